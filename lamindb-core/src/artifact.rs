@@ -1,0 +1,934 @@
+//! The artifact life cycle: register, deduplicate, version, load, trash, restore, delete.
+//!
+//! Writes are two-phase, as in Python LaminDB: the row is inserted with `_aux.so = 1` ("storage
+//! write ongoing"), the object is copied into place atomically, then the flag is cleared. A row
+//! whose flag is still set belongs to a write that has not finished; when its writer is gone, the
+//! next write to the instance either finalises it (the object is complete) or removes the row and
+//! any partial object. So a crash leaves neither a row pointing to missing data nor a copy the
+//! instance does not know about.
+
+use std::path::{Path, PathBuf};
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use lamindb_storage::{canonical_suffix, hash_path, ContentHash, StorageRoot};
+
+use crate::db::{DbConnection, Dialect};
+use crate::failpoint;
+use crate::instance::Instance;
+use crate::key::validate_key;
+use crate::models::{Artifact, NewArtifact};
+use crate::schema::lamindb_artifact as a;
+use crate::sql_types::{JsonData, UtcTime};
+use crate::uid::{self, ARTIFACT_STEM_LEN};
+use crate::{Error, Result};
+
+/// Branch ids seeded in every instance.
+pub mod branch {
+    /// The trash.
+    pub const TRASH: i32 = -1;
+    /// The archive.
+    pub const ARCHIVE: i32 = 0;
+    /// The main branch.
+    pub const MAIN: i32 = 1;
+}
+
+/// What to save: a local file or folder and its metadata.
+#[derive(Debug, Clone, Default)]
+pub struct NewArtifactSpec {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Key (virtual path); same key = same version family.
+    pub key: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Kind (`dataset`, `model`, …).
+    pub kind: Option<String>,
+    /// Never return an existing artifact with the same content.
+    pub skip_hash_lookup: bool,
+    /// The creating run.
+    pub run_id: Option<i64>,
+}
+
+impl NewArtifactSpec {
+    /// A spec for `path` with `key`.
+    pub fn with_key(path: impl Into<PathBuf>, key: impl Into<String>) -> Self {
+        NewArtifactSpec {
+            path: path.into(),
+            key: Some(key.into()),
+            ..Default::default()
+        }
+    }
+}
+
+/// How [`Artifacts::save`] treated the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveStatus {
+    /// A new artifact (first version of its family).
+    Created,
+    /// A new version of an existing key.
+    NewVersion,
+    /// The content was registered already; the existing artifact is returned.
+    Existing,
+}
+
+/// The result of a save.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The artifact row.
+    pub artifact: Artifact,
+    /// What happened.
+    pub status: SaveStatus,
+}
+
+/// Which artifacts [`Artifacts::list`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// Only keys starting with this.
+    pub key_prefix: Option<String>,
+    /// Include every version, not only the latest.
+    pub all_versions: bool,
+    /// Show the trash (branch -1) instead of the main branch.
+    pub trash: bool,
+    /// At most this many rows.
+    pub limit: Option<i64>,
+}
+
+/// The artifact registry of an instance; get it with [`Instance::artifacts`].
+pub struct Artifacts<'a> {
+    inst: &'a Instance,
+}
+
+impl Instance {
+    /// The artifact registry.
+    pub fn artifacts(&self) -> Artifacts<'_> {
+        Artifacts { inst: self }
+    }
+}
+
+struct Prepared {
+    spec: NewArtifactSpec,
+    stats: ContentHash,
+    suffix: String,
+    is_dir: bool,
+    /// Storage key when the path is already inside the storage root.
+    in_place: Option<String>,
+}
+
+/// A planned insert, after dedup and versioning were decided.
+struct Plan {
+    prepared: Prepared,
+    uid: String,
+    key: Option<String>,
+    real_key: Option<String>,
+    key_is_virtual: bool,
+    /// The family head to demote, for new versions.
+    revises: Option<Artifact>,
+}
+
+fn pending_flag(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "json_extract(_aux, '$.so') = 1",
+        Dialect::Postgres => "(_aux ->> 'so') = '1'",
+    }
+}
+
+fn writer_id() -> String {
+    format!(
+        "{}:{}",
+        gethostname::gethostname().to_string_lossy(),
+        std::process::id()
+    )
+}
+
+fn writer_is_alive(writer: &str) -> bool {
+    let Some((host, pid)) = writer.rsplit_once(':') else {
+        return false;
+    };
+    if host != gethostname::gethostname().to_string_lossy() {
+        // Another machine's write: only its own recovery may touch it.
+        return true;
+    }
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
+}
+
+impl Artifact {
+    /// The storage key: `_real_key`, else `.lamindb/<uid><suffix>` for virtual keys
+    /// (`.lamindb/<stem><suffix>` when versions share one object), else the key.
+    pub fn storage_key(&self) -> String {
+        if let Some(real) = &self.real_key {
+            return real.clone();
+        }
+        match (&self.key, self.key_is_virtual) {
+            (Some(key), false) => key.clone(),
+            _ => {
+                let uid = if self.overwrite_versions {
+                    &self.uid[..ARTIFACT_STEM_LEN]
+                } else {
+                    &self.uid
+                };
+                format!(".lamindb/{uid}{}", self.suffix)
+            }
+        }
+    }
+
+    /// The uid without its version counter.
+    pub fn stem_uid(&self) -> &str {
+        &self.uid[..ARTIFACT_STEM_LEN.min(self.uid.len())]
+    }
+
+    /// `version_tag`, or the version counter.
+    pub fn version(&self) -> &str {
+        self.version_tag
+            .as_deref()
+            .unwrap_or(&self.uid[ARTIFACT_STEM_LEN.min(self.uid.len())..])
+    }
+
+    /// Whether the object is managed under `.lamindb/` (deleted with the artifact).
+    pub fn is_auto_managed(&self) -> bool {
+        self.key.is_none() || (self.key_is_virtual && self.real_key.is_none())
+    }
+
+    /// Whether a storage write for this row has not finished.
+    pub fn write_pending(&self) -> bool {
+        self.aux
+            .as_ref()
+            .and_then(|j| j.0.get("so"))
+            .and_then(|v| v.as_i64())
+            == Some(1)
+    }
+}
+
+impl<'a> Artifacts<'a> {
+    fn prepare(&self, spec: NewArtifactSpec) -> Result<Prepared> {
+        let path = spec.path.clone();
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::NotFound(format!(
+                    "{} does not exist: pass an existing file or folder",
+                    path.display()
+                ))
+            } else {
+                Error::io(&path, e)
+            }
+        })?;
+        let (suffix, raw) = canonical_suffix(&path);
+        let root = self.inst.storage_root();
+        let in_place = root.key_of(&path);
+        if let Some(k) = &in_place {
+            if k.starts_with(".lamindb/") || k == ".lamindb" {
+                return Err(Error::Validation(format!(
+                    "{} is inside the managed '.lamindb/' folder: get that artifact by uid instead of saving it again",
+                    path.display()
+                )));
+            }
+        }
+        if let Some(key) = &spec.key {
+            validate_key(key, &raw)?;
+        }
+        if let Some(kind) = &spec.kind {
+            if kind.len() > 20 {
+                return Err(Error::Validation(format!(
+                    "kind '{kind}' is longer than 20 characters"
+                )));
+            }
+        }
+        let stats = hash_path(&path)?;
+        Ok(Prepared {
+            spec,
+            stats,
+            suffix,
+            is_dir: meta.is_dir(),
+            in_place,
+        })
+    }
+
+    /// Decides what saving `p` means: existing artifact, new version, or new family.
+    fn plan(
+        &self,
+        conn: &mut DbConnection,
+        p: Prepared,
+    ) -> Result<std::result::Result<Plan, Saved>> {
+        let storage_id = self.inst.storage().id;
+        let (key, real_key, key_is_virtual) = match (&p.in_place, &p.spec.key) {
+            (Some(rel), None) => (Some(rel.clone()), None, false),
+            (Some(rel), Some(k)) if k == rel => (Some(rel.clone()), None, false),
+            (Some(rel), Some(k)) => (Some(k.clone()), Some(rel.clone()), true),
+            (None, k) => (k.clone(), None, true),
+        };
+        let empty = p.stats.n_files.is_none() && p.stats.size == 0;
+        let dedup = !p.spec.skip_hash_lookup && !empty;
+        let hash = p.stats.hash.clone();
+        let mut candidates = a::table
+            .filter(a::branch_id.ne(branch::TRASH))
+            .select(Artifact::as_select())
+            .order((a::created_at.desc(), a::id.desc()))
+            .into_boxed();
+        candidates = match &key {
+            None => candidates.filter(a::hash.eq(&hash)),
+            Some(k) => candidates.filter(
+                a::hash
+                    .eq(&hash)
+                    .or(a::key.eq(k).and(a::storage_id.eq(storage_id))),
+            ),
+        };
+        let found: Vec<Artifact> = candidates.load(conn)?;
+        if dedup {
+            if let Some(existing) = found
+                .iter()
+                .find(|r| r.hash.as_deref() == Some(hash.as_str()))
+            {
+                let mut existing = existing.clone();
+                if let Some(d) = &p.spec.description {
+                    if existing.description.as_deref() != Some(d.as_str()) {
+                        diesel::update(a::table.find(existing.id))
+                            .set((a::description.eq(d), a::updated_at.eq(UtcTime::now())))
+                            .execute(conn)?;
+                        existing.description = Some(d.clone());
+                    }
+                }
+                tracing::info!(uid = %existing.uid, "returning artifact with same hash");
+                return Ok(Err(Saved {
+                    artifact: existing,
+                    status: SaveStatus::Existing,
+                }));
+            }
+        }
+        if key.is_none() && p.spec.description.is_none() && p.spec.run_id.is_none() {
+            return Err(Error::Validation(
+                "pass one of key, description or run: an artifact without any of them cannot be found again".into(),
+            ));
+        }
+        let family: Vec<&Artifact> = match &key {
+            Some(k) => found
+                .iter()
+                .filter(|r| r.key.as_deref() == Some(k) && r.storage_id == storage_id)
+                .collect(),
+            None => Vec::new(),
+        };
+        let revises = if family.is_empty() {
+            None
+        } else {
+            let head = family
+                .iter()
+                .find(|r| r.is_latest && r.branch_id == branch::MAIN)
+                .or_else(|| family.iter().find(|r| r.is_latest))
+                .ok_or_else(|| {
+                    Error::Conflict(format!(
+                        "cannot create a new version: artifacts with key '{}' exist but none is the latest version; restore or delete them first",
+                        key.as_deref().unwrap_or_default()
+                    ))
+                })?;
+            Some((*head).clone())
+        };
+        let uid = match &revises {
+            Some(head) => {
+                let stem = head.stem_uid().to_owned();
+                let uids: Vec<String> = a::table
+                    .filter(a::uid.like(format!("{stem}%")))
+                    .select(a::uid)
+                    .load(conn)?;
+                uid::next_version(&stem, uids.iter().map(String::as_str))?
+            }
+            None => uid::new_versioned(ARTIFACT_STEM_LEN),
+        };
+        Ok(Ok(Plan {
+            prepared: p,
+            uid,
+            key,
+            real_key,
+            key_is_virtual,
+            revises,
+        }))
+    }
+
+    fn insert_pending(&self, conn: &mut DbConnection, plan: &Plan) -> Result<Artifact> {
+        let p = &plan.prepared;
+        let now = UtcTime::now();
+        let hash_type = p.stats.hash_type.as_str();
+        if let Some(head) = &plan.revises {
+            diesel::update(a::table.find(head.id))
+                .set((a::is_latest.eq(false), a::updated_at.eq(now)))
+                .execute(conn)?;
+        }
+        let aux = JsonData(serde_json::json!({ "so": 1, "so_by": writer_id() }));
+        let row = NewArtifact {
+            uid: &plan.uid,
+            key: plan.key.as_deref(),
+            real_key: plan.real_key.as_deref(),
+            description: p.spec.description.as_deref(),
+            suffix: &p.suffix,
+            kind: p.spec.kind.as_deref(),
+            otype: None,
+            size: Some(p.stats.size as i64),
+            hash: Some(&p.stats.hash),
+            n_files: p.stats.n_files.map(|n| n as i64),
+            hash_type: Some(&hash_type),
+            key_is_virtual: plan.key_is_virtual,
+            overwrite_versions: p.is_dir,
+            is_latest: true,
+            is_locked: false,
+            aux: if p.in_place.is_some() {
+                None
+            } else {
+                Some(aux)
+            },
+            version_tag: None,
+            branch_id: branch::MAIN,
+            created_on_id: branch::MAIN,
+            space_id: 1,
+            storage_id: self.inst.storage().id,
+            created_by_id: self.inst.user().id,
+            run_id: p.spec.run_id,
+            created_at: now,
+            updated_at: now,
+        };
+        let inserted = diesel::insert_into(a::table)
+            .values(&row)
+            .returning(a::id)
+            .get_result::<i32>(conn);
+        match inserted {
+            Ok(id) => Ok(a::table.find(id).select(Artifact::as_select()).first(conn)?),
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)) => {
+                Err(Error::Conflict(format!(
+                    "an artifact with the same content and key exists already (possibly in the trash: restore it with `lamin restore`): {}",
+                    info.message()
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Undoes a pending insert whose copy failed: removes the row, re-promotes the head it demoted,
+    /// and removes whatever part of the object was written.
+    fn rollback_pending(&self, row: &Artifact, revised: Option<&Artifact>) -> Result<()> {
+        let mut conn = self.inst.conn();
+        conn.transaction::<_, Error, _>(|c| {
+            self.unlink_references(c, row.id)?;
+            diesel::delete(a::table.find(row.id)).execute(c)?;
+            if let Some(head) = revised {
+                diesel::update(a::table.find(head.id))
+                    .set(a::is_latest.eq(true))
+                    .execute(c)?;
+            }
+            Ok(())
+        })?;
+        drop(conn);
+        if !row.overwrite_versions || revised.is_none() {
+            self.inst.storage_root().delete(&row.storage_key())?;
+        } else {
+            self.inst
+                .storage_root()
+                .delete(&StorageRoot::partial_key(&row.storage_key()))?;
+        }
+        Ok(())
+    }
+
+    fn finalize(&self, conn: &mut DbConnection, row: &mut Artifact) -> Result<()> {
+        diesel::update(a::table.find(row.id))
+            .set(a::aux.eq(None::<JsonData>))
+            .execute(conn)?;
+        row.aux = None;
+        Ok(())
+    }
+
+    /// Saves a file or folder as an artifact: copies it into `.lamindb/` (or registers it in place
+    /// when it already lies in the storage root), deduplicates by content and versions by key.
+    pub fn save(&self, spec: NewArtifactSpec) -> Result<Saved> {
+        self.recover()?;
+        let prepared = self.prepare(spec)?;
+        let plan = {
+            let mut conn = self.inst.conn();
+            conn.transaction::<_, Error, _>(|c| {
+                let plan = match self.plan(c, prepared)? {
+                    Ok(plan) => plan,
+                    Err(saved) => return Ok(Err(saved)),
+                };
+                let row = self.insert_pending(c, &plan)?;
+                Ok(Ok((plan, row)))
+            })?
+        };
+        let (plan, mut row) = match plan {
+            Ok(x) => x,
+            Err(saved) => return Ok(saved),
+        };
+        failpoint::hit("after_insert");
+        if plan.prepared.in_place.is_none() {
+            if let Err(e) = self.copy_into_place(&plan.prepared.spec.path, &row) {
+                self.rollback_pending(&row, plan.revises.as_ref())?;
+                return Err(e);
+            }
+            failpoint::hit("after_copy");
+            self.finalize(&mut self.inst.conn(), &mut row)?;
+        }
+        let status = if plan.revises.is_some() {
+            SaveStatus::NewVersion
+        } else {
+            SaveStatus::Created
+        };
+        Ok(Saved {
+            artifact: row,
+            status,
+        })
+    }
+
+    /// Saves many files in two transactions (all rows, then all flags cleared), copying in between.
+    /// Items are handled as [`Artifacts::save`] handles them; the whole batch fails on the first
+    /// invalid item before anything is written.
+    pub fn save_many(&self, specs: Vec<NewArtifactSpec>) -> Result<Vec<Saved>> {
+        self.recover()?;
+        let prepared = prepare_parallel(self, specs)?;
+        let planned: Vec<std::result::Result<(Plan, Artifact), Saved>> = {
+            let mut conn = self.inst.conn();
+            conn.transaction::<_, Error, _>(|c| {
+                let mut out = Vec::with_capacity(prepared.len());
+                for p in prepared {
+                    out.push(match self.plan(c, p)? {
+                        Ok(plan) => {
+                            let row = self.insert_pending(c, &plan)?;
+                            Ok((plan, row))
+                        }
+                        Err(saved) => Err(saved),
+                    });
+                }
+                Ok(out)
+            })?
+        };
+        failpoint::hit("after_insert");
+        let mut copy_error = None;
+        for item in &planned {
+            if let Ok((plan, row)) = item {
+                if plan.prepared.in_place.is_none() {
+                    if let Err(e) = self.copy_into_place(&plan.prepared.spec.path, row) {
+                        copy_error = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(e) = copy_error {
+            for (plan, row) in planned.iter().filter_map(|i| i.as_ref().ok()).rev() {
+                self.rollback_pending(row, plan.revises.as_ref())?;
+            }
+            return Err(e);
+        }
+        failpoint::hit("after_copy");
+        let mut conn = self.inst.conn();
+        conn.transaction::<_, Error, _>(|c| {
+            let mut out = Vec::with_capacity(planned.len());
+            for item in planned {
+                out.push(match item {
+                    Ok((plan, mut row)) => {
+                        if row.write_pending() {
+                            self.finalize(c, &mut row)?;
+                        }
+                        let status = if plan.revises.is_some() {
+                            SaveStatus::NewVersion
+                        } else {
+                            SaveStatus::Created
+                        };
+                        Saved {
+                            artifact: row,
+                            status,
+                        }
+                    }
+                    Err(saved) => saved,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn copy_into_place(&self, src: &Path, row: &Artifact) -> Result<()> {
+        let key = row.storage_key();
+        failpoint::hit("before_copy");
+        self.inst.storage_root().put(src, &key)?;
+        Ok(())
+    }
+
+    /// Finishes or undoes writes whose writer died (once per open instance).
+    pub fn recover(&self) -> Result<usize> {
+        use std::sync::atomic::Ordering;
+        if self.inst.recovered.swap(true, Ordering::SeqCst) {
+            return Ok(0);
+        }
+        let pending: Vec<Artifact> = {
+            let mut conn = self.inst.conn();
+            let flag = pending_flag(conn.dialect());
+            a::table
+                .filter(sql::<Bool>(flag))
+                .select(Artifact::as_select())
+                .load(&mut *conn)?
+        };
+        let mut fixed = 0;
+        for row in pending {
+            let writer = row
+                .aux
+                .as_ref()
+                .and_then(|j| j.0.get("so_by"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            if writer_is_alive(writer) {
+                continue;
+            }
+            let key = row.storage_key();
+            let path = self.inst.storage_root().path_of(&key)?;
+            let complete = path.exists()
+                && hash_path(&path).is_ok_and(|h| Some(h.hash.as_str()) == row.hash.as_deref());
+            if complete {
+                let mut row = row;
+                self.finalize(&mut self.inst.conn(), &mut row)?;
+                tracing::info!(uid = %row.uid, "finished an interrupted save");
+            } else {
+                let revised = if row.is_latest {
+                    self.newest_other_version(&row)?
+                } else {
+                    None
+                };
+                self.rollback_pending(&row, revised.as_ref())?;
+                tracing::info!(uid = %row.uid, "removed an interrupted save");
+            }
+            fixed += 1;
+        }
+        Ok(fixed)
+    }
+
+    fn newest_other_version(&self, row: &Artifact) -> Result<Option<Artifact>> {
+        let mut conn = self.inst.conn();
+        Ok(a::table
+            .filter(a::uid.like(format!("{}%", row.stem_uid())))
+            .filter(a::id.ne(row.id))
+            .filter(a::branch_id.eq(row.branch_id))
+            .order((a::created_at.desc(), a::id.desc()))
+            .select(Artifact::as_select())
+            .first(&mut *conn)
+            .optional()?)
+    }
+
+    /// Gets an artifact by uid or uid prefix. A full uid finds artifacts in any branch; a prefix
+    /// of at most 16 characters returns the latest version of that family.
+    pub fn get(&self, uid_or_prefix: &str) -> Result<Artifact> {
+        if uid_or_prefix.is_empty() || !uid_or_prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::Validation(format!(
+                "'{uid_or_prefix}' is not a uid: uids are letters and digits"
+            )));
+        }
+        let mut conn = self.inst.conn();
+        if uid_or_prefix.len() == 20 {
+            return a::table
+                .filter(a::uid.eq(uid_or_prefix))
+                .select(Artifact::as_select())
+                .first(&mut *conn)
+                .optional()?
+                .ok_or_else(|| Error::NotFound(format!("no artifact with uid '{uid_or_prefix}'")));
+        }
+        let rows: Vec<Artifact> = a::table
+            .filter(a::uid.like(format!("{uid_or_prefix}%")))
+            .filter(a::branch_id.eq(branch::MAIN))
+            .order((a::is_latest.desc(), a::created_at.desc(), a::id.desc()))
+            .select(Artifact::as_select())
+            .load(&mut *conn)?;
+        let mut stems: Vec<&str> = rows.iter().map(|r| r.stem_uid()).collect();
+        stems.dedup();
+        stems.sort();
+        stems.dedup();
+        match (rows.first(), stems.len()) {
+            (None, _) => Err(Error::NotFound(format!(
+                "no artifact whose uid starts with '{uid_or_prefix}'"
+            ))),
+            (Some(r), 1) if uid_or_prefix.len() <= ARTIFACT_STEM_LEN || rows.len() == 1 => {
+                Ok(r.clone())
+            }
+            _ => Err(Error::Conflict(format!(
+                "uid prefix '{uid_or_prefix}' matches {} artifacts: {}; pass more characters",
+                rows.len(),
+                rows.iter()
+                    .take(5)
+                    .map(|r| r.uid.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Gets the latest version of the artifact with `key` in the main branch.
+    pub fn get_by_key(&self, key: &str) -> Result<Artifact> {
+        let mut conn = self.inst.conn();
+        a::table
+            .filter(a::key.eq(key))
+            .filter(a::branch_id.eq(branch::MAIN))
+            .order((a::is_latest.desc(), a::created_at.desc(), a::id.desc()))
+            .select(Artifact::as_select())
+            .first(&mut *conn)
+            .optional()?
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no artifact with key '{key}' (trashed artifacts are listed with --trash)"
+                ))
+            })
+    }
+
+    /// Finds a trashed artifact by key (newest first).
+    pub fn get_trashed_by_key(&self, key: &str) -> Result<Artifact> {
+        let mut conn = self.inst.conn();
+        a::table
+            .filter(a::key.eq(key))
+            .filter(a::branch_id.eq(branch::TRASH))
+            .order((a::created_at.desc(), a::id.desc()))
+            .select(Artifact::as_select())
+            .first(&mut *conn)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no trashed artifact with key '{key}'")))
+    }
+
+    /// Lists artifacts, newest first; hidden kinds (`__lamindb*`) are left out.
+    pub fn list(&self, opts: &ListOptions) -> Result<Vec<Artifact>> {
+        let mut q = a::table
+            .filter(a::branch_id.eq(if opts.trash {
+                branch::TRASH
+            } else {
+                branch::MAIN
+            }))
+            .filter(
+                a::kind
+                    .is_null()
+                    .or(a::kind.not_like("\\_\\_lamindb%").escape('\\')),
+            )
+            .select(Artifact::as_select())
+            .order(a::id.desc())
+            .into_boxed();
+        if let Some(prefix) = &opts.key_prefix {
+            let escaped = prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q = q.filter(a::key.like(format!("{escaped}%")).escape('\\'));
+        }
+        if !opts.all_versions && !opts.trash {
+            q = q.filter(a::is_latest.eq(true));
+        }
+        if let Some(limit) = opts.limit {
+            q = q.limit(limit);
+        }
+        let mut conn = self.inst.conn();
+        Ok(q.load(&mut *conn)?)
+    }
+
+    /// All versions of an artifact's family, newest first.
+    pub fn versions(&self, artifact: &Artifact) -> Result<Vec<Artifact>> {
+        let mut conn = self.inst.conn();
+        let mut rows: Vec<Artifact> = a::table
+            .filter(a::uid.like(format!("{}%", artifact.stem_uid())))
+            .filter(a::branch_id.ne(branch::TRASH))
+            .select(Artifact::as_select())
+            .load(&mut *conn)?;
+        rows.sort_by_key(|r| {
+            std::cmp::Reverse(uid::decode_base62(&r.uid[ARTIFACT_STEM_LEN..]).unwrap_or(0))
+        });
+        Ok(rows)
+    }
+
+    /// The local path of an artifact's data; fails if the data is missing or not loadable.
+    pub fn path(&self, artifact: &Artifact) -> Result<PathBuf> {
+        if artifact.write_pending() {
+            return Err(Error::Conflict(format!(
+                "artifact {} is still being written; try again when its save has finished",
+                artifact.uid
+            )));
+        }
+        if artifact.overwrite_versions && !artifact.is_latest {
+            return Err(Error::Conflict(format!(
+                "artifact {} is an older version of a folder whose versions share one storage location; only the latest version is stored",
+                artifact.uid
+            )));
+        }
+        let path = self.inst.storage_root().path_of(&artifact.storage_key())?;
+        if !path.exists() {
+            return Err(Error::NotFound(format!(
+                "the data of artifact {} is missing at {}",
+                artifact.uid,
+                path.display()
+            )));
+        }
+        Ok(path)
+    }
+
+    /// Moves an artifact to the trash (branch -1); the newest other version on its branch
+    /// becomes the latest. The data stays in storage.
+    pub fn trash(&self, artifact: &Artifact) -> Result<Artifact> {
+        if artifact.branch_id == branch::TRASH {
+            return Err(Error::Conflict(format!(
+                "artifact {} is in the trash already; delete it permanently with --permanent",
+                artifact.uid
+            )));
+        }
+        let successor = if artifact.is_latest && !artifact.overwrite_versions {
+            self.newest_other_version(artifact)?
+        } else {
+            None
+        };
+        let mut conn = self.inst.conn();
+        conn.transaction::<_, Error, _>(|c| {
+            let now = UtcTime::now();
+            if let Some(s) = &successor {
+                diesel::update(a::table.find(s.id))
+                    .set(a::is_latest.eq(true))
+                    .execute(c)?;
+                diesel::update(a::table.find(artifact.id))
+                    .set(a::is_latest.eq(false))
+                    .execute(c)?;
+            }
+            diesel::update(a::table.find(artifact.id))
+                .set((a::branch_id.eq(branch::TRASH), a::updated_at.eq(now)))
+                .execute(c)?;
+            Ok(a::table
+                .find(artifact.id)
+                .select(Artifact::as_select())
+                .first(c)?)
+        })
+    }
+
+    /// Moves an artifact out of the trash into the main branch. If it is newer than the family's
+    /// current latest version, it becomes the latest again.
+    pub fn restore(&self, artifact: &Artifact) -> Result<Artifact> {
+        let mut conn = self.inst.conn();
+        conn.transaction::<_, Error, _>(|c| {
+            let head: Option<Artifact> = a::table
+                .filter(a::uid.like(format!("{}%", artifact.stem_uid())))
+                .filter(a::id.ne(artifact.id))
+                .filter(a::branch_id.eq(branch::MAIN))
+                .filter(a::is_latest.eq(true))
+                .select(Artifact::as_select())
+                .first(c)
+                .optional()?;
+            let becomes_latest = match &head {
+                None => true,
+                Some(h) => (artifact.created_at, artifact.id) > (h.created_at, h.id),
+            };
+            if let (true, Some(h)) = (becomes_latest, &head) {
+                diesel::update(a::table.find(h.id))
+                    .set(a::is_latest.eq(false))
+                    .execute(c)?;
+            }
+            diesel::update(a::table.find(artifact.id))
+                .set((
+                    a::branch_id.eq(branch::MAIN),
+                    a::is_latest.eq(becomes_latest),
+                    a::updated_at.eq(UtcTime::now()),
+                ))
+                .execute(c)?;
+            Ok(a::table
+                .find(artifact.id)
+                .select(Artifact::as_select())
+                .first(c)?)
+        })
+    }
+
+    /// Deletes an artifact permanently. Data under `.lamindb/` is deleted with it; data under a
+    /// real key (registered in place) only when `delete_real_key_data` is set. Deleting the latest
+    /// version of a folder deletes all its versions (they share one object).
+    /// Returns the storage key whose data was deleted, if any.
+    pub fn delete_permanently(
+        &self,
+        artifact: &Artifact,
+        delete_real_key_data: bool,
+    ) -> Result<Option<String>> {
+        let storage = self.inst.storage();
+        if storage.instance_uid.as_deref() != Some(self.inst.uid())
+            || artifact.storage_id != storage.id
+        {
+            return Err(Error::Unsupported(format!(
+                "artifact {} lives in a storage location this instance does not manage; its data cannot be deleted from here",
+                artifact.uid
+            )));
+        }
+        let all_versions = artifact.overwrite_versions && artifact.is_latest;
+        let successor = if artifact.is_latest && !artifact.overwrite_versions {
+            self.newest_other_version(artifact)?
+        } else {
+            None
+        };
+        let rows: Vec<Artifact> = if all_versions {
+            let mut conn = self.inst.conn();
+            a::table
+                .filter(a::uid.like(format!("{}%", artifact.stem_uid())))
+                .select(Artifact::as_select())
+                .load(&mut *conn)?
+        } else {
+            vec![artifact.clone()]
+        };
+        {
+            let mut conn = self.inst.conn();
+            conn.transaction::<_, Error, _>(|c| {
+                for row in &rows {
+                    self.unlink_references(c, row.id)?;
+                    diesel::delete(a::table.find(row.id)).execute(c)?;
+                }
+                if let Some(s) = &successor {
+                    diesel::update(a::table.find(s.id))
+                        .set(a::is_latest.eq(true))
+                        .execute(c)?;
+                }
+                Ok(())
+            })?;
+        }
+        let delete_data = if artifact.overwrite_versions && !artifact.is_latest {
+            false
+        } else {
+            artifact.is_auto_managed() || delete_real_key_data
+        };
+        if delete_data {
+            let key = artifact.storage_key();
+            self.inst.storage_root().delete(&key)?;
+            return Ok(Some(key));
+        }
+        Ok(None)
+    }
+
+    /// Removes rows that reference artifact `id` from link tables and clears nullable references
+    /// (run reports, environments, …) in other tables, for every table of every module.
+    fn unlink_references(&self, conn: &mut DbConnection, id: i32) -> Result<()> {
+        for r in crate::introspect::references_to(conn, "lamindb_artifact")? {
+            let sql = if r.nullable {
+                format!(
+                    "UPDATE \"{}\" SET \"{}\" = NULL WHERE \"{}\" = $1",
+                    r.table, r.column, r.column
+                )
+            } else {
+                format!("DELETE FROM \"{}\" WHERE \"{}\" = $1", r.table, r.column)
+            };
+            diesel::sql_query(sql)
+                .bind::<diesel::sql_types::Integer, _>(id)
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+fn prepare_parallel(arts: &Artifacts<'_>, specs: Vec<NewArtifactSpec>) -> Result<Vec<Prepared>> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(specs.len().max(1));
+    let chunk = specs.len().div_ceil(workers).max(1);
+    let chunks: Vec<Vec<NewArtifactSpec>> = specs.chunks(chunk).map(|c| c.to_vec()).collect();
+    let results: Vec<Result<Vec<Prepared>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| s.spawn(move || part.into_iter().map(|spec| arts.prepare(spec)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("prepare worker panicked"))
+            .collect()
+    });
+    let mut out = Vec::new();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}

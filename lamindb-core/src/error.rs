@@ -1,0 +1,108 @@
+//! The error type of lamindb-core.
+
+/// What kind of failure an [`Error`] is, for callers that branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The record, instance or file does not exist.
+    NotFound,
+    /// The thing to create exists already.
+    AlreadyExists,
+    /// The operation conflicts with the current state (e.g. several matches, concurrent change).
+    Conflict,
+    /// The input is invalid.
+    Validation,
+    /// Reading or writing stored objects failed.
+    Storage,
+    /// The database failed.
+    Database,
+    /// The operation is not supported by this build or this instance.
+    Unsupported,
+}
+
+/// Errors of lamindb-core. Messages say what was wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A record or instance was not found.
+    #[error("{0}")]
+    NotFound(String),
+    /// The thing to create exists already.
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The operation conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Invalid input.
+    #[error("{0}")]
+    Validation(String),
+    /// Not supported by this build or instance.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The instance needs a schema module this program does not link.
+    #[error("instance '{instance}' uses module '{module}', which this program does not include; use a `lamin` build (or link the crate) that ships '{module}'")]
+    MissingModule {
+        /// The instance slug.
+        instance: String,
+        /// The module name.
+        module: String,
+    },
+    /// The instance database has migrations this program has not applied.
+    #[error("instance '{instance}' needs migrations: {pending}; run `lamin migrate deploy`")]
+    PendingMigrations {
+        /// The instance slug.
+        instance: String,
+        /// The pending migration names.
+        pending: String,
+    },
+    /// A storage error.
+    #[error(transparent)]
+    Storage(#[from] lamindb_storage::Error),
+    /// A database error.
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    /// A database connection error.
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    /// A migration error.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// An I/O error on settings files.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Validation(_) => ErrorKind::Validation,
+            Error::Unsupported(_) | Error::MissingModule { .. } => ErrorKind::Unsupported,
+            Error::Storage(lamindb_storage::Error::NotFound { .. }) => ErrorKind::NotFound,
+            Error::Storage(lamindb_storage::Error::EmptyFolder { .. }) => ErrorKind::Validation,
+            Error::Storage(_) | Error::Io { .. } => ErrorKind::Storage,
+            Error::Database(diesel::result::Error::NotFound) => ErrorKind::NotFound,
+            Error::Database(_)
+            | Error::Connection(_)
+            | Error::Migration(_)
+            | Error::PendingMigrations { .. } => ErrorKind::Database,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

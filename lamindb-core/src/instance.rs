@@ -1,0 +1,478 @@
+//! Instances: creating, opening and describing a LaminDB instance.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use ::lamindb_storage::StorageRoot;
+use diesel::prelude::*;
+
+use crate::db::{DbConnection, Dialect};
+use crate::models::{Storage, User};
+use crate::module::{self, Module, SeedContext, CORE_MODULE};
+use crate::schema::{lamindb_branch, lamindb_space, lamindb_storage, lamindb_user};
+use crate::settings::InstanceSettings;
+use crate::sql_types::UtcTime;
+use crate::{migrations, uid, Error, Result};
+
+/// Options of [`Instance::init`].
+#[derive(Debug, Clone, Default)]
+pub struct InitOptions {
+    /// Default storage root (folder or URL).
+    pub storage: String,
+    /// Postgres URL; SQLite under the storage root if `None`.
+    pub db: Option<String>,
+    /// Instance name; the storage folder's name if `None`.
+    pub name: Option<String>,
+    /// Schema modules besides the core.
+    pub modules: Vec<String>,
+    /// User handle; the settings' current user (or `anonymous`) if `None`.
+    pub handle: Option<String>,
+}
+
+/// An open instance: its settings, a database connection, its default storage and current user.
+///
+/// Methods take `&self`; the connection sits behind a mutex so an instance can be shared between
+/// threads. Several instances can be open in one process.
+pub struct Instance {
+    settings: InstanceSettings,
+    uid: String,
+    conn: Mutex<DbConnection>,
+    dialect: Dialect,
+    storage: Storage,
+    storage_root: StorageRoot,
+    user: User,
+    pub(crate) recovered: std::sync::atomic::AtomicBool,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("slug", &self.settings.slug())
+            .field("uid", &self.uid)
+            .field("storage", &self.storage.root)
+            .field("dialect", &self.dialect)
+            .finish()
+    }
+}
+
+const SPACE_DESCRIPTION: &str = "Every team & user with access to the instance has access.";
+const BRANCHES: [(i32, &str, &str, &str); 3] = [
+    (-1, "trash", "tttttttttttt", "The trash."),
+    (0, "archive", "aaaaaaaaaaaa", "The archive."),
+    (
+        1,
+        "main",
+        "mmmmmmmmmmmm",
+        "The main & default branch of the instance.",
+    ),
+];
+
+fn user_identity(handle: Option<&str>) -> (String, String) {
+    match handle {
+        Some(h) if h != "anonymous" => {
+            let (cur_handle, cur_uid) = crate::settings::current_user();
+            // A handle other than the logged-in one gets a deterministic local uid.
+            let uid = if cur_handle == h {
+                cur_uid
+            } else {
+                uid::md5_uid(&format!("user/{h}"), 8)
+            };
+            (h.to_owned(), uid)
+        }
+        Some(_) => ("anonymous".into(), "00000000".into()),
+        None => crate::settings::current_user(),
+    }
+}
+
+fn check_modules(slug: &str, names: &[String]) -> Result<Vec<&'static dyn Module>> {
+    let mut out = vec![module::find_module(CORE_MODULE).expect("core module is linked")];
+    for name in names {
+        if name == CORE_MODULE {
+            continue;
+        }
+        let m = module::find_module(name).ok_or_else(|| Error::MissingModule {
+            instance: slug.to_owned(),
+            module: name.clone(),
+        })?;
+        for dep in m.depends_on() {
+            if !names.iter().any(|n| n == dep) {
+                return Err(Error::Validation(format!(
+                    "module '{name}' needs module '{dep}': pass --modules {dep},{name}"
+                )));
+            }
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
+impl Instance {
+    /// Creates an instance: database, migrations, seed rows, storage marker and settings; then
+    /// makes it the current instance. Nothing is left behind if it fails.
+    pub fn init(opts: &InitOptions) -> Result<Instance> {
+        let root = StorageRoot::parse(&opts.storage)?;
+        let local = root.local_path().ok_or_else(|| {
+            Error::Unsupported(format!(
+                "storage '{}' is not a local folder; cloud storage roots arrive with the storage-backends work",
+                root.as_str()
+            ))
+        })?;
+        if root.as_str().contains(".lamindb") {
+            return Err(Error::Validation(
+                "please pass a folder name that does not end or contain \".lamindb\"".into(),
+            ));
+        }
+        let marker = local.join(".lamindb").join("storage_uid.txt");
+        if marker.exists() {
+            return Err(Error::AlreadyExists(format!(
+                "{} is already the storage of an instance (see {}); connect to it with `lamin connect {}`",
+                root.as_str(),
+                marker.display(),
+                root.as_str()
+            )));
+        }
+        let (handle, user_uid) = user_identity(opts.handle.as_deref());
+        let name = match &opts.name {
+            Some(n) => n.clone(),
+            None => local
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| {
+                    Error::Validation("pass --name: the storage folder has no name".into())
+                })?,
+        };
+        if name.is_empty() || name.contains('/') || name.contains(char::is_whitespace) {
+            return Err(Error::Validation(format!(
+                "instance name '{name}' is invalid: use letters, digits, '-' and '_'"
+            )));
+        }
+        let settings = InstanceSettings {
+            id: uid::instance_id(&handle, &name),
+            owner: handle.clone(),
+            name,
+            storage_root: root.as_str().to_owned(),
+            storage_region: None,
+            db: opts.db.clone(),
+            modules: opts.modules.clone(),
+        };
+        let modules = check_modules(&settings.slug(), &settings.modules)?;
+        let dot_lamindb = local.join(".lamindb");
+        let created_dir = !dot_lamindb.exists();
+        std::fs::create_dir_all(&dot_lamindb).map_err(|e| Error::io(&dot_lamindb, e))?;
+        let result = Self::init_database(&settings, &modules, &handle, &user_uid, &root);
+        match result {
+            Ok(()) => {}
+            Err(e) => {
+                // Leave no half-made instance: remove the SQLite file we created.
+                if settings.db.is_none() {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!(
+                            "{}{suffix}",
+                            settings.sqlite_path().display()
+                        ));
+                    }
+                }
+                if created_dir {
+                    let _ = std::fs::remove_dir(&dot_lamindb);
+                }
+                return Err(e);
+            }
+        }
+        settings.save_and_select()?;
+        Self::open(settings)
+    }
+
+    fn init_database(
+        settings: &InstanceSettings,
+        modules: &[&'static dyn Module],
+        handle: &str,
+        user_uid: &str,
+        root: &StorageRoot,
+    ) -> Result<()> {
+        if settings.db.is_none() && settings.sqlite_path().exists() {
+            return Err(Error::AlreadyExists(format!(
+                "{} exists already; connect to the instance instead of creating it",
+                settings.sqlite_path().display()
+            )));
+        }
+        let mut conn = DbConnection::open(&settings.db_url())?;
+        if migrations::has_table(&mut conn, "lamindb_artifact")? {
+            return Err(Error::AlreadyExists(format!(
+                "the database {} already holds a LaminDB instance; connect to it instead",
+                crate::db::redact_url(&settings.db_url())
+            )));
+        }
+        for m in modules {
+            migrations::apply(&mut conn, *m)?;
+        }
+        let instance_uid = settings.uid();
+        let storage_uid = uid::random(12);
+        conn.transaction::<_, Error, _>(|c| {
+            let user_id = seed_core(c, handle, user_uid, root, &storage_uid, &instance_uid)?;
+            let ctx = SeedContext {
+                user_id,
+                instance_uid: instance_uid.clone(),
+            };
+            for m in modules {
+                m.seed(c, &ctx)?;
+            }
+            Ok(())
+        })?;
+        let marker = Path::new(root.as_str())
+            .join(".lamindb")
+            .join("storage_uid.txt");
+        let text = format!(
+            "{storage_uid}\ncreation info:\ninstance_slug={}\ninstance_id={}\ninstance_uid={instance_uid}",
+            settings.slug(),
+            settings.id.simple()
+        );
+        std::fs::write(&marker, text).map_err(|e| Error::io(&marker, e))?;
+        Ok(())
+    }
+
+    /// Opens the instance described by `settings`. Fails when its database needs migrations or a
+    /// module this program does not link.
+    pub fn open(settings: InstanceSettings) -> Result<Instance> {
+        let slug = settings.slug();
+        if settings.db.is_none() && !settings.sqlite_path().exists() {
+            return Err(Error::NotFound(format!(
+                "instance '{slug}' has no database at {}; is the storage folder moved or deleted?",
+                settings.sqlite_path().display()
+            )));
+        }
+        let mut conn = DbConnection::open(&settings.db_url())?;
+        if !migrations::has_table(&mut conn, "lamindb_artifact")? {
+            return Err(Error::NotFound(format!(
+                "{} holds no LaminDB instance; create one with `lamin init`",
+                crate::db::redact_url(&settings.db_url())
+            )));
+        }
+        migrations::adopt_python_instance(&mut conn)?;
+        let mut names: Vec<String> = migrations::applied_modules(&mut conn)?;
+        for m in &settings.modules {
+            if !names.contains(m) {
+                names.push(m.clone());
+            }
+        }
+        let modules = check_modules(&slug, &names)?;
+        let mut pending = Vec::new();
+        for m in &modules {
+            pending.extend(migrations::pending(&mut conn, *m)?);
+        }
+        if !pending.is_empty() {
+            return Err(Error::PendingMigrations {
+                instance: slug,
+                pending: pending.join(", "),
+            });
+        }
+        Self::finish_open(settings, conn)
+    }
+
+    /// Applies pending migrations of the instance's modules (`lamin migrate deploy`); returns the
+    /// names of the applied migrations.
+    pub fn migrate_deploy(settings: &InstanceSettings) -> Result<Vec<String>> {
+        let mut conn = DbConnection::open(&settings.db_url())?;
+        migrations::adopt_python_instance(&mut conn)?;
+        let mut names = migrations::applied_modules(&mut conn)?;
+        for m in &settings.modules {
+            if !names.contains(m) {
+                names.push(m.clone());
+            }
+        }
+        let mut applied = Vec::new();
+        for m in check_modules(&settings.slug(), &names)? {
+            applied.extend(migrations::apply(&mut conn, m)?);
+        }
+        Ok(applied)
+    }
+
+    fn finish_open(settings: InstanceSettings, mut conn: DbConnection) -> Result<Instance> {
+        let by_root: Option<Storage> = lamindb_storage::table
+            .filter(lamindb_storage::root.eq(&settings.storage_root))
+            .select(Storage::as_select())
+            .first(&mut conn)
+            .optional()?;
+        // A local instance folder that was moved still names its storage row in its marker.
+        let mut by_marker = || -> Result<Option<Storage>> {
+            let marker = Path::new(&settings.storage_root)
+                .join(".lamindb")
+                .join("storage_uid.txt");
+            let Ok(text) = std::fs::read_to_string(marker) else {
+                return Ok(None);
+            };
+            let storage_uid = text.lines().next().unwrap_or_default().trim().to_owned();
+            Ok(lamindb_storage::table
+                .filter(lamindb_storage::uid.eq(storage_uid))
+                .select(Storage::as_select())
+                .first(&mut conn)
+                .optional()?)
+        };
+        let storage = match by_root {
+            Some(s) => Some(s),
+            None => by_marker()?,
+        };
+        let storage = storage.ok_or_else(|| {
+            Error::NotFound(format!(
+                "storage '{}' of instance '{}' is not registered in its database",
+                settings.storage_root,
+                settings.slug()
+            ))
+        })?;
+        let (handle, user_uid) = user_identity(
+            Some(&settings.owner)
+                .filter(|o| o.as_str() != "anonymous")
+                .map(|s| s.as_str()),
+        );
+        let user = ensure_user(&mut conn, &handle, &user_uid)?;
+        // Paths are computed from where the storage is now, which may differ from the recorded root.
+        let storage_root = StorageRoot::parse(&settings.storage_root)?;
+        Ok(Instance {
+            uid: settings.uid(),
+            dialect: conn.dialect(),
+            conn: Mutex::new(conn),
+            settings,
+            storage,
+            storage_root,
+            user,
+            recovered: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Opens the current instance (see [`crate::settings::current`]).
+    pub fn current() -> Result<Instance> {
+        Self::open(crate::settings::current()?)
+    }
+
+    /// Opens an instance by slug, name or storage folder.
+    pub fn connect(spec: &str) -> Result<Instance> {
+        Self::open(crate::settings::resolve(spec)?)
+    }
+
+    /// The instance settings.
+    pub fn settings(&self) -> &InstanceSettings {
+        &self.settings
+    }
+
+    /// `owner/name`.
+    pub fn slug(&self) -> String {
+        self.settings.slug()
+    }
+
+    /// The instance uid (12 characters).
+    pub fn uid(&self) -> &str {
+        &self.uid
+    }
+
+    /// The database engine.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The default storage row.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The default storage root.
+    pub fn storage_root(&self) -> &StorageRoot {
+        &self.storage_root
+    }
+
+    /// The current user row.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// The modules recorded in the database.
+    pub fn modules(&self) -> Result<Vec<String>> {
+        migrations::applied_modules(&mut self.conn())
+    }
+
+    /// Locks the connection for a sequence of queries.
+    pub fn conn(&self) -> MutexGuard<'_, DbConnection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn ensure_user(conn: &mut DbConnection, handle: &str, user_uid: &str) -> Result<User> {
+    let found: Option<User> = lamindb_user::table
+        .filter(lamindb_user::uid.eq(user_uid))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(u) = found {
+        return Ok(u);
+    }
+    let now = UtcTime::now();
+    diesel::insert_into(lamindb_user::table)
+        .values((
+            lamindb_user::uid.eq(user_uid),
+            lamindb_user::handle.eq(handle),
+            lamindb_user::created_at.eq(now),
+            lamindb_user::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(lamindb_user::table
+        .filter(lamindb_user::uid.eq(user_uid))
+        .select(User::as_select())
+        .first(conn)?)
+}
+
+fn seed_core(
+    c: &mut DbConnection,
+    handle: &str,
+    user_uid: &str,
+    root: &StorageRoot,
+    storage_uid: &str,
+    instance_uid: &str,
+) -> Result<i32> {
+    let now = UtcTime::now();
+    let user = ensure_user(c, handle, user_uid)?;
+    diesel::insert_into(lamindb_space::table)
+        .values((
+            lamindb_space::id.eq(1i16),
+            lamindb_space::name.eq("all"),
+            lamindb_space::uid.eq("aaaaaaaaaaaa"),
+            lamindb_space::description.eq(SPACE_DESCRIPTION),
+            lamindb_space::created_at.eq(now),
+        ))
+        .execute(c)?;
+    for (id, name, buid, description) in BRANCHES {
+        diesel::insert_into(lamindb_branch::table)
+            .values((
+                lamindb_branch::id.eq(id),
+                lamindb_branch::name.eq(name),
+                lamindb_branch::uid.eq(buid),
+                lamindb_branch::description.eq(description),
+                lamindb_branch::created_at.eq(now),
+                lamindb_branch::space_id.eq(1i16),
+                lamindb_branch::created_by_id.eq(user.id),
+                lamindb_branch::status_code.eq(0i16),
+            ))
+            .execute(c)?;
+    }
+    diesel::insert_into(lamindb_storage::table)
+        .values((
+            lamindb_storage::uid.eq(storage_uid),
+            lamindb_storage::root.eq(root.as_str()),
+            lamindb_storage::type_.eq(root.kind().as_str()),
+            lamindb_storage::instance_uid.eq(instance_uid),
+            lamindb_storage::created_at.eq(now),
+            lamindb_storage::updated_at.eq(now),
+            lamindb_storage::created_by_id.eq(user.id),
+            lamindb_storage::is_locked.eq(false),
+            lamindb_storage::branch_id.eq(1),
+            lamindb_storage::created_on_id.eq(1),
+            lamindb_storage::space_id.eq(1i16),
+        ))
+        .execute(c)?;
+    if c.dialect() == Dialect::Postgres {
+        // Seeded explicit ids do not advance identity sequences.
+        diesel::sql_query(
+            "SELECT setval(pg_get_serial_sequence('lamindb_space', 'id'), 1); \
+             SELECT setval(pg_get_serial_sequence('lamindb_branch', 'id'), 1)",
+        )
+        .execute(c)?;
+    }
+    Ok(user.id)
+}

@@ -1,0 +1,48 @@
+//! lamindb-core: LaminDB-compatible registries on SQLite and Postgres.
+//!
+//! An [`Instance`] is a database (SQLite under the storage root, or Postgres) plus a default
+//! storage location, laid out exactly as Python LaminDB 2.x lays it out, so that both can open the
+//! same instance. Artifacts are registered, deduplicated by content hash, versioned by key and
+//! moved through trash and permanent deletion with [`Instance::artifacts`].
+//!
+//! ```no_run
+//! use lamindb_core::prelude::*;
+//!
+//! let ln = Instance::init(&InitOptions { storage: "./mydata".into(), ..Default::default() })?;
+//! let saved = ln.artifacts().save(NewArtifactSpec::with_key("sample.csv", "raw/sample.csv"))?;
+//! let path = ln.artifacts().path(&saved.artifact)?;
+//! # Ok::<(), lamindb_core::Error>(())
+//! ```
+
+pub mod artifact;
+pub mod db;
+mod error;
+mod failpoint;
+pub mod instance;
+pub mod introspect;
+pub mod key;
+pub mod migrations;
+pub mod models;
+pub mod module;
+pub mod registry;
+pub mod schema;
+pub mod settings;
+pub mod sql_types;
+pub mod uid;
+
+pub use artifact::{Artifacts, ListOptions, NewArtifactSpec, SaveStatus, Saved};
+pub use error::{Error, ErrorKind, Result};
+pub use failpoint::FAILPOINT_ENV;
+pub use instance::{InitOptions, Instance};
+pub use module::{Module, ModuleRegistration, RegistryMeta};
+pub use settings::InstanceSettings;
+
+#[doc(hidden)]
+pub use inventory;
+
+/// The names most programs need.
+pub mod prelude {
+    pub use crate::artifact::{ListOptions, NewArtifactSpec, SaveStatus, Saved};
+    pub use crate::models::{Artifact, Storage, User};
+    pub use crate::{Error, ErrorKind, InitOptions, Instance, InstanceSettings, Result};
+}

@@ -1,0 +1,137 @@
+//! Rows of the core registries as they are stored.
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::schema::*;
+use crate::sql_types::{JsonData, UtcTime};
+
+/// `lamindb_artifact`: a file or folder with a uid, hash, key and version.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = lamindb_artifact)]
+pub struct Artifact {
+    /// Instance-local id.
+    pub id: i32,
+    /// `version_tag`: a free-text version label.
+    pub version_tag: Option<String>,
+    /// Whether this is the newest version of its family on its branch.
+    pub is_latest: bool,
+    /// Lock flag (enforced by hosted Postgres only).
+    pub is_locked: bool,
+    /// `_aux`: miscellaneous flags (`so` = storage write ongoing).
+    pub aux: Option<JsonData>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Last update time.
+    pub updated_at: UtcTime,
+    /// 20 characters: 16-char stem + 4-char version counter.
+    pub uid: String,
+    /// Virtual or real storage key.
+    pub key: Option<String>,
+    /// `_real_key`: real storage key when a file registered in place got another key.
+    pub real_key: Option<String>,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// Canonical suffix (`""` for folders and unknown suffixes).
+    pub suffix: String,
+    /// `dataset`, `model`, `__lamindb_run__`, …
+    pub kind: Option<String>,
+    /// Object type (`DataFrame`, `AnnData`, …).
+    pub otype: Option<String>,
+    /// Size in bytes.
+    pub size: Option<i64>,
+    /// Content hash (22 characters).
+    pub hash: Option<String>,
+    /// Number of files (folders).
+    pub n_files: Option<i64>,
+    /// Number of observations.
+    pub n_observations: Option<i64>,
+    /// `_hash_type`.
+    pub hash_type: Option<String>,
+    /// `_key_is_virtual`: the key is metadata only; the object lives under `.lamindb/`.
+    pub key_is_virtual: bool,
+    /// `_overwrite_versions`: all versions share one storage object (folders).
+    pub overwrite_versions: bool,
+    /// Current branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+    /// Branch of creation.
+    pub created_on_id: i32,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Validating schema.
+    pub schema_id: Option<i32>,
+    /// Space.
+    pub space_id: i16,
+    /// Storage location.
+    pub storage_id: i32,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Free JSON.
+    pub extra_data: Option<JsonData>,
+}
+
+/// A new `lamindb_artifact` row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = lamindb_artifact)]
+pub(crate) struct NewArtifact<'a> {
+    pub uid: &'a str,
+    pub key: Option<&'a str>,
+    pub real_key: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub suffix: &'a str,
+    pub kind: Option<&'a str>,
+    pub otype: Option<&'a str>,
+    pub size: Option<i64>,
+    pub hash: Option<&'a str>,
+    pub n_files: Option<i64>,
+    pub hash_type: Option<&'a str>,
+    pub key_is_virtual: bool,
+    pub overwrite_versions: bool,
+    pub is_latest: bool,
+    pub is_locked: bool,
+    pub aux: Option<JsonData>,
+    pub version_tag: Option<&'a str>,
+    pub branch_id: i32,
+    pub created_on_id: i32,
+    pub space_id: i16,
+    pub storage_id: i32,
+    pub created_by_id: i32,
+    pub run_id: Option<i64>,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+}
+
+/// `lamindb_storage`: a storage location.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_storage)]
+pub struct Storage {
+    /// Instance-local id.
+    pub id: i32,
+    /// 12-character uid.
+    pub uid: String,
+    /// Root path or URL.
+    pub root: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `local`, `s3`, `gs`, …
+    #[diesel(column_name = type_)]
+    pub kind: String,
+    /// Cloud region.
+    pub region: Option<String>,
+    /// The uid of the managing instance; `None` for read-only locations.
+    pub instance_uid: Option<String>,
+}
+
+/// `lamindb_user`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_user)]
+pub struct User {
+    /// Instance-local id.
+    pub id: i32,
+    /// 8-character uid (`00000000` for anonymous).
+    pub uid: String,
+    /// Unique handle.
+    pub handle: String,
+    /// Display name.
+    pub name: Option<String>,
+}

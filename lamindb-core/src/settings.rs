@@ -1,0 +1,392 @@
+//! Local settings: where instances are recorded (`$LAMIN_SETTINGS_DIR`, default `~/.lamin`), in the
+//! same `.env` files Python LaminDB writes, and how the current instance is found.
+//!
+//! Resolution order of the current instance: `LAMIN_INSTANCE` (a slug `owner/name`, a name, or a
+//! storage folder), then a `.lamin/` marker in the working directory or a parent (like git), then
+//! `current_instance.env` in the settings folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// Environment variable naming the settings folder.
+pub const SETTINGS_DIR_ENV: &str = "LAMIN_SETTINGS_DIR";
+/// Environment variable that selects the current instance.
+pub const INSTANCE_ENV: &str = "LAMIN_INSTANCE";
+/// Python LaminDB's name for [`INSTANCE_ENV`].
+pub const PY_INSTANCE_ENV: &str = "LAMIN_CURRENT_INSTANCE";
+/// Name of the directory marker that pins an instance to a folder tree.
+pub const MARKER_DIR: &str = ".lamin";
+/// The file inside [`MARKER_DIR`] that names the instance (its slug), as Python LaminDB writes it.
+pub const MARKER_FILE: &str = "current_instance";
+
+/// The settings folder: `$LAMIN_SETTINGS_DIR/.lamin` if set (as Python LaminDB), else `~/.lamin`.
+pub fn settings_dir() -> PathBuf {
+    match std::env::var_os(SETTINGS_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join(".lamin"),
+        _ => dirs::home_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join(".lamin"),
+    }
+}
+
+/// The settings of one instance: what `instance--<owner>--<name>.env` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceSettings {
+    /// Owner handle (`anonymous` by default).
+    pub owner: String,
+    /// Instance name.
+    pub name: String,
+    /// Default storage root (absolute path or URL).
+    pub storage_root: String,
+    /// Storage region (cloud).
+    pub storage_region: Option<String>,
+    /// Postgres URL; `None` for SQLite at `<root>/.lamindb/lamin.db`.
+    pub db: Option<String>,
+    /// Schema modules besides the core.
+    pub modules: Vec<String>,
+    /// Instance id.
+    pub id: uuid::Uuid,
+}
+
+const KEYS: [&str; 14] = [
+    "owner",
+    "name",
+    "storage_root",
+    "storage_region",
+    "db",
+    "schema_str",
+    "id",
+    "git_repo",
+    "keep_artifacts_local",
+    "api_url",
+    "schema_id",
+    "fine_grained_access",
+    "db_permissions",
+    "is_clone",
+];
+
+impl InstanceSettings {
+    /// `owner/name`.
+    pub fn slug(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+
+    /// The database URL: the Postgres URL, or the SQLite file under the storage root.
+    pub fn db_url(&self) -> String {
+        match &self.db {
+            Some(db) => db.clone(),
+            None => self.sqlite_path().to_string_lossy().into_owned(),
+        }
+    }
+
+    /// Where the SQLite file of an instance without `db` lives.
+    pub fn sqlite_path(&self) -> PathBuf {
+        Path::new(&self.storage_root)
+            .join(".lamindb")
+            .join("lamin.db")
+    }
+
+    /// The instance uid.
+    pub fn uid(&self) -> String {
+        crate::uid::instance_uid(&self.id)
+    }
+
+    /// Renders the `.env` text exactly as Python LaminDB writes it.
+    pub fn to_env(&self) -> String {
+        let null = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
+        let schema_str = if self.modules.is_empty() {
+            "null".to_owned()
+        } else {
+            self.modules.join(",")
+        };
+        let values = [
+            self.owner.clone(),
+            self.name.clone(),
+            self.storage_root.clone(),
+            null(&self.storage_region),
+            null(&self.db),
+            schema_str,
+            self.id.simple().to_string(),
+            "null".into(),
+            "False".into(),
+            "null".into(),
+            "null".into(),
+            "False".into(),
+            "null".into(),
+            "False".into(),
+        ];
+        KEYS.iter()
+            .zip(values)
+            .map(|(k, v)| format!("lamindb_instance_{k}={v}\n"))
+            .collect()
+    }
+
+    /// Parses a `.env` file's text.
+    pub fn from_env(text: &str, origin: &Path) -> Result<Self> {
+        let map = parse_env(text);
+        let get = |k: &str| -> Option<String> {
+            map.get(&format!("lamindb_instance_{k}"))
+                .filter(|v| !v.is_empty() && v.as_str() != "null")
+                .cloned()
+        };
+        let need = |k: &str| {
+            get(k).ok_or_else(|| {
+                Error::Validation(format!(
+                    "instance settings {} lack 'lamindb_instance_{k}'; re-run `lamin connect` for this instance",
+                    origin.display()
+                ))
+            })
+        };
+        let owner = need("owner")?;
+        let name = need("name")?;
+        let id = match get("id") {
+            Some(hex) => uuid::Uuid::parse_str(&hex).map_err(|e| {
+                Error::Validation(format!(
+                    "instance id '{hex}' in {} is not a UUID: {e}",
+                    origin.display()
+                ))
+            })?,
+            None => crate::uid::instance_id(&owner, &name),
+        };
+        Ok(InstanceSettings {
+            storage_root: need("storage_root")?,
+            storage_region: get("storage_region"),
+            db: get("db"),
+            modules: get("schema_str")
+                .map(|s| {
+                    s.split(',')
+                        .map(|m| m.trim().to_owned())
+                        .filter(|m| !m.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            id,
+            owner,
+            name,
+        })
+    }
+
+    /// The file name of this instance's settings in the settings folder.
+    pub fn file_name(&self) -> String {
+        format!("instance--{}--{}.env", self.owner, self.name)
+    }
+
+    /// Writes this instance's settings file and makes it the current instance.
+    pub fn save_and_select(&self) -> Result<PathBuf> {
+        let dir = settings_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let text = self.to_env();
+        let path = dir.join(self.file_name());
+        write_atomic(&path, &text)?;
+        write_atomic(&dir.join("current_instance.env"), &text)?;
+        Ok(path)
+    }
+
+    /// Writes a `.lamin/current_instance` marker in `dir` that pins this instance for the folder
+    /// tree (the file holds the slug; the settings stay in the settings folder).
+    pub fn write_marker(&self, dir: &Path) -> Result<PathBuf> {
+        let marker = dir.join(MARKER_DIR);
+        std::fs::create_dir_all(&marker).map_err(|e| Error::io(&marker, e))?;
+        let path = marker.join(MARKER_FILE);
+        write_atomic(&path, &self.slug())?;
+        Ok(path)
+    }
+}
+
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+fn parse_env(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            if l.is_empty() || l.starts_with('#') {
+                return None;
+            }
+            let (k, v) = l.split_once('=')?;
+            let v = v.trim().trim_matches('"').trim_matches('\'');
+            Some((k.trim().to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+fn read_settings(path: &Path) -> Result<InstanceSettings> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    InstanceSettings::from_env(&text, path)
+}
+
+/// All instances recorded in the settings folder.
+pub fn known_instances() -> Result<Vec<InstanceSettings>> {
+    let dir = settings_dir();
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(out);
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("instance--") && name.ends_with(".env") {
+            out.push(read_settings(&entry.path())?);
+        }
+    }
+    out.sort_by_key(|s| s.slug());
+    Ok(out)
+}
+
+/// Settings for an instance given by slug (`owner/name`), bare name, or storage folder.
+pub fn resolve(spec: &str) -> Result<InstanceSettings> {
+    let path = Path::new(spec);
+    if path.join(".lamindb").join("storage_uid.txt").exists()
+        || path.join(".lamindb").join("lamin.db").exists()
+    {
+        return settings_from_storage_dir(path);
+    }
+    let known = known_instances()?;
+    let matches: Vec<&InstanceSettings> = known
+        .iter()
+        .filter(|s| s.slug() == spec || s.name == spec)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Error::NotFound(format!(
+            "no instance '{spec}' in {}; known: [{}]. Create it with `lamin init --storage DIR` or pass its storage folder",
+            settings_dir().display(),
+            known.iter().map(|s| s.slug()).collect::<Vec<_>>().join(", ")
+        ))),
+        many => Err(Error::Conflict(format!(
+            "'{spec}' matches several instances: {}; pass owner/name",
+            many.iter().map(|s| s.slug()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Settings for a SQLite instance known only by its storage folder (e.g. one made by Python
+/// LaminDB elsewhere): read from `.lamindb/storage_uid.txt`.
+pub fn settings_from_storage_dir(dir: &Path) -> Result<InstanceSettings> {
+    let root = lamindb_storage::StorageRoot::local(dir)?;
+    let marker = dir.join(".lamindb").join("storage_uid.txt");
+    let text = std::fs::read_to_string(&marker).map_err(|e| Error::io(&marker, e))?;
+    let mut slug = None;
+    let mut id = None;
+    for line in text.lines().skip(1) {
+        if let Some(v) = line.strip_prefix("instance_slug=") {
+            slug = Some(v.trim().to_owned());
+        } else if let Some(v) = line.strip_prefix("instance_id=") {
+            id = uuid::Uuid::parse_str(v.trim()).ok();
+        }
+    }
+    let slug = slug.unwrap_or_else(|| {
+        let folder = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("anonymous/{folder}")
+    });
+    let (owner, name) = slug.split_once('/').unwrap_or(("anonymous", slug.as_str()));
+    Ok(InstanceSettings {
+        owner: owner.to_owned(),
+        name: name.to_owned(),
+        storage_root: root.as_str().to_owned(),
+        storage_region: None,
+        db: None,
+        modules: Vec::new(),
+        id: id.unwrap_or_else(|| crate::uid::instance_id(owner, name)),
+    })
+}
+
+/// Finds the nearest `.lamin/instance.env` from `start` upwards.
+pub fn find_marker(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join(MARKER_DIR).join(MARKER_FILE))
+        .find(|p| p.is_file())
+}
+
+/// The current instance's settings, by the resolution order in the module docs.
+pub fn current() -> Result<InstanceSettings> {
+    for var in [INSTANCE_ENV, PY_INSTANCE_ENV] {
+        if let Ok(spec) = std::env::var(var) {
+            if !spec.trim().is_empty() {
+                return resolve(spec.trim());
+            }
+        }
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        if let Some(marker) = find_marker(&cwd) {
+            let slug = std::fs::read_to_string(&marker).map_err(|e| Error::io(&marker, e))?;
+            return resolve(slug.trim()).map_err(|e| {
+                Error::NotFound(format!(
+                    "{} names instance '{}': {e}",
+                    marker.display(),
+                    slug.trim()
+                ))
+            });
+        }
+    }
+    let current = settings_dir().join("current_instance.env");
+    if current.is_file() {
+        return read_settings(&current);
+    }
+    Err(Error::NotFound(
+        "no current instance: run `lamin init --storage DIR` or `lamin connect INSTANCE`, or set LAMIN_INSTANCE".into(),
+    ))
+}
+
+/// The current user handle: `--handle`/explicit, else `current_user.env`, else `anonymous`.
+pub fn current_user() -> (String, String) {
+    let path = settings_dir().join("current_user.env");
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let map = parse_env(&text);
+        let handle = map
+            .get("lamin_user_handle")
+            .filter(|h| !h.is_empty() && h.as_str() != "null");
+        let uid = map
+            .get("lamin_user_uid")
+            .filter(|u| !u.is_empty() && u.as_str() != "null");
+        if let (Some(h), Some(u)) = (handle, uid) {
+            return (h.clone(), u.clone());
+        }
+    }
+    ("anonymous".into(), "00000000".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_file_is_byte_exact_with_python() {
+        let s = InstanceSettings {
+            owner: "anonymous".into(),
+            name: "data".into(),
+            storage_root: "/tmp/data".into(),
+            storage_region: None,
+            db: None,
+            modules: vec![],
+            id: crate::uid::instance_id("anonymous", "data"),
+        };
+        let expected = "lamindb_instance_owner=anonymous\nlamindb_instance_name=data\nlamindb_instance_storage_root=/tmp/data\nlamindb_instance_storage_region=null\nlamindb_instance_db=null\nlamindb_instance_schema_str=null\nlamindb_instance_id=e137f67e636b5afd9c29bb210c687952\nlamindb_instance_git_repo=null\nlamindb_instance_keep_artifacts_local=False\nlamindb_instance_api_url=null\nlamindb_instance_schema_id=null\nlamindb_instance_fine_grained_access=False\nlamindb_instance_db_permissions=null\nlamindb_instance_is_clone=False\n";
+        assert_eq!(s.to_env(), expected);
+        let back = InstanceSettings::from_env(expected, Path::new("x")).unwrap();
+        assert_eq!(back, s);
+        let with_mods = InstanceSettings {
+            modules: vec!["bionty".into(), "wetlab".into()],
+            ..s
+        };
+        assert_eq!(
+            InstanceSettings::from_env(&with_mods.to_env(), Path::new("x")).unwrap(),
+            with_mods
+        );
+    }
+
+    #[test]
+    fn missing_keys_are_named() {
+        let err = InstanceSettings::from_env("lamindb_instance_owner=a\n", Path::new("f.env"))
+            .unwrap_err();
+        assert!(err.to_string().contains("lamindb_instance_name"), "{err}");
+    }
+}

@@ -1,0 +1,49 @@
+use std::path::PathBuf;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder that should exist does not.
+    #[error("{path} does not exist")]
+    NotFound {
+        /// The missing path.
+        path: PathBuf,
+    },
+    /// A folder with no files cannot be hashed or registered.
+    #[error("folder {path} contains no files: an artifact needs at least one file")]
+    EmptyFolder {
+        /// The empty folder.
+        path: PathBuf,
+    },
+    /// The storage URL is malformed or uses a scheme this build cannot serve.
+    #[error("unsupported storage location '{root}': {reason}")]
+    Unsupported {
+        /// The root as given.
+        root: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// An I/O error, with the path it happened on.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The path being read or written.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let path = path.into();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            return Error::NotFound { path };
+        }
+        Error::Io { path, source }
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,399 @@
+//! Content hashes, bit-exact with `lamindb_setup.core.hashing`.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use md5::{Digest, Md5};
+use sha1::Sha1;
+
+use crate::{Error, Result};
+
+/// Files up to this size are hashed with md5 over all bytes; larger ones with `sha1-fl`.
+pub const SIZE_LIMIT_MD5: u64 = 50 * 1024 * 1024;
+/// Hashes are stored truncated to this many characters (`varchar(22)`).
+const HASH_LENGTH: usize = 22;
+
+/// How a `hash` was computed; stored in `_hash_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HashType {
+    /// md5 over the whole file.
+    Md5,
+    /// sha1 over the sha1 of the first and the last 50 MiB (files above 50 MiB).
+    Sha1Fl,
+    /// md5 over the sorted per-file hashes of a folder.
+    Md5D,
+    /// md5 of a multipart upload with this many parts (from an S3 ETag).
+    Md5Parts(u32),
+    /// hash of an opaque ETag.
+    Md5Etag,
+    /// sha1 (Hugging Face blob ids).
+    Sha1,
+}
+
+impl HashType {
+    /// The string stored in `_hash_type`.
+    pub fn as_str(&self) -> String {
+        match self {
+            HashType::Md5 => "md5".into(),
+            HashType::Sha1Fl => "sha1-fl".into(),
+            HashType::Md5D => "md5-d".into(),
+            HashType::Md5Parts(n) => format!("md5-{n}"),
+            HashType::Md5Etag => "md5-etag".into(),
+            HashType::Sha1 => "sha1".into(),
+        }
+    }
+
+    /// Parses a stored `_hash_type`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "md5" => HashType::Md5,
+            "sha1-fl" => HashType::Sha1Fl,
+            "md5-d" => HashType::Md5D,
+            "md5-etag" => HashType::Md5Etag,
+            "sha1" => HashType::Sha1,
+            other => HashType::Md5Parts(other.strip_prefix("md5-")?.parse().ok()?),
+        })
+    }
+}
+
+/// The hash, size and file count of a file or folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentHash {
+    /// 22-character url-safe base64 hash.
+    pub hash: String,
+    /// How `hash` was computed.
+    pub hash_type: HashType,
+    /// Total size in bytes.
+    pub size: u64,
+    /// Number of files, for folders.
+    pub n_files: Option<u64>,
+}
+
+/// URL-safe base64 without padding, as Python's `urlsafe_b64encode(...).strip("=")`.
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn truncate(mut s: String) -> String {
+    s.truncate(HASH_LENGTH);
+    s
+}
+
+/// `hash_string`: b64(md5(utf-8 bytes)), 22 characters.
+pub fn hash_string(s: &str) -> String {
+    truncate(b64(&Md5::digest(s.as_bytes())))
+}
+
+/// `hash_set`: `hash_string` of the sorted elements joined by `:`.
+pub fn hash_set<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let mut items: Vec<String> = items.into_iter().map(|s| s.as_ref().to_owned()).collect();
+    items.sort();
+    items.dedup();
+    hash_string(&items.join(":"))
+}
+
+/// `hash_dict`: md5 of `json.dumps(d, sort_keys=True)` (Python's default separators `, ` and `: `).
+pub fn hash_dict(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    python_json_dumps(value, &mut out);
+    hash_string(&out)
+}
+
+/// Python's `json.dumps(v, sort_keys=True)` with default separators and `ensure_ascii=True`.
+fn python_json_dumps(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => python_json_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_json_dumps(v, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_json_string(k, out);
+                out.push_str(": ");
+                python_json_dumps(&map[k], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn python_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Hashes one file: md5 up to 50 MiB, `sha1-fl` above. Streams the file once.
+pub fn hash_file(path: &Path) -> Result<ContentHash> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let (digest, hash_type) = if size <= SIZE_LIMIT_MD5 {
+        let mut hasher = Md5::new();
+        stream_into(&mut file, path, size, |chunk| hasher.update(chunk))?;
+        (hasher.finalize().to_vec(), HashType::Md5)
+    } else {
+        let mut first = Sha1::new();
+        stream_into(&mut file, path, SIZE_LIMIT_MD5, |chunk| first.update(chunk))?;
+        file.seek(SeekFrom::End(-(SIZE_LIMIT_MD5 as i64)))
+            .map_err(|e| Error::io(path, e))?;
+        let mut last = Sha1::new();
+        stream_into(&mut file, path, SIZE_LIMIT_MD5, |chunk| last.update(chunk))?;
+        let mut outer = Sha1::new();
+        outer.update(first.finalize());
+        outer.update(last.finalize());
+        (outer.finalize().to_vec(), HashType::Sha1Fl)
+    };
+    Ok(ContentHash {
+        hash: truncate(b64(&digest)),
+        hash_type,
+        size,
+        n_files: None,
+    })
+}
+
+fn stream_into(file: &mut File, path: &Path, mut n: u64, mut f: impl FnMut(&[u8])) -> Result<()> {
+    let mut buf = vec![0u8; (1 << 20).min(n.max(1) as usize)];
+    while n > 0 {
+        let want = buf.len().min(n as usize);
+        let got = file
+            .read(&mut buf[..want])
+            .map_err(|e| Error::io(path, e))?;
+        if got == 0 {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "file shrank while hashing",
+                ),
+            ));
+        }
+        f(&buf[..got]);
+        n -= got as u64;
+    }
+    Ok(())
+}
+
+/// The files under `dir`, recursively, following no symlinked folders.
+pub(crate) fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(path, e.into())
+        })?;
+        if entry.path().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+/// Hashes a folder (`md5-d`): every file hashed as by [`hash_file`] (in parallel), the hash strings
+/// sorted, md5 of each, md5 over the concatenated digests. File names do not enter the hash.
+pub fn hash_dir(dir: &Path) -> Result<ContentHash> {
+    let files = files_under(dir)?;
+    if files.is_empty() {
+        return Err(Error::EmptyFolder {
+            path: dir.to_path_buf(),
+        });
+    }
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len());
+    let chunk = files.len().div_ceil(workers);
+    let results: Vec<Result<Vec<ContentHash>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| hash_file(f)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("hash worker panicked"))
+            .collect()
+    });
+    let mut hashes = Vec::with_capacity(files.len());
+    let mut size = 0;
+    for part in results {
+        for h in part? {
+            size += h.size;
+            hashes.push(h.hash);
+        }
+    }
+    hashes.sort();
+    let mut concat = Vec::with_capacity(hashes.len() * 16);
+    for h in &hashes {
+        concat.extend_from_slice(&Md5::digest(h.as_bytes()));
+    }
+    Ok(ContentHash {
+        hash: truncate(b64(&Md5::digest(&concat))),
+        hash_type: HashType::Md5D,
+        size,
+        n_files: Some(hashes.len() as u64),
+    })
+}
+
+/// Hashes a file or a folder, whichever `path` is.
+pub fn hash_path(path: &Path) -> Result<ContentHash> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        hash_dir(path)
+    } else {
+        hash_file(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn hash_string_matches_python() {
+        // hashlib.md5(b"").digest() -> urlsafe b64
+        assert_eq!(hash_string(""), "1B2M2Y8AsgTpgAmY7PhCfg");
+    }
+
+    #[test]
+    fn known_vectors_from_python_lamindb() {
+        let dir = tempfile::tempdir().unwrap();
+        let hello = dir.path().join("hello.txt");
+        std::fs::write(&hello, b"hello\n").unwrap();
+        let h = hash_file(&hello).unwrap();
+        assert_eq!(
+            (h.hash.as_str(), h.hash_type, h.size),
+            ("sZRqySSS0jR8YjW00mERhA", HashType::Md5, 6)
+        );
+
+        let folder = dir.path().join("folder");
+        std::fs::create_dir_all(folder.join("b")).unwrap();
+        std::fs::write(folder.join("a"), b"1").unwrap();
+        std::fs::write(folder.join("b/c"), b"2").unwrap();
+        let h = hash_path(&folder).unwrap();
+        assert_eq!(h.hash, "Rk5agZt409Ql9aNASmbGlg");
+        assert_eq!(
+            (h.hash_type, h.size, h.n_files),
+            (HashType::Md5D, 2, Some(2))
+        );
+
+        assert_eq!(hash_set(["y", "x"]), "2tPVBBUHRRqUsy4FdDgkGQ");
+        assert_eq!(
+            hash_dict(&serde_json::json!({"b": 1, "a": [1, 2]})),
+            "vSrkP8i5TjQWigabbCBgtw"
+        );
+        assert_eq!(
+            hash_dict(&serde_json::json!({"k": "\u{e9}"})),
+            "KULvU7sHUhCy4JgshoDmbQ"
+        );
+
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        assert!(matches!(hash_path(&empty), Err(Error::EmptyFolder { .. })));
+    }
+
+    #[test]
+    fn large_files_use_sha1_first_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        let bytes: Vec<u8> = (0..62_914_560u64).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let h = hash_file(&path).unwrap();
+        assert_eq!(
+            (h.hash.as_str(), h.hash_type),
+            ("sp_JIpl94P1kNgy51J3sLX", HashType::Sha1Fl)
+        );
+        std::fs::write(&path, &bytes[..52_428_800]).unwrap();
+        assert_eq!(hash_file(&path).unwrap().hash, "3W44Ct3v_5UwbvG_2jY37w");
+        std::fs::write(&path, &bytes[..52_428_801]).unwrap();
+        let h = hash_file(&path).unwrap();
+        assert_eq!(
+            (h.hash.as_str(), h.hash_type),
+            ("2Y-qIegYfDU3oH6VDyMaUu", HashType::Sha1Fl)
+        );
+    }
+
+    #[test]
+    fn hash_type_round_trip() {
+        for t in [
+            HashType::Md5,
+            HashType::Sha1Fl,
+            HashType::Md5D,
+            HashType::Md5Parts(7),
+            HashType::Md5Etag,
+            HashType::Sha1,
+        ] {
+            assert_eq!(HashType::parse(&t.as_str()), Some(t));
+        }
+        assert_eq!(HashType::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn python_json_dumps_format() {
+        let mut out = String::new();
+        python_json_dumps(&serde_json::json!({"b": 1, "a": [1, "x\u{e9}"]}), &mut out);
+        assert_eq!(out, r#"{"a": [1, "x\u00e9"], "b": 1}"#);
+    }
+
+    proptest! {
+        #[test]
+        fn hash_string_is_22_url_safe_chars(s in ".*") {
+            let h = hash_string(&s);
+            prop_assert_eq!(h.len(), 22);
+            prop_assert!(h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        }
+
+        #[test]
+        fn hash_set_ignores_order(mut v in proptest::collection::vec("[a-z]{1,5}", 1..8)) {
+            let a = hash_set(&v);
+            v.reverse();
+            prop_assert_eq!(a, hash_set(&v));
+        }
+
+        #[test]
+        fn file_hash_equals_md5_of_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("f");
+            std::fs::write(&p, &bytes).unwrap();
+            let h = hash_file(&p).unwrap();
+            prop_assert_eq!(h.hash, truncate(b64(&Md5::digest(&bytes))));
+            prop_assert_eq!(h.size, bytes.len() as u64);
+        }
+    }
+}

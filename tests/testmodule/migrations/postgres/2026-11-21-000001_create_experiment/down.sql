@@ -1,0 +1,3 @@
+DROP TABLE testmodule_kind;
+DROP TABLE testmodule_experiment;
+DELETE FROM django_migrations WHERE app = 'testmodule';

@@ -1,0 +1,147 @@
+//! A small, real schema module used to prove lamindb-rs's module mechanism: one registry
+//! (`testmodule.Experiment`, table `testmodule_experiment`, optionally linked to an artifact), a
+//! seeded lookup table, and migrations for SQLite and Postgres.
+
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use lamindb_core::db::DbConnection;
+use lamindb_core::module::{FieldMeta, FieldType, Module, RegistryMeta, SeedContext};
+use lamindb_core::sql_types::UtcTime;
+use lamindb_core::{Instance, Result};
+
+mod schema {
+    #![allow(missing_docs)]
+    diesel::table! {
+        testmodule_experiment (id) {
+            id -> Integer,
+            uid -> Text,
+            name -> Text,
+            artifact_id -> Nullable<Integer>,
+            created_at -> lamindb_core::sql_types::DateTimeUtc,
+            created_by_id -> Integer,
+        }
+    }
+    diesel::table! {
+        testmodule_kind (id) {
+            id -> Integer,
+            name -> Text,
+        }
+    }
+}
+use schema::{testmodule_experiment as exp, testmodule_kind as kind};
+
+/// The module's name.
+pub const NAME: &str = "testmodule";
+
+/// The seeded kinds.
+pub const SEEDED_KINDS: [&str; 2] = ["in vitro", "in vivo"];
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The module.
+pub struct TestModule;
+
+impl Module for TestModule {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn sqlite_migrations(&self) -> EmbeddedMigrations {
+        SQLITE
+    }
+    fn postgres_migrations(&self) -> EmbeddedMigrations {
+        POSTGRES
+    }
+    fn registries(&self) -> &'static [RegistryMeta] {
+        &[RegistryMeta {
+            name: "testmodule.Experiment",
+            table: "testmodule_experiment",
+            name_field: Some("name"),
+            uid_len: Some(12),
+            fields: &[
+                FieldMeta {
+                    name: "id",
+                    field_type: FieldType::Int,
+                },
+                FieldMeta {
+                    name: "uid",
+                    field_type: FieldType::Text,
+                },
+                FieldMeta {
+                    name: "name",
+                    field_type: FieldType::Text,
+                },
+                FieldMeta {
+                    name: "artifact_id",
+                    field_type: FieldType::ForeignKey("lamindb_artifact"),
+                },
+            ],
+        }]
+    }
+    fn seed(&self, conn: &mut DbConnection, _ctx: &SeedContext) -> Result<()> {
+        for name in SEEDED_KINDS {
+            diesel::insert_into(kind::table)
+                .values(kind::name.eq(name))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+static MODULE: TestModule = TestModule;
+lamindb_core::register_module!(MODULE);
+
+/// An experiment row.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = exp)]
+pub struct Experiment {
+    /// Id.
+    pub id: i32,
+    /// uid (12 characters).
+    pub uid: String,
+    /// Name.
+    pub name: String,
+    /// Linked artifact.
+    pub artifact_id: Option<i32>,
+}
+
+/// Creates an experiment, optionally linked to an artifact.
+pub fn create_experiment(
+    inst: &Instance,
+    name: &str,
+    artifact_id: Option<i32>,
+) -> Result<Experiment> {
+    let mut conn = inst.conn();
+    let uid = lamindb_core::uid::random(12);
+    diesel::insert_into(exp::table)
+        .values((
+            exp::uid.eq(&uid),
+            exp::name.eq(name),
+            exp::artifact_id.eq(artifact_id),
+            exp::created_at.eq(UtcTime::now()),
+            exp::created_by_id.eq(inst.user().id),
+        ))
+        .execute(&mut *conn)?;
+    Ok(exp::table
+        .filter(exp::uid.eq(uid))
+        .select(Experiment::as_select())
+        .first(&mut *conn)?)
+}
+
+/// All experiments, in creation order.
+pub fn experiments(inst: &Instance) -> Result<Vec<Experiment>> {
+    let mut conn = inst.conn();
+    Ok(exp::table
+        .order(exp::id)
+        .select(Experiment::as_select())
+        .load(&mut *conn)?)
+}
+
+/// The seeded kinds, in id order.
+pub fn kinds(inst: &Instance) -> Result<Vec<String>> {
+    let mut conn = inst.conn();
+    Ok(kind::table
+        .order(kind::id)
+        .select(kind::name)
+        .load(&mut *conn)?)
+}
