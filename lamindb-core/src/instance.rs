@@ -468,11 +468,9 @@ fn seed_core(
         .execute(c)?;
     if c.dialect() == Dialect::Postgres {
         // Seeded explicit ids do not advance identity sequences.
-        diesel::sql_query(
-            "SELECT setval(pg_get_serial_sequence('lamindb_space', 'id'), 1); \
-             SELECT setval(pg_get_serial_sequence('lamindb_branch', 'id'), 1)",
-        )
-        .execute(c)?;
+        for table in ["lamindb_space", "lamindb_branch"] {
+            diesel::sql_query(format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)")).execute(c)?;
+        }
     }
     Ok(user.id)
 }

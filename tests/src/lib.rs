@@ -1,1 +1,137 @@
-//! tmp
+//! Shared support for lamindb-rs integration suites: throw-away instances on SQLite and on a
+//! real Postgres server (each test gets its own database), isolated settings, and the `lamin`
+//! binary.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use lamindb_core::{InitOptions, Instance};
+
+// Link the module the suites use.
+pub use lamindb_testmodule;
+
+/// The database engines every registry test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite under the storage folder.
+    Sqlite,
+    /// A fresh database on the local Postgres server.
+    Postgres,
+}
+
+/// The Postgres server tests use (`LAMINDB_TEST_PG`, default the local trust-auth server).
+pub fn pg_server() -> String {
+    std::env::var("LAMINDB_TEST_PG").unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432".into())
+}
+
+/// Points the settings folder of this process at a private temporary folder, once.
+pub fn isolate_settings() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("settings tempdir"));
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // Set before any test reads settings; every caller sets the same value.
+    ONCE.call_once(|| std::env::set_var("LAMIN_SETTINGS_DIR", dir.path()));
+    dir.path()
+}
+
+/// A Postgres database that is dropped when this value is.
+pub struct PgDatabase {
+    /// Database name.
+    pub name: String,
+    /// URL of the database.
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Creates a fresh, uniquely named database.
+    pub fn create() -> PgDatabase {
+        let name = format!("lamindb_t_{}", lamindb_core::uid::random(12).to_lowercase());
+        let mut admin = diesel::PgConnection::establish(&format!("{}/postgres", pg_server()))
+            .unwrap_or_else(|e| panic!("Postgres at {} is not reachable ({e}); start it with scripts in .ci/", pg_server()));
+        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create database");
+        PgDatabase { url: format!("{}/{name}", pg_server()), name }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{}/postgres", pg_server())) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// A throw-away instance.
+pub struct TestInstance {
+    /// The open instance.
+    pub inst: Instance,
+    /// Folder for inputs and the storage root.
+    pub dir: tempfile::TempDir,
+    /// The backend.
+    pub backend: Backend,
+    /// The Postgres database, if any.
+    pub pg: Option<PgDatabase>,
+}
+
+impl TestInstance {
+    /// Creates an instance on `backend` with `modules`.
+    pub fn new(backend: Backend, modules: &[&str]) -> TestInstance {
+        isolate_settings();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pg = (backend == Backend::Postgres).then(PgDatabase::create);
+        let inst = Instance::init(&InitOptions {
+            storage: dir.path().join("storage").to_string_lossy().into_owned(),
+            db: pg.as_ref().map(|p| p.url.clone()),
+            name: Some(format!("t{}", lamindb_core::uid::random(10).to_lowercase())),
+            modules: modules.iter().map(|m| m.to_string()).collect(),
+            handle: None,
+        })
+        .expect("init instance");
+        TestInstance { inst, dir, backend, pg }
+    }
+
+    /// The storage root folder.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("storage")
+    }
+
+    /// Writes `content` to `name` in the input folder and returns its path.
+    pub fn file(&self, name: &str, content: &[u8]) -> PathBuf {
+        let path = self.dir.path().join("inputs").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+}
+
+/// Runs the test body on SQLite and on Postgres: `both!(name, |t| { ... });`
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[test]
+            fn sqlite() {
+                let f: fn($crate::Backend) = $body;
+                f($crate::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                let f: fn($crate::Backend) = $body;
+                f($crate::Backend::Postgres)
+            }
+        }
+    };
+}
+
+/// The `lamin` binary built next to this test executable.
+pub fn lamin_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join(format!("lamin{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: build it with `cargo build -p lamin-cli`", bin.display());
+    bin
+}

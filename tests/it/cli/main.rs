@@ -1,1 +1,1 @@
-
+//! CLI suites.
