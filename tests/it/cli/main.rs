@@ -1,1 +1,193 @@
-//! CLI suites.
+//! End-to-end suites for the `lamin` binary: the user workflow, exit codes and `--json`, and
+//! crash consistency when a save is killed at each phase. Run on SQLite and on Postgres.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lamindb_tests::{both, lamin_bin, Backend, PgDatabase};
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+    db: Option<String>,
+}
+
+impl Env {
+    fn new(backend: Backend) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let pg = (backend == Backend::Postgres).then(PgDatabase::create);
+        let db = pg.as_ref().map(|p| p.url.clone());
+        Env { dir, _pg: pg, db }
+    }
+
+    fn lamin(&self, args: &[&str]) -> Output {
+        self.lamin_with(args, &[])
+    }
+
+    fn lamin_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(lamin_bin());
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("LAMIN_SETTINGS_DIR", self.dir.path().join("settings"))
+            .env_remove("LAMIN_INSTANCE")
+            .env_remove("LAMINDB_FAILPOINT");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.lamin(args);
+        assert!(out.status.success(), "lamin {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn write(&self, name: &str, content: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    fn storage(&self) -> PathBuf {
+        self.dir.path().join("storage")
+    }
+
+    fn init(&self) {
+        let storage = self.storage();
+        let mut args = vec!["init", "--storage", storage.to_str().unwrap(), "--name", "clitest"];
+        if let Some(db) = &self.db {
+            args.extend(["--db", db.as_str()]);
+        }
+        self.ok(&args);
+    }
+}
+
+both!(workflow, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let info = env.json(&["info"]);
+    assert_eq!(info["slug"], "anonymous/clitest");
+    assert_eq!(info["dialect"], if backend == Backend::Sqlite { "sqlite" } else { "postgres" });
+    // `init` pinned the instance to the working directory, as Python LaminDB does.
+    assert!(env.dir.path().join(".lamin/current_instance").exists());
+
+    let f = env.write("in/sample.csv", b"a,b\n1,2\n");
+    let saved = env.json(&["save", f.to_str().unwrap(), "--key", "raw/sample.csv", "--description", "first"]);
+    assert_eq!(saved["status"], "created");
+    let uid = saved["uid"].as_str().unwrap().to_owned();
+    env.write("in/sample.csv", b"a,b\n3,4\n");
+    let v2 = env.json(&["save", f.to_str().unwrap(), "--key", "raw/sample.csv"]);
+    assert_eq!(v2["status"], "newversion");
+    assert_eq!(&v2["uid"].as_str().unwrap()[..16], &uid[..16]);
+
+    let listed = env.json(&["list", "artifacts"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let all = env.json(&["list", "artifacts", "--all-versions", "--key-prefix", "raw/"]);
+    assert_eq!(all.as_array().unwrap().len(), 2);
+
+    let path = env.ok(&["load", "--key", "raw/sample.csv"]);
+    assert_eq!(std::fs::read(path.trim()).unwrap(), b"a,b\n3,4\n");
+    let out_dir = env.dir.path().join("out");
+    let copied = env.ok(&["load", "--uid", &uid, "--to", out_dir.to_str().unwrap()]);
+    assert_eq!(std::fs::read(copied.trim()).unwrap(), b"a,b\n1,2\n");
+
+    let described = env.ok(&["describe", "--key", "raw/sample.csv"]);
+    assert!(described.starts_with("Artifact: raw/sample.csv (0001)"), "{described}");
+    assert!(described.contains("storage/path:"), "{described}");
+
+    env.ok(&["delete", "--key", "raw/sample.csv"]);
+    assert_eq!(env.json(&["list", "artifacts"]).as_array().unwrap()[0]["uid"], uid.as_str());
+    let trashed = env.json(&["list", "artifacts", "--trash"]);
+    assert_eq!(trashed.as_array().unwrap().len(), 1);
+    env.ok(&["restore", "--key", "raw/sample.csv"]);
+    assert_eq!(env.json(&["describe", "--key", "raw/sample.csv"])["uid"], v2["uid"]);
+    env.ok(&["delete", "--uid", v2["uid"].as_str().unwrap(), "--permanent"]);
+    assert!(!Path::new(v2["path"].as_str().unwrap()).exists());
+
+    let deployed = env.json(&["migrate", "deploy"]);
+    assert_eq!(deployed["applied"].as_array().unwrap().len(), 0);
+
+    // Connect from elsewhere by storage folder.
+    let other = tempfile::tempdir().unwrap();
+    let out = Command::new(lamin_bin())
+        .args(["--json", "info", "--instance", "anonymous/clitest"])
+        .current_dir(other.path())
+        .env("LAMIN_SETTINGS_DIR", env.dir.path().join("settings"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+});
+
+both!(errors_have_messages_and_exit_codes, |backend| {
+    let env = Env::new(backend);
+    let out = env.lamin(&["info"]);
+    assert_eq!(out.status.code(), Some(3), "no instance yet");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lamin init"));
+    env.init();
+    let f = env.write("x.txt", b"x");
+    let out = env.lamin(&["save", f.to_str().unwrap(), "--key", "../x.txt"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'..'"));
+    let out = env.lamin(&["--json", "load", "--key", "missing.txt"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["kind"], "NotFound");
+    let out = env.lamin(&["list", "transforms"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("artifacts"));
+});
+
+/// Kills `lamin save` at each phase of a save and checks that the instance is consistent
+/// afterwards: no row without its object, no object without its row, nothing left flagged.
+fn assert_consistent(env: &Env) {
+    let rows = env.json(&["list", "artifacts", "--all-versions"]);
+    let mut expected: Vec<String> = Vec::new();
+    for r in rows.as_array().unwrap() {
+        let path = PathBuf::from(r["path"].as_str().unwrap());
+        assert!(path.exists(), "row {} points to missing data", r["uid"]);
+        expected.push(path.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    let mut present: Vec<String> = std::fs::read_dir(env.storage().join(".lamindb"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("lamin.db") && n != "storage_uid.txt")
+        .collect();
+    expected.sort();
+    present.sort();
+    assert_eq!(present, expected, "objects in .lamindb/ match the registered artifacts");
+}
+
+both!(killed_saves_leave_a_consistent_instance, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let base = env.write("base.txt", b"base");
+    env.ok(&["save", base.to_str().unwrap(), "--key", "k.txt"]);
+    for (i, point) in ["after_insert", "before_copy", "after_copy"].iter().enumerate() {
+        let f = env.write(&format!("f{i}.txt"), format!("content {i}").as_bytes());
+        let out = env.lamin_with(&["save", f.to_str().unwrap(), "--key", "k.txt"], &[("LAMINDB_FAILPOINT", point)]);
+        assert!(!out.status.success(), "{point}: the process must have been killed");
+        // The next write recovers: the interrupted version is either completed or removed.
+        let g = env.write(&format!("g{i}.txt"), format!("next {i}").as_bytes());
+        env.ok(&["save", g.to_str().unwrap(), "--key", &format!("other{i}.txt")]);
+        assert_consistent(&env);
+        let versions = env.json(&["list", "artifacts", "--all-versions", "--key-prefix", "k.txt"]);
+        let latest: Vec<&Value> = versions.as_array().unwrap().iter().filter(|v| v["is_latest"] == true).collect();
+        assert_eq!(latest.len(), 1, "{point}: exactly one latest version");
+        let expect_kept = *point == "after_copy";
+        let hash = lamindb_storage::hash_file(&f).unwrap().hash;
+        let has_it = versions.as_array().unwrap().iter().any(|v| v["hash"] == hash.as_str());
+        assert_eq!(has_it, expect_kept, "{point}: completed copies are kept, others undone");
+        // The same content can be saved again afterwards.
+        env.ok(&["save", f.to_str().unwrap(), "--key", "k.txt"]);
+        assert_consistent(&env);
+    }
+});
