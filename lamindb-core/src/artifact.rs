@@ -500,13 +500,11 @@ impl<'a> Artifacts<'a> {
         };
         failpoint::hit("after_insert");
         let mut copy_error = None;
-        for item in &planned {
-            if let Ok((plan, row)) = item {
-                if plan.prepared.in_place.is_none() {
-                    if let Err(e) = self.copy_into_place(&plan.prepared.spec.path, row) {
-                        copy_error = Some(e);
-                        break;
-                    }
+        for (plan, row) in planned.iter().flatten() {
+            if plan.prepared.in_place.is_none() {
+                if let Err(e) = self.copy_into_place(&plan.prepared.spec.path, row) {
+                    copy_error = Some(e);
+                    break;
                 }
             }
         }

@@ -469,7 +469,10 @@ fn seed_core(
     if c.dialect() == Dialect::Postgres {
         // Seeded explicit ids do not advance identity sequences.
         for table in ["lamindb_space", "lamindb_branch"] {
-            diesel::sql_query(format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)")).execute(c)?;
+            diesel::sql_query(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)"
+            ))
+            .execute(c)?;
         }
     }
     Ok(user.id)

@@ -23,7 +23,8 @@ pub enum Backend {
 
 /// The Postgres server tests use (`LAMINDB_TEST_PG`, default the local trust-auth server).
 pub fn pg_server() -> String {
-    std::env::var("LAMINDB_TEST_PG").unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432".into())
+    std::env::var("LAMINDB_TEST_PG")
+        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432".into())
 }
 
 /// Points the settings folder of this process at a private temporary folder, once.
@@ -49,16 +50,30 @@ impl PgDatabase {
     pub fn create() -> PgDatabase {
         let name = format!("lamindb_t_{}", lamindb_core::uid::random(12).to_lowercase());
         let mut admin = diesel::PgConnection::establish(&format!("{}/postgres", pg_server()))
-            .unwrap_or_else(|e| panic!("Postgres at {} is not reachable ({e}); start it with scripts in .ci/", pg_server()));
-        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create database");
-        PgDatabase { url: format!("{}/{name}", pg_server()), name }
+            .unwrap_or_else(|e| {
+                panic!(
+                    "Postgres at {} is not reachable ({e}); start it with scripts in .ci/",
+                    pg_server()
+                )
+            });
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .expect("create database");
+        PgDatabase {
+            url: format!("{}/{name}", pg_server()),
+            name,
+        }
     }
 }
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{}/postgres", pg_server())) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+        if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{}/postgres", pg_server()))
+        {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -89,7 +104,12 @@ impl TestInstance {
             handle: None,
         })
         .expect("init instance");
-        TestInstance { inst, dir, backend, pg }
+        TestInstance {
+            inst,
+            dir,
+            backend,
+            pg,
+        }
     }
 
     /// The storage root folder.
@@ -132,6 +152,10 @@ pub fn lamin_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = dir.join(format!("lamin{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing: build it with `cargo build -p lamin-cli`", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p lamin-cli`",
+        bin.display()
+    );
     bin
 }

@@ -40,7 +40,11 @@ impl Env {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.lamin(args);
-        assert!(out.status.success(), "lamin {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "lamin {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -63,7 +67,13 @@ impl Env {
 
     fn init(&self) {
         let storage = self.storage();
-        let mut args = vec!["init", "--storage", storage.to_str().unwrap(), "--name", "clitest"];
+        let mut args = vec![
+            "init",
+            "--storage",
+            storage.to_str().unwrap(),
+            "--name",
+            "clitest",
+        ];
         if let Some(db) = &self.db {
             args.extend(["--db", db.as_str()]);
         }
@@ -76,12 +86,26 @@ both!(workflow, |backend| {
     env.init();
     let info = env.json(&["info"]);
     assert_eq!(info["slug"], "anonymous/clitest");
-    assert_eq!(info["dialect"], if backend == Backend::Sqlite { "sqlite" } else { "postgres" });
+    assert_eq!(
+        info["dialect"],
+        if backend == Backend::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        }
+    );
     // `init` pinned the instance to the working directory, as Python LaminDB does.
     assert!(env.dir.path().join(".lamin/current_instance").exists());
 
     let f = env.write("in/sample.csv", b"a,b\n1,2\n");
-    let saved = env.json(&["save", f.to_str().unwrap(), "--key", "raw/sample.csv", "--description", "first"]);
+    let saved = env.json(&[
+        "save",
+        f.to_str().unwrap(),
+        "--key",
+        "raw/sample.csv",
+        "--description",
+        "first",
+    ]);
     assert_eq!(saved["status"], "created");
     let uid = saved["uid"].as_str().unwrap().to_owned();
     env.write("in/sample.csv", b"a,b\n3,4\n");
@@ -91,7 +115,13 @@ both!(workflow, |backend| {
 
     let listed = env.json(&["list", "artifacts"]);
     assert_eq!(listed.as_array().unwrap().len(), 1);
-    let all = env.json(&["list", "artifacts", "--all-versions", "--key-prefix", "raw/"]);
+    let all = env.json(&[
+        "list",
+        "artifacts",
+        "--all-versions",
+        "--key-prefix",
+        "raw/",
+    ]);
     assert_eq!(all.as_array().unwrap().len(), 2);
 
     let path = env.ok(&["load", "--key", "raw/sample.csv"]);
@@ -101,16 +131,30 @@ both!(workflow, |backend| {
     assert_eq!(std::fs::read(copied.trim()).unwrap(), b"a,b\n1,2\n");
 
     let described = env.ok(&["describe", "--key", "raw/sample.csv"]);
-    assert!(described.starts_with("Artifact: raw/sample.csv (0001)"), "{described}");
+    assert!(
+        described.starts_with("Artifact: raw/sample.csv (0001)"),
+        "{described}"
+    );
     assert!(described.contains("storage/path:"), "{described}");
 
     env.ok(&["delete", "--key", "raw/sample.csv"]);
-    assert_eq!(env.json(&["list", "artifacts"]).as_array().unwrap()[0]["uid"], uid.as_str());
+    assert_eq!(
+        env.json(&["list", "artifacts"]).as_array().unwrap()[0]["uid"],
+        uid.as_str()
+    );
     let trashed = env.json(&["list", "artifacts", "--trash"]);
     assert_eq!(trashed.as_array().unwrap().len(), 1);
     env.ok(&["restore", "--key", "raw/sample.csv"]);
-    assert_eq!(env.json(&["describe", "--key", "raw/sample.csv"])["uid"], v2["uid"]);
-    env.ok(&["delete", "--uid", v2["uid"].as_str().unwrap(), "--permanent"]);
+    assert_eq!(
+        env.json(&["describe", "--key", "raw/sample.csv"])["uid"],
+        v2["uid"]
+    );
+    env.ok(&[
+        "delete",
+        "--uid",
+        v2["uid"].as_str().unwrap(),
+        "--permanent",
+    ]);
     assert!(!Path::new(v2["path"].as_str().unwrap()).exists());
 
     let deployed = env.json(&["migrate", "deploy"]);
@@ -124,7 +168,11 @@ both!(workflow, |backend| {
         .env("LAMIN_SETTINGS_DIR", env.dir.path().join("settings"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 });
 
 both!(errors_have_messages_and_exit_codes, |backend| {
@@ -163,7 +211,10 @@ fn assert_consistent(env: &Env) {
         .collect();
     expected.sort();
     present.sort();
-    assert_eq!(present, expected, "objects in .lamindb/ match the registered artifacts");
+    assert_eq!(
+        present, expected,
+        "objects in .lamindb/ match the registered artifacts"
+    );
 }
 
 both!(killed_saves_leave_a_consistent_instance, |backend| {
@@ -171,21 +222,53 @@ both!(killed_saves_leave_a_consistent_instance, |backend| {
     env.init();
     let base = env.write("base.txt", b"base");
     env.ok(&["save", base.to_str().unwrap(), "--key", "k.txt"]);
-    for (i, point) in ["after_insert", "before_copy", "after_copy"].iter().enumerate() {
+    for (i, point) in ["after_insert", "before_copy", "after_copy"]
+        .iter()
+        .enumerate()
+    {
         let f = env.write(&format!("f{i}.txt"), format!("content {i}").as_bytes());
-        let out = env.lamin_with(&["save", f.to_str().unwrap(), "--key", "k.txt"], &[("LAMINDB_FAILPOINT", point)]);
-        assert!(!out.status.success(), "{point}: the process must have been killed");
+        let out = env.lamin_with(
+            &["save", f.to_str().unwrap(), "--key", "k.txt"],
+            &[("LAMINDB_FAILPOINT", point)],
+        );
+        assert!(
+            !out.status.success(),
+            "{point}: the process must have been killed"
+        );
         // The next write recovers: the interrupted version is either completed or removed.
         let g = env.write(&format!("g{i}.txt"), format!("next {i}").as_bytes());
-        env.ok(&["save", g.to_str().unwrap(), "--key", &format!("other{i}.txt")]);
+        env.ok(&[
+            "save",
+            g.to_str().unwrap(),
+            "--key",
+            &format!("other{i}.txt"),
+        ]);
         assert_consistent(&env);
-        let versions = env.json(&["list", "artifacts", "--all-versions", "--key-prefix", "k.txt"]);
-        let latest: Vec<&Value> = versions.as_array().unwrap().iter().filter(|v| v["is_latest"] == true).collect();
+        let versions = env.json(&[
+            "list",
+            "artifacts",
+            "--all-versions",
+            "--key-prefix",
+            "k.txt",
+        ]);
+        let latest: Vec<&Value> = versions
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["is_latest"] == true)
+            .collect();
         assert_eq!(latest.len(), 1, "{point}: exactly one latest version");
         let expect_kept = *point == "after_copy";
         let hash = lamindb_storage::hash_file(&f).unwrap().hash;
-        let has_it = versions.as_array().unwrap().iter().any(|v| v["hash"] == hash.as_str());
-        assert_eq!(has_it, expect_kept, "{point}: completed copies are kept, others undone");
+        let has_it = versions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["hash"] == hash.as_str());
+        assert_eq!(
+            has_it, expect_kept,
+            "{point}: completed copies are kept, others undone"
+        );
         // The same content can be saved again afterwards.
         env.ok(&["save", f.to_str().unwrap(), "--key", "k.txt"]);
         assert_consistent(&env);

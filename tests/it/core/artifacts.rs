@@ -14,7 +14,11 @@ fn files_in_dot_lamindb(t: &TestInstance) -> Vec<String> {
 both!(save_copies_into_dot_lamindb, |backend| {
     let t = TestInstance::new(backend, &[]);
     let src = t.file("hello.txt", b"hello\n");
-    let saved = t.inst.artifacts().save(NewArtifactSpec::with_key(&src, "data/hello.txt")).unwrap();
+    let saved = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(&src, "data/hello.txt"))
+        .unwrap();
     let a = &saved.artifact;
     assert_eq!(saved.status, SaveStatus::Created);
     assert_eq!(a.uid.len(), 20);
@@ -27,14 +31,31 @@ both!(save_copies_into_dot_lamindb, |backend| {
     assert!(a.aux.is_none(), "storage flag cleared after the copy");
     assert_eq!(a.storage_key(), format!(".lamindb/{}.txt", a.uid));
     let path = t.inst.artifacts().path(a).unwrap();
-    assert_eq!(path, t.root().join(".lamindb").join(format!("{}.txt", a.uid)));
+    assert_eq!(
+        path,
+        t.root().join(".lamindb").join(format!("{}.txt", a.uid))
+    );
     assert_eq!(std::fs::read(path).unwrap(), b"hello\n");
     // Unknown suffixes are stored without extension.
-    let odd = t.inst.artifacts().save(NewArtifactSpec::with_key(t.file("d.xyz", b"?"), "d.xyz")).unwrap();
+    let odd = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(t.file("d.xyz", b"?"), "d.xyz"))
+        .unwrap();
     assert_eq!(odd.artifact.suffix, "");
-    assert_eq!(odd.artifact.storage_key(), format!(".lamindb/{}", odd.artifact.uid));
+    assert_eq!(
+        odd.artifact.storage_key(),
+        format!(".lamindb/{}", odd.artifact.uid)
+    );
     // Compressed formats keep both suffixes.
-    let gz = t.inst.artifacts().save(NewArtifactSpec::with_key(t.file("t.csv.gz", b"z"), "t.csv.gz")).unwrap();
+    let gz = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(
+            t.file("t.csv.gz", b"z"),
+            "t.csv.gz",
+        ))
+        .unwrap();
     assert_eq!(gz.artifact.suffix, ".csv.gz");
 });
 
@@ -48,25 +69,51 @@ both!(invalid_input_writes_nothing, |backend| {
         ("a\\b.csv", "backslash"),
         ("a.txt", "must match"),
     ] {
-        let err = t.inst.artifacts().save(NewArtifactSpec::with_key(&src, key)).unwrap_err();
+        let err = t
+            .inst
+            .artifacts()
+            .save(NewArtifactSpec::with_key(&src, key))
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Validation, "{key}: {err}");
         assert!(err.to_string().contains(needle), "{key}: {err}");
     }
     let err = t
         .inst
         .artifacts()
-        .save(NewArtifactSpec { path: src.clone(), ..Default::default() })
+        .save(NewArtifactSpec {
+            path: src.clone(),
+            ..Default::default()
+        })
         .unwrap_err();
-    assert!(err.to_string().contains("pass one of key, description or run"), "{err}");
-    let missing = t.inst.artifacts().save(NewArtifactSpec::with_key(t.dir.path().join("nope.csv"), "nope.csv"));
+    assert!(
+        err.to_string()
+            .contains("pass one of key, description or run"),
+        "{err}"
+    );
+    let missing = t.inst.artifacts().save(NewArtifactSpec::with_key(
+        t.dir.path().join("nope.csv"),
+        "nope.csv",
+    ));
     assert_eq!(missing.unwrap_err().kind(), ErrorKind::NotFound);
-    assert!(t.inst.artifacts().list(&ListOptions { all_versions: true, ..Default::default() }).unwrap().is_empty());
+    assert!(t
+        .inst
+        .artifacts()
+        .list(&ListOptions {
+            all_versions: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .is_empty());
     assert!(files_in_dot_lamindb(&t).is_empty());
 });
 
 both!(same_content_is_deduplicated, |backend| {
     let t = TestInstance::new(backend, &[]);
-    let one = t.inst.artifacts().save(NewArtifactSpec::with_key(t.file("a.txt", b"same"), "a.txt")).unwrap();
+    let one = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(t.file("a.txt", b"same"), "a.txt"))
+        .unwrap();
     let two = t
         .inst
         .artifacts()
@@ -79,17 +126,36 @@ both!(same_content_is_deduplicated, |backend| {
     assert_eq!(two.status, SaveStatus::Existing);
     assert_eq!(two.artifact.uid, one.artifact.uid);
     // As in Python LaminDB, the passed description overwrites the stored one.
-    assert_eq!(t.inst.artifacts().get(&one.artifact.uid).unwrap().description.as_deref(), Some("new words"));
+    assert_eq!(
+        t.inst
+            .artifacts()
+            .get(&one.artifact.uid)
+            .unwrap()
+            .description
+            .as_deref(),
+        Some("new words")
+    );
     // Empty files never deduplicate.
-    let e1 = t.inst.artifacts().save(NewArtifactSpec::with_key(t.file("e1.txt", b""), "e1.txt")).unwrap();
-    let e2 = t.inst.artifacts().save(NewArtifactSpec::with_key(t.file("e2.txt", b""), "e2.txt")).unwrap();
+    let e1 = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(t.file("e1.txt", b""), "e1.txt"))
+        .unwrap();
+    let e2 = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(t.file("e2.txt", b""), "e2.txt"))
+        .unwrap();
     assert_ne!(e1.artifact.uid, e2.artifact.uid);
     assert_eq!(e2.status, SaveStatus::Created);
     // skip_hash_lookup forces a new artifact.
     let forced = t
         .inst
         .artifacts()
-        .save(NewArtifactSpec { skip_hash_lookup: true, ..NewArtifactSpec::with_key(t.file("c.txt", b"same"), "c.txt") })
+        .save(NewArtifactSpec {
+            skip_hash_lookup: true,
+            ..NewArtifactSpec::with_key(t.file("c.txt", b"same"), "c.txt")
+        })
         .unwrap();
     assert_eq!(forced.status, SaveStatus::Created);
 });
@@ -97,24 +163,50 @@ both!(same_content_is_deduplicated, |backend| {
 both!(same_key_new_content_is_a_new_version, |backend| {
     let t = TestInstance::new(backend, &[]);
     let arts = t.inst.artifacts();
-    let v1 = arts.save(NewArtifactSpec::with_key(t.file("v.txt", b"1"), "data/v.txt")).unwrap().artifact;
-    let v2 = arts.save(NewArtifactSpec::with_key(t.file("v.txt", b"2"), "data/v.txt")).unwrap();
+    let v1 = arts
+        .save(NewArtifactSpec::with_key(
+            t.file("v.txt", b"1"),
+            "data/v.txt",
+        ))
+        .unwrap()
+        .artifact;
+    let v2 = arts
+        .save(NewArtifactSpec::with_key(
+            t.file("v.txt", b"2"),
+            "data/v.txt",
+        ))
+        .unwrap();
     assert_eq!(v2.status, SaveStatus::NewVersion);
     let v2 = v2.artifact;
     assert_eq!(v2.stem_uid(), v1.stem_uid());
     assert_eq!(&v2.uid[16..], "0001");
-    let v3 = arts.save(NewArtifactSpec::with_key(t.file("v.txt", b"3"), "data/v.txt")).unwrap().artifact;
+    let v3 = arts
+        .save(NewArtifactSpec::with_key(
+            t.file("v.txt", b"3"),
+            "data/v.txt",
+        ))
+        .unwrap()
+        .artifact;
     assert_eq!(&v3.uid[16..], "0002");
     let versions = arts.versions(&v1).unwrap();
-    assert_eq!(versions.iter().map(|a| a.uid.as_str()).collect::<Vec<_>>(), vec![&v3.uid, &v2.uid, &v1.uid]);
+    assert_eq!(
+        versions.iter().map(|a| a.uid.as_str()).collect::<Vec<_>>(),
+        vec![&v3.uid, &v2.uid, &v1.uid]
+    );
     assert_eq!(versions.iter().filter(|a| a.is_latest).count(), 1);
     assert_eq!(arts.get_by_key("data/v.txt").unwrap().uid, v3.uid);
     // A prefix up to the stem finds the latest version; a full uid finds exactly that one.
     assert_eq!(arts.get(v1.stem_uid()).unwrap().uid, v3.uid);
     assert_eq!(arts.get(&v1.stem_uid()[..6]).unwrap().uid, v3.uid);
     assert_eq!(arts.get(&v1.uid).unwrap().uid, v1.uid);
-    assert_eq!(arts.get("zzzzzzzzzzzz").unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(arts.get("bad uid!").unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(
+        arts.get("zzzzzzzzzzzz").unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        arts.get("bad uid!").unwrap_err().kind(),
+        ErrorKind::Validation
+    );
     // Old versions keep their own objects.
     assert_eq!(std::fs::read(arts.path(&v1).unwrap()).unwrap(), b"1");
 });
@@ -125,14 +217,23 @@ both!(folders_share_one_object_across_versions, |backend| {
     t.file("folder/a", b"1");
     t.file("folder/b/c", b"2");
     let folder = t.dir.path().join("inputs/folder");
-    let v1 = arts.save(NewArtifactSpec::with_key(&folder, "data/folder")).unwrap().artifact;
+    let v1 = arts
+        .save(NewArtifactSpec::with_key(&folder, "data/folder"))
+        .unwrap()
+        .artifact;
     assert_eq!(v1.hash.as_deref(), Some("Rk5agZt409Ql9aNASmbGlg"));
     assert_eq!(v1.hash_type.as_deref(), Some("md5-d"));
-    assert_eq!((v1.n_files, v1.size, v1.suffix.as_str()), (Some(2), Some(2), ""));
+    assert_eq!(
+        (v1.n_files, v1.size, v1.suffix.as_str()),
+        (Some(2), Some(2), "")
+    );
     assert!(v1.overwrite_versions);
     assert_eq!(v1.storage_key(), format!(".lamindb/{}", v1.stem_uid()));
     t.file("folder/d", b"3");
-    let v2 = arts.save(NewArtifactSpec::with_key(&folder, "data/folder")).unwrap().artifact;
+    let v2 = arts
+        .save(NewArtifactSpec::with_key(&folder, "data/folder"))
+        .unwrap()
+        .artifact;
     assert_eq!(v2.storage_key(), v1.storage_key());
     let path = arts.path(&v2).unwrap();
     assert_eq!(std::fs::read(path.join("d")).unwrap(), b"3");
@@ -140,81 +241,151 @@ both!(folders_share_one_object_across_versions, |backend| {
     assert_eq!(arts.path(&old).unwrap_err().kind(), ErrorKind::Conflict);
     // Permanently deleting the latest folder version removes all versions and the object.
     arts.delete_permanently(&v2, false).unwrap();
-    assert!(arts.list(&ListOptions { all_versions: true, ..Default::default() }).unwrap().is_empty());
+    assert!(arts
+        .list(&ListOptions {
+            all_versions: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .is_empty());
     assert!(!path.exists());
 });
 
-both!(files_inside_the_storage_root_are_registered_in_place, |backend| {
-    let t = TestInstance::new(backend, &[]);
-    let inside = t.root().join("raw/run1.csv");
-    std::fs::create_dir_all(inside.parent().unwrap()).unwrap();
-    std::fs::write(&inside, b"a,b\n").unwrap();
-    let a = t
-        .inst
-        .artifacts()
-        .save(NewArtifactSpec { path: inside.clone(), description: Some("in place".into()), ..Default::default() })
-        .unwrap()
-        .artifact;
-    assert_eq!(a.key.as_deref(), Some("raw/run1.csv"));
-    assert!(!a.key_is_virtual);
-    assert_eq!(t.inst.artifacts().path(&a).unwrap(), inside);
-    assert!(files_in_dot_lamindb(&t).is_empty(), "nothing was copied");
-    // Real-key data is kept on permanent delete unless asked for.
-    assert_eq!(t.inst.artifacts().delete_permanently(&a, false).unwrap(), None);
-    assert!(inside.exists());
-    let err = t
-        .inst
-        .artifacts()
-        .save(NewArtifactSpec::with_key(t.root().join(".lamindb/storage_uid.txt"), "x.txt"))
-        .unwrap_err();
-    assert!(err.to_string().contains(".lamindb"), "{err}");
-});
+both!(
+    files_inside_the_storage_root_are_registered_in_place,
+    |backend| {
+        let t = TestInstance::new(backend, &[]);
+        let inside = t.root().join("raw/run1.csv");
+        std::fs::create_dir_all(inside.parent().unwrap()).unwrap();
+        std::fs::write(&inside, b"a,b\n").unwrap();
+        let a = t
+            .inst
+            .artifacts()
+            .save(NewArtifactSpec {
+                path: inside.clone(),
+                description: Some("in place".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .artifact;
+        assert_eq!(a.key.as_deref(), Some("raw/run1.csv"));
+        assert!(!a.key_is_virtual);
+        assert_eq!(t.inst.artifacts().path(&a).unwrap(), inside);
+        assert!(files_in_dot_lamindb(&t).is_empty(), "nothing was copied");
+        // Real-key data is kept on permanent delete unless asked for.
+        assert_eq!(
+            t.inst.artifacts().delete_permanently(&a, false).unwrap(),
+            None
+        );
+        assert!(inside.exists());
+        let err = t
+            .inst
+            .artifacts()
+            .save(NewArtifactSpec::with_key(
+                t.root().join(".lamindb/storage_uid.txt"),
+                "x.txt",
+            ))
+            .unwrap_err();
+        assert!(err.to_string().contains(".lamindb"), "{err}");
+    }
+);
 
 both!(trash_restore_and_permanent_delete, |backend| {
     let t = TestInstance::new(backend, &[]);
     let arts = t.inst.artifacts();
-    let v1 = arts.save(NewArtifactSpec::with_key(t.file("k.txt", b"1"), "k.txt")).unwrap().artifact;
-    let v2 = arts.save(NewArtifactSpec::with_key(t.file("k.txt", b"2"), "k.txt")).unwrap().artifact;
+    let v1 = arts
+        .save(NewArtifactSpec::with_key(t.file("k.txt", b"1"), "k.txt"))
+        .unwrap()
+        .artifact;
+    let v2 = arts
+        .save(NewArtifactSpec::with_key(t.file("k.txt", b"2"), "k.txt"))
+        .unwrap()
+        .artifact;
     let trashed = arts.trash(&v2).unwrap();
     assert_eq!(trashed.branch_id, -1);
     assert!(arts.path(&trashed).is_ok(), "data stays while in the trash");
     // The previous version is promoted and queries no longer see the trashed one.
     assert_eq!(arts.get_by_key("k.txt").unwrap().uid, v1.uid);
     assert!(arts.get_by_key("k.txt").unwrap().is_latest);
-    assert_eq!(arts.list(&ListOptions { trash: true, ..Default::default() }).unwrap()[0].uid, v2.uid);
-    assert_eq!(arts.trash(&trashed).unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(
+        arts.list(&ListOptions {
+            trash: true,
+            ..Default::default()
+        })
+        .unwrap()[0]
+            .uid,
+        v2.uid
+    );
+    assert_eq!(
+        arts.trash(&trashed).unwrap_err().kind(),
+        ErrorKind::Conflict
+    );
     // Restoring the newer version makes it the latest again.
     let restored = arts.restore(&trashed).unwrap();
     assert!(restored.is_latest && restored.branch_id == 1);
     assert!(!arts.get(&v1.uid).unwrap().is_latest);
     // Permanent delete removes row and object and promotes the remaining version.
     let path = arts.path(&restored).unwrap();
-    assert_eq!(arts.delete_permanently(&restored, false).unwrap(), Some(restored.storage_key()));
+    assert_eq!(
+        arts.delete_permanently(&restored, false).unwrap(),
+        Some(restored.storage_key())
+    );
     assert!(!path.exists());
-    assert_eq!(arts.get(&restored.uid).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        arts.get(&restored.uid).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
     assert!(arts.get(&v1.uid).unwrap().is_latest);
 });
 
 both!(bulk_save_in_two_transactions, |backend| {
     let t = TestInstance::new(backend, &[]);
     let specs: Vec<NewArtifactSpec> = (0..50)
-        .map(|i| NewArtifactSpec::with_key(t.file(&format!("b{i}.txt"), format!("content {i}").as_bytes()), format!("bulk/b{i}.txt")))
+        .map(|i| {
+            NewArtifactSpec::with_key(
+                t.file(&format!("b{i}.txt"), format!("content {i}").as_bytes()),
+                format!("bulk/b{i}.txt"),
+            )
+        })
         .collect();
     let mut with_dup = specs.clone();
-    with_dup.push(NewArtifactSpec::with_key(t.file("dup.txt", b"content 7"), "bulk/dup.txt"));
+    with_dup.push(NewArtifactSpec::with_key(
+        t.file("dup.txt", b"content 7"),
+        "bulk/dup.txt",
+    ));
     let saved = t.inst.artifacts().save_many(with_dup).unwrap();
     assert_eq!(saved.len(), 51);
-    assert_eq!(saved.iter().filter(|s| s.status == SaveStatus::Created).count(), 50);
+    assert_eq!(
+        saved
+            .iter()
+            .filter(|s| s.status == SaveStatus::Created)
+            .count(),
+        50
+    );
     assert_eq!(saved[50].status, SaveStatus::Existing);
     assert_eq!(saved[50].artifact.uid, saved[7].artifact.uid);
     for s in &saved[..50] {
         assert!(!s.artifact.write_pending());
         assert!(t.inst.artifacts().path(&s.artifact).is_ok());
     }
-    let listed = t.inst.artifacts().list(&ListOptions { key_prefix: Some("bulk/".into()), ..Default::default() }).unwrap();
+    let listed = t
+        .inst
+        .artifacts()
+        .list(&ListOptions {
+            key_prefix: Some("bulk/".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(listed.len(), 50);
     // A key prefix with LIKE wildcards is matched literally.
-    let none = t.inst.artifacts().list(&ListOptions { key_prefix: Some("bul%".into()), ..Default::default() }).unwrap();
+    let none = t
+        .inst
+        .artifacts()
+        .list(&ListOptions {
+            key_prefix: Some("bul%".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert!(none.is_empty());
     // A batch with one bad item writes nothing.
     let bad = vec![
@@ -225,36 +396,64 @@ both!(bulk_save_in_two_transactions, |backend| {
     assert!(t.inst.artifacts().get_by_key("ok.txt").is_err());
 });
 
-both!(an_interrupted_save_is_cleaned_up_by_the_next_write, |backend| {
-    use diesel::prelude::*;
-    let t = TestInstance::new(backend, &[]);
-    let arts = t.inst.artifacts();
-    let v1 = arts.save(NewArtifactSpec::with_key(t.file("p.txt", b"1"), "p.txt")).unwrap().artifact;
-    let v2 = arts.save(NewArtifactSpec::with_key(t.file("p.txt", b"2"), "p.txt")).unwrap().artifact;
-    // Make v2 look like a save whose process died mid-copy: flag set, partial object on disk.
-    let aux = lamindb_core::sql_types::JsonData(serde_json::json!({"so": 1, "so_by": "this-host-is-gone:1"}));
-    diesel::update(lamindb_core::schema::lamindb_artifact::table.find(v2.id))
-        .set(lamindb_core::schema::lamindb_artifact::aux.eq(aux))
-        .execute(&mut *t.inst.conn())
+both!(
+    an_interrupted_save_is_cleaned_up_by_the_next_write,
+    |backend| {
+        use diesel::prelude::*;
+        let t = TestInstance::new(backend, &[]);
+        let arts = t.inst.artifacts();
+        let v1 = arts
+            .save(NewArtifactSpec::with_key(t.file("p.txt", b"1"), "p.txt"))
+            .unwrap()
+            .artifact;
+        let v2 = arts
+            .save(NewArtifactSpec::with_key(t.file("p.txt", b"2"), "p.txt"))
+            .unwrap()
+            .artifact;
+        // Make v2 look like a save whose process died mid-copy: flag set, partial object on disk.
+        let aux = lamindb_core::sql_types::JsonData(
+            serde_json::json!({"so": 1, "so_by": "this-host-is-gone:1"}),
+        );
+        diesel::update(lamindb_core::schema::lamindb_artifact::table.find(v2.id))
+            .set(lamindb_core::schema::lamindb_artifact::aux.eq(aux))
+            .execute(&mut *t.inst.conn())
+            .unwrap();
+        let obj = arts
+            .path(&v1)
+            .unwrap()
+            .with_file_name(format!("{}.txt", v2.uid));
+        std::fs::remove_file(&obj).unwrap();
+        std::fs::write(
+            obj.with_file_name(format!("{}.txt.partial", v2.uid)),
+            b"2-half",
+        )
         .unwrap();
-    let obj = arts.path(&v1).unwrap().with_file_name(format!("{}.txt", v2.uid));
-    std::fs::remove_file(&obj).unwrap();
-    std::fs::write(obj.with_file_name(format!("{}.txt.partial", v2.uid)), b"2-half").unwrap();
-    // Another machine's pending write is left alone ...
-    let fresh = Instance::connect(&t.inst.slug()).unwrap();
-    assert_eq!(fresh.artifacts().recover().unwrap(), 0);
-    // ... one from this machine whose process is gone is undone.
-    let aux = lamindb_core::sql_types::JsonData(serde_json::json!({"so": 1, "so_by": format!("{}:999999999", gethostname())}));
-    diesel::update(lamindb_core::schema::lamindb_artifact::table.find(v2.id))
-        .set(lamindb_core::schema::lamindb_artifact::aux.eq(aux))
-        .execute(&mut *t.inst.conn())
-        .unwrap();
-    let fresh = Instance::connect(&t.inst.slug()).unwrap();
-    assert_eq!(fresh.artifacts().recover().unwrap(), 1);
-    assert_eq!(fresh.artifacts().get(&v2.uid).unwrap_err().kind(), ErrorKind::NotFound);
-    assert!(fresh.artifacts().get(&v1.uid).unwrap().is_latest, "the previous version is the latest again");
-    assert!(!obj.with_file_name(format!("{}.txt.partial", v2.uid)).exists());
-});
+        // Another machine's pending write is left alone ...
+        let fresh = Instance::connect(&t.inst.slug()).unwrap();
+        assert_eq!(fresh.artifacts().recover().unwrap(), 0);
+        // ... one from this machine whose process is gone is undone.
+        let aux = lamindb_core::sql_types::JsonData(
+            serde_json::json!({"so": 1, "so_by": format!("{}:999999999", gethostname())}),
+        );
+        diesel::update(lamindb_core::schema::lamindb_artifact::table.find(v2.id))
+            .set(lamindb_core::schema::lamindb_artifact::aux.eq(aux))
+            .execute(&mut *t.inst.conn())
+            .unwrap();
+        let fresh = Instance::connect(&t.inst.slug()).unwrap();
+        assert_eq!(fresh.artifacts().recover().unwrap(), 1);
+        assert_eq!(
+            fresh.artifacts().get(&v2.uid).unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        assert!(
+            fresh.artifacts().get(&v1.uid).unwrap().is_latest,
+            "the previous version is the latest again"
+        );
+        assert!(!obj
+            .with_file_name(format!("{}.txt.partial", v2.uid))
+            .exists());
+    }
+);
 
 fn gethostname() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()

@@ -32,11 +32,15 @@ fn unpack() -> (tempfile::TempDir, PathBuf, Value) {
     copy_tree(&fixture_dir().join("storage"), &storage);
     let gz = storage.join(".lamindb/lamin.db.gz");
     let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap()).read_to_end(&mut bytes).unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap())
+        .read_to_end(&mut bytes)
+        .unwrap();
     std::fs::write(storage.join(".lamindb/lamin.db"), bytes).unwrap();
     std::fs::remove_file(gz).unwrap();
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture_dir().join("expected.json")).unwrap()).unwrap();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture_dir().join("expected.json")).unwrap(),
+    )
+    .unwrap();
     (tmp, storage, expected)
 }
 
@@ -46,7 +50,10 @@ fn opens_a_python_made_instance_and_reads_its_artifacts() {
     let inst = Instance::connect(storage.to_str().unwrap()).unwrap();
     assert_eq!(inst.slug(), expected["instance"]["slug"].as_str().unwrap());
     assert_eq!(inst.uid(), expected["instance"]["uid"].as_str().unwrap());
-    assert_eq!(inst.storage().uid, expected["storage"]["uid"].as_str().unwrap());
+    assert_eq!(
+        inst.storage().uid,
+        expected["storage"]["uid"].as_str().unwrap()
+    );
     let rows = expected["artifacts"].as_array().unwrap();
     assert!(rows.len() >= 5);
     for row in rows {
@@ -57,16 +64,33 @@ fn opens_a_python_made_instance_and_reads_its_artifacts() {
         assert_eq!(a.suffix, row["suffix"].as_str().unwrap());
         assert_eq!(a.size, row["size"].as_i64());
         assert_eq!(a.branch_id as i64, row["branch_id"].as_i64().unwrap());
-        assert_eq!(a.storage_key(), row["storage_path"].as_str().unwrap(), "{uid}");
+        assert_eq!(
+            a.storage_key(),
+            row["storage_path"].as_str().unwrap(),
+            "{uid}"
+        );
         if a.branch_id == 1 && (a.is_latest || !a.overwrite_versions) {
             let path = inst.artifacts().path(&a).unwrap();
             let h = lamindb_storage::hash_path(&path).unwrap();
-            assert_eq!(Some(h.hash.as_str()), row["hash"].as_str(), "content of {uid} matches its hash");
+            assert_eq!(
+                Some(h.hash.as_str()),
+                row["hash"].as_str(),
+                "content of {uid} matches its hash"
+            );
         }
     }
     // Default listing hides the trashed artifact, as in Python.
-    let listed = inst.artifacts().list(&ListOptions { all_versions: true, ..Default::default() }).unwrap();
-    let trashed = rows.iter().filter(|r| r["branch_id"].as_i64() == Some(-1)).count();
+    let listed = inst
+        .artifacts()
+        .list(&ListOptions {
+            all_versions: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let trashed = rows
+        .iter()
+        .filter(|r| r["branch_id"].as_i64() == Some(-1))
+        .count();
     assert_eq!(listed.len(), rows.len() - trashed);
     // Versions of the same key share a stem and exactly one is the latest.
     let hello = inst.artifacts().get_by_key("data/hello.txt").unwrap();
@@ -82,8 +106,14 @@ fn writes_into_a_python_made_instance() {
     let inst = Instance::connect(storage.to_str().unwrap()).unwrap();
     let src = tmp.path().join("new.txt");
     std::fs::write(&src, b"written by lamindb-rs").unwrap();
-    let v = inst.artifacts().save(NewArtifactSpec::with_key(&src, "data/hello.txt")).unwrap();
+    let v = inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(&src, "data/hello.txt"))
+        .unwrap();
     assert_eq!(v.status, SaveStatus::NewVersion);
     assert!(v.artifact.uid.ends_with("0002"), "{}", v.artifact.uid);
-    assert_eq!(std::fs::read(inst.artifacts().path(&v.artifact).unwrap()).unwrap(), b"written by lamindb-rs");
+    assert_eq!(
+        std::fs::read(inst.artifacts().path(&v.artifact).unwrap()).unwrap(),
+        b"written by lamindb-rs"
+    );
 }
