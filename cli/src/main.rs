@@ -162,10 +162,15 @@ fn main() -> ExitCode {
     let json_out = cli.json;
     match run(cli) {
         Ok(out) => {
-            if json_out {
-                println!("{}", serde_json::to_string_pretty(&out.json).expect("json"));
-            } else if !out.text.is_empty() {
-                println!("{}", out.text);
+            let text = if json_out {
+                serde_json::to_string_pretty(&out.json).expect("json")
+            } else {
+                out.text
+            };
+            // A closed pipe (`lamin list | head`) is not an error of ours.
+            use std::io::Write;
+            if !text.is_empty() {
+                let _ = writeln!(std::io::stdout().lock(), "{text}");
             }
             ExitCode::SUCCESS
         }

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use lamindb_storage::{canonical_suffix, hash_path, ContentHash, StorageRoot};
@@ -132,6 +133,30 @@ fn pending_flag(dialect: Dialect) -> &'static str {
         Dialect::Sqlite => "json_extract(_aux, '$.so') = 1",
         Dialect::Postgres => "(_aux ->> 'so') = '1'",
     }
+}
+
+type ArtifactPredicate =
+    Box<dyn BoxableExpression<a::table, crate::db::MultiBackend, SqlType = Bool>>;
+
+/// `uid` starts with `prefix`, case-sensitively and through the uid index: a range on SQLite
+/// (whose LIKE ignores case and skips indexes), LIKE on Postgres (Django adds a pattern index).
+/// `prefix` must be alphanumeric (checked by callers), so it holds no LIKE wildcards.
+fn uid_starts_with(dialect: Dialect, prefix: &str) -> ArtifactPredicate {
+    match dialect {
+        // '~' sorts after every base62 character in SQLite's binary collation.
+        Dialect::Sqlite => Box::new(
+            a::uid
+                .ge(prefix.to_owned())
+                .and(a::uid.lt(format!("{prefix}~"))),
+        ),
+        Dialect::Postgres => Box::new(a::uid.like(format!("{prefix}%"))),
+    }
+}
+
+/// Newest first, as Python LaminDB orders candidates (`-created_at, -id`). Sorting happens here
+/// rather than in SQL so that the query planner always drives lookups by the selective index.
+fn newest_first(rows: &mut [Artifact]) {
+    rows.sort_by(|x, y| (y.created_at, y.id).cmp(&(x.created_at, x.id)));
 }
 
 fn writer_id() -> String {
@@ -263,20 +288,16 @@ impl<'a> Artifacts<'a> {
         let empty = p.stats.n_files.is_none() && p.stats.size == 0;
         let dedup = !p.spec.skip_hash_lookup && !empty;
         let hash = p.stats.hash.clone();
-        let mut candidates = a::table
+        let candidates = a::table
             .filter(a::branch_id.ne(branch::TRASH))
-            .select(Artifact::as_select())
-            .order((a::created_at.desc(), a::id.desc()))
-            .into_boxed();
-        candidates = match &key {
-            None => candidates.filter(a::hash.eq(&hash)),
-            Some(k) => candidates.filter(
-                a::hash
-                    .eq(&hash)
-                    .or(a::key.eq(k).and(a::storage_id.eq(storage_id))),
-            ),
+            .select(Artifact::as_select());
+        let mut found: Vec<Artifact> = match &key {
+            None => candidates.filter(a::hash.eq(&hash)).load(conn)?,
+            Some(k) => candidates
+                .filter(a::hash.eq(&hash).or(a::key.eq(k)))
+                .load(conn)?,
         };
-        let found: Vec<Artifact> = candidates.load(conn)?;
+        newest_first(&mut found);
         if dedup {
             if let Some(existing) = found
                 .iter()
@@ -328,8 +349,9 @@ impl<'a> Artifacts<'a> {
         let uid = match &revises {
             Some(head) => {
                 let stem = head.stem_uid().to_owned();
+                let dialect = conn.dialect();
                 let uids: Vec<String> = a::table
-                    .filter(a::uid.like(format!("{stem}%")))
+                    .filter(uid_starts_with(dialect, &stem))
                     .select(a::uid)
                     .load(conn)?;
                 uid::next_version(&stem, uids.iter().map(String::as_str))?
@@ -352,7 +374,7 @@ impl<'a> Artifacts<'a> {
         let hash_type = p.stats.hash_type.as_str();
         if let Some(head) = &plan.revises {
             diesel::update(a::table.find(head.id))
-                .set((a::is_latest.eq(false), a::updated_at.eq(now)))
+                .set(a::is_latest.eq(false))
                 .execute(conn)?;
         }
         let aux = JsonData(serde_json::json!({ "so": 1, "so_by": writer_id() }));
@@ -595,16 +617,22 @@ impl<'a> Artifacts<'a> {
         Ok(fixed)
     }
 
-    fn newest_other_version(&self, row: &Artifact) -> Result<Option<Artifact>> {
+    /// Every version of the family with `stem`, in any branch, newest first.
+    fn family(&self, stem: &str) -> Result<Vec<Artifact>> {
         let mut conn = self.inst.conn();
-        Ok(a::table
-            .filter(a::uid.like(format!("{}%", row.stem_uid())))
-            .filter(a::id.ne(row.id))
-            .filter(a::branch_id.eq(row.branch_id))
-            .order((a::created_at.desc(), a::id.desc()))
+        let dialect = conn.dialect();
+        let mut rows: Vec<Artifact> = a::table
+            .filter(uid_starts_with(dialect, stem))
             .select(Artifact::as_select())
-            .first(&mut *conn)
-            .optional()?)
+            .load(&mut *conn)?;
+        newest_first(&mut rows);
+        Ok(rows)
+    }
+
+    fn newest_other_version(&self, row: &Artifact) -> Result<Option<Artifact>> {
+        let mut others = self.family(row.stem_uid())?;
+        others.retain(|r| r.id != row.id && r.branch_id == row.branch_id);
+        Ok(others.into_iter().next())
     }
 
     /// Gets an artifact by uid or uid prefix. A full uid finds artifacts in any branch; a prefix
@@ -624,12 +652,14 @@ impl<'a> Artifacts<'a> {
                 .optional()?
                 .ok_or_else(|| Error::NotFound(format!("no artifact with uid '{uid_or_prefix}'")));
         }
-        let rows: Vec<Artifact> = a::table
-            .filter(a::uid.like(format!("{uid_or_prefix}%")))
-            .filter(a::branch_id.eq(branch::MAIN))
-            .order((a::is_latest.desc(), a::created_at.desc(), a::id.desc()))
+        let dialect = conn.dialect();
+        let mut rows: Vec<Artifact> = a::table
+            .filter(uid_starts_with(dialect, uid_or_prefix))
             .select(Artifact::as_select())
             .load(&mut *conn)?;
+        rows.retain(|r| r.branch_id == branch::MAIN);
+        newest_first(&mut rows);
+        rows.sort_by_key(|r| !r.is_latest);
         let mut stems: Vec<&str> = rows.iter().map(|r| r.stem_uid()).collect();
         stems.dedup();
         stems.sort();
@@ -656,30 +686,31 @@ impl<'a> Artifacts<'a> {
     /// Gets the latest version of the artifact with `key` in the main branch.
     pub fn get_by_key(&self, key: &str) -> Result<Artifact> {
         let mut conn = self.inst.conn();
-        a::table
+        let mut rows: Vec<Artifact> = a::table
             .filter(a::key.eq(key))
-            .filter(a::branch_id.eq(branch::MAIN))
-            .order((a::is_latest.desc(), a::created_at.desc(), a::id.desc()))
             .select(Artifact::as_select())
-            .first(&mut *conn)
-            .optional()?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no artifact with key '{key}' (trashed artifacts are listed with --trash)"
-                ))
-            })
+            .load(&mut *conn)?;
+        rows.retain(|r| r.branch_id == branch::MAIN);
+        newest_first(&mut rows);
+        rows.sort_by_key(|r| !r.is_latest);
+        rows.into_iter().next().ok_or_else(|| {
+            Error::NotFound(format!(
+                "no artifact with key '{key}' (trashed artifacts are listed with --trash)"
+            ))
+        })
     }
 
     /// Finds a trashed artifact by key (newest first).
     pub fn get_trashed_by_key(&self, key: &str) -> Result<Artifact> {
         let mut conn = self.inst.conn();
-        a::table
+        let mut rows: Vec<Artifact> = a::table
             .filter(a::key.eq(key))
-            .filter(a::branch_id.eq(branch::TRASH))
-            .order((a::created_at.desc(), a::id.desc()))
             .select(Artifact::as_select())
-            .first(&mut *conn)
-            .optional()?
+            .load(&mut *conn)?;
+        rows.retain(|r| r.branch_id == branch::TRASH);
+        newest_first(&mut rows);
+        rows.into_iter()
+            .next()
             .ok_or_else(|| Error::NotFound(format!("no trashed artifact with key '{key}'")))
     }
 
@@ -718,12 +749,8 @@ impl<'a> Artifacts<'a> {
 
     /// All versions of an artifact's family, newest first.
     pub fn versions(&self, artifact: &Artifact) -> Result<Vec<Artifact>> {
-        let mut conn = self.inst.conn();
-        let mut rows: Vec<Artifact> = a::table
-            .filter(a::uid.like(format!("{}%", artifact.stem_uid())))
-            .filter(a::branch_id.ne(branch::TRASH))
-            .select(Artifact::as_select())
-            .load(&mut *conn)?;
+        let mut rows = self.family(artifact.stem_uid())?;
+        rows.retain(|r| r.branch_id != branch::TRASH);
         rows.sort_by_key(|r| {
             std::cmp::Reverse(uid::decode_base62(&r.uid[ARTIFACT_STEM_LEN..]).unwrap_or(0))
         });
@@ -795,14 +822,14 @@ impl<'a> Artifacts<'a> {
     pub fn restore(&self, artifact: &Artifact) -> Result<Artifact> {
         let mut conn = self.inst.conn();
         conn.transaction::<_, Error, _>(|c| {
-            let head: Option<Artifact> = a::table
-                .filter(a::uid.like(format!("{}%", artifact.stem_uid())))
-                .filter(a::id.ne(artifact.id))
-                .filter(a::branch_id.eq(branch::MAIN))
-                .filter(a::is_latest.eq(true))
+            let dialect = c.dialect();
+            let family: Vec<Artifact> = a::table
+                .filter(uid_starts_with(dialect, artifact.stem_uid()))
                 .select(Artifact::as_select())
-                .first(c)
-                .optional()?;
+                .load(c)?;
+            let head = family
+                .into_iter()
+                .find(|r| r.id != artifact.id && r.branch_id == branch::MAIN && r.is_latest);
             let becomes_latest = match &head {
                 None => true,
                 Some(h) => (artifact.created_at, artifact.id) > (h.created_at, h.id),
@@ -851,11 +878,7 @@ impl<'a> Artifacts<'a> {
             None
         };
         let rows: Vec<Artifact> = if all_versions {
-            let mut conn = self.inst.conn();
-            a::table
-                .filter(a::uid.like(format!("{}%", artifact.stem_uid())))
-                .select(Artifact::as_select())
-                .load(&mut *conn)?
+            self.family(artifact.stem_uid())?
         } else {
             vec![artifact.clone()]
         };

@@ -11,7 +11,7 @@ use crate::models::{Storage, User};
 use crate::module::{self, Module, SeedContext, CORE_MODULE};
 use crate::schema::{lamindb_branch, lamindb_space, lamindb_storage, lamindb_user};
 use crate::settings::InstanceSettings;
-use crate::sql_types::UtcTime;
+use crate::sql_types::{JsonData, UtcTime};
 use crate::{migrations, uid, Error, Result};
 
 /// Options of [`Instance::init`].
@@ -448,6 +448,7 @@ fn seed_core(
                 lamindb_branch::space_id.eq(1i16),
                 lamindb_branch::created_by_id.eq(user.id),
                 lamindb_branch::status_code.eq(0i16),
+                lamindb_branch::aux.eq(None::<JsonData>),
             ))
             .execute(c)?;
     }
@@ -464,6 +465,7 @@ fn seed_core(
             lamindb_storage::branch_id.eq(1),
             lamindb_storage::created_on_id.eq(1),
             lamindb_storage::space_id.eq(1i16),
+            lamindb_storage::aux.eq(None::<JsonData>),
         ))
         .execute(c)?;
     if c.dialect() == Dialect::Postgres {

@@ -54,6 +54,10 @@ impl UtcTime {
     /// Parses the text forms found in SQLite instances (Django's, SQLite's `STRFTIME` default,
     /// ISO 8601 with `T` and an offset).
     pub fn parse(text: &str) -> Option<Self> {
+        // Django's and SQLite's own form first: it is what almost every row holds.
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f") {
+            return Some(UtcTime(naive.and_utc()));
+        }
         if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
             return Some(UtcTime(dt.with_timezone(&Utc)));
         }
