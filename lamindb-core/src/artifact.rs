@@ -156,7 +156,7 @@ fn uid_starts_with(dialect: Dialect, prefix: &str) -> ArtifactPredicate {
 /// Newest first, as Python LaminDB orders candidates (`-created_at, -id`). Sorting happens here
 /// rather than in SQL so that the query planner always drives lookups by the selective index.
 fn newest_first(rows: &mut [Artifact]) {
-    rows.sort_by(|x, y| (y.created_at, y.id).cmp(&(x.created_at, x.id)));
+    rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
 }
 
 fn writer_id() -> String {
