@@ -170,7 +170,11 @@ mod tests {
         assert!(id.simple().to_string().starts_with("e137f67e"), "{id}");
         assert_eq!(instance_uid(&id), "20y5jjSJFsk4");
         assert_eq!(md5_uid("CL:0000084", 14), "22LvKd01YyNA1a");
-        assert_eq!(md5_uid("bionty.CellType|cl|all|2025-12-17", 8), "6Z0wRdof");
+        // bionty Source uid: md5 of entity + name + organism + version, concatenated.
+        assert_eq!(md5_uid("bionty.CellTypeclall2025-12-17", 8), "6Z0wRdof");
+        assert_eq!(md5_uid("bionty.CellTypeclall2024-08-16", 8), "3Uw2Va7a");
+        assert_eq!(md5_uid("a", 30), "O4JnVAW7VB396ejuUkfnl");
+        assert_eq!(md5_uid("ID:272", 30), "011Cm9fPR1ZwZTVlyruz1uq");
     }
 
     #[test]
