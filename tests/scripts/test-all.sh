@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests, property tests and the integration suites on SQLite and
-# on Postgres (each test makes and drops its own database).
+# Runs the whole test suite: unit, property and doc tests and the integration suites on SQLite and
+# on Postgres (each test makes and drops its own database). Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamindb-rs-target}"
 tests/scripts/ensure-postgres.sh
 # The CLI suites run the `lamin` binary; build it first so the suites find it.
 cargo build -p lamin-cli
-cargo test --workspace "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
