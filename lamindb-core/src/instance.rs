@@ -247,13 +247,7 @@ impl Instance {
                 crate::db::redact_url(&settings.db_url())
             )));
         }
-        migrations::adopt_python_instance(&mut conn)?;
-        let mut names: Vec<String> = migrations::applied_modules(&mut conn)?;
-        for m in &settings.modules {
-            if !names.contains(m) {
-                names.push(m.clone());
-            }
-        }
+        let names = instance_modules(&mut conn, &settings)?;
         let modules = check_modules(&slug, &names)?;
         let mut pending = Vec::new();
         for m in &modules {
@@ -272,13 +266,7 @@ impl Instance {
     /// names of the applied migrations.
     pub fn migrate_deploy(settings: &InstanceSettings) -> Result<Vec<String>> {
         let mut conn = DbConnection::open(&settings.db_url())?;
-        migrations::adopt_python_instance(&mut conn)?;
-        let mut names = migrations::applied_modules(&mut conn)?;
-        for m in &settings.modules {
-            if !names.contains(m) {
-                names.push(m.clone());
-            }
-        }
+        let names = instance_modules(&mut conn, settings)?;
         let mut applied = Vec::new();
         for m in check_modules(&settings.slug(), &names)? {
             applied.extend(migrations::apply(&mut conn, m)?);
@@ -392,6 +380,19 @@ impl Instance {
     pub fn conn(&self) -> MutexGuard<'_, DbConnection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The modules an instance uses: those with migrations in its database (adopting a Python-made
+/// database first) plus those its settings name.
+fn instance_modules(conn: &mut DbConnection, settings: &InstanceSettings) -> Result<Vec<String>> {
+    migrations::adopt_python_instance(conn)?;
+    let mut names = migrations::applied_modules(conn)?;
+    for m in &settings.modules {
+        if !names.contains(m) {
+            names.push(m.clone());
+        }
+    }
+    Ok(names)
 }
 
 fn ensure_user(conn: &mut DbConnection, handle: &str, user_uid: &str) -> Result<User> {
