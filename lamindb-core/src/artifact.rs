@@ -117,6 +117,16 @@ struct Prepared {
     in_place: Option<String>,
 }
 
+impl Plan {
+    fn status(&self) -> SaveStatus {
+        if self.revises.is_some() {
+            SaveStatus::NewVersion
+        } else {
+            SaveStatus::Created
+        }
+    }
+}
+
 /// A planned insert, after dedup and versioning were decided.
 struct Plan {
     prepared: Prepared,
@@ -157,6 +167,33 @@ fn uid_starts_with(dialect: Dialect, prefix: &str) -> ArtifactPredicate {
 /// rather than in SQL so that the query planner always drives lookups by the selective index.
 fn newest_first(rows: &mut [Artifact]) {
     rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+}
+
+/// Latest versions first, then newest first (how `get` picks among matches).
+fn latest_first(rows: &mut [Artifact]) {
+    rows.sort_by_key(|r| (!r.is_latest, std::cmp::Reverse((r.created_at, r.id))));
+}
+
+/// Every version of the family with `stem`, in any branch, newest first.
+fn family(conn: &mut DbConnection, stem: &str) -> Result<Vec<Artifact>> {
+    let dialect = conn.dialect();
+    let mut rows: Vec<Artifact> = a::table
+        .filter(uid_starts_with(dialect, stem))
+        .select(Artifact::as_select())
+        .load(conn)?;
+    newest_first(&mut rows);
+    Ok(rows)
+}
+
+/// The artifacts with `key` on `branch`, newest first. Filters on the key index alone in SQL.
+fn with_key(conn: &mut DbConnection, key: &str, branch: i32) -> Result<Vec<Artifact>> {
+    let mut rows: Vec<Artifact> = a::table
+        .filter(a::key.eq(key))
+        .select(Artifact::as_select())
+        .load(conn)?;
+    rows.retain(|r| r.branch_id == branch);
+    newest_first(&mut rows);
+    Ok(rows)
 }
 
 fn writer_id() -> String {
@@ -324,20 +361,20 @@ impl<'a> Artifacts<'a> {
                 "pass one of key, description or run: an artifact without any of them cannot be found again".into(),
             ));
         }
-        let family: Vec<&Artifact> = match &key {
+        let same_key: Vec<&Artifact> = match &key {
             Some(k) => found
                 .iter()
                 .filter(|r| r.key.as_deref() == Some(k) && r.storage_id == storage_id)
                 .collect(),
             None => Vec::new(),
         };
-        let revises = if family.is_empty() {
+        let revises = if same_key.is_empty() {
             None
         } else {
-            let head = family
+            let head = same_key
                 .iter()
                 .find(|r| r.is_latest && r.branch_id == branch::MAIN)
-                .or_else(|| family.iter().find(|r| r.is_latest))
+                .or_else(|| same_key.iter().find(|r| r.is_latest))
                 .ok_or_else(|| {
                     Error::Conflict(format!(
                         "cannot create a new version: artifacts with key '{}' exist but none is the latest version; restore or delete them first",
@@ -348,13 +385,9 @@ impl<'a> Artifacts<'a> {
         };
         let uid = match &revises {
             Some(head) => {
-                let stem = head.stem_uid().to_owned();
-                let dialect = conn.dialect();
-                let uids: Vec<String> = a::table
-                    .filter(uid_starts_with(dialect, &stem))
-                    .select(a::uid)
-                    .load(conn)?;
-                uid::next_version(&stem, uids.iter().map(String::as_str))?
+                let stem = head.stem_uid();
+                let members = family(conn, stem)?;
+                uid::next_version(stem, members.iter().map(|r| r.uid.as_str()))?
             }
             None => uid::new_versioned(ARTIFACT_STEM_LEN),
         };
@@ -461,41 +494,8 @@ impl<'a> Artifacts<'a> {
     /// Saves a file or folder as an artifact: copies it into `.lamindb/` (or registers it in place
     /// when it already lies in the storage root), deduplicates by content and versions by key.
     pub fn save(&self, spec: NewArtifactSpec) -> Result<Saved> {
-        self.recover()?;
-        let prepared = self.prepare(spec)?;
-        let plan = {
-            let mut conn = self.inst.conn();
-            conn.transaction::<_, Error, _>(|c| {
-                let plan = match self.plan(c, prepared)? {
-                    Ok(plan) => plan,
-                    Err(saved) => return Ok(Err(saved)),
-                };
-                let row = self.insert_pending(c, &plan)?;
-                Ok(Ok((plan, row)))
-            })?
-        };
-        let (plan, mut row) = match plan {
-            Ok(x) => x,
-            Err(saved) => return Ok(saved),
-        };
-        failpoint::hit("after_insert");
-        if plan.prepared.in_place.is_none() {
-            if let Err(e) = self.copy_into_place(&plan.prepared.spec.path, &row) {
-                self.rollback_pending(&row, plan.revises.as_ref())?;
-                return Err(e);
-            }
-            failpoint::hit("after_copy");
-            self.finalize(&mut self.inst.conn(), &mut row)?;
-        }
-        let status = if plan.revises.is_some() {
-            SaveStatus::NewVersion
-        } else {
-            SaveStatus::Created
-        };
-        Ok(Saved {
-            artifact: row,
-            status,
-        })
+        let mut saved = self.save_many(vec![spec])?;
+        Ok(saved.pop().expect("one result per spec"))
     }
 
     /// Saves many files in two transactions (all rows, then all flags cleared), copying in between.
@@ -546,14 +546,9 @@ impl<'a> Artifacts<'a> {
                         if row.write_pending() {
                             self.finalize(c, &mut row)?;
                         }
-                        let status = if plan.revises.is_some() {
-                            SaveStatus::NewVersion
-                        } else {
-                            SaveStatus::Created
-                        };
                         Saved {
+                            status: plan.status(),
                             artifact: row,
-                            status,
                         }
                     }
                     Err(saved) => saved,
@@ -617,20 +612,8 @@ impl<'a> Artifacts<'a> {
         Ok(fixed)
     }
 
-    /// Every version of the family with `stem`, in any branch, newest first.
-    fn family(&self, stem: &str) -> Result<Vec<Artifact>> {
-        let mut conn = self.inst.conn();
-        let dialect = conn.dialect();
-        let mut rows: Vec<Artifact> = a::table
-            .filter(uid_starts_with(dialect, stem))
-            .select(Artifact::as_select())
-            .load(&mut *conn)?;
-        newest_first(&mut rows);
-        Ok(rows)
-    }
-
     fn newest_other_version(&self, row: &Artifact) -> Result<Option<Artifact>> {
-        let mut others = self.family(row.stem_uid())?;
+        let mut others = family(&mut self.inst.conn(), row.stem_uid())?;
         others.retain(|r| r.id != row.id && r.branch_id == row.branch_id);
         Ok(others.into_iter().next())
     }
@@ -658,10 +641,8 @@ impl<'a> Artifacts<'a> {
             .select(Artifact::as_select())
             .load(&mut *conn)?;
         rows.retain(|r| r.branch_id == branch::MAIN);
-        newest_first(&mut rows);
-        rows.sort_by_key(|r| !r.is_latest);
+        latest_first(&mut rows);
         let mut stems: Vec<&str> = rows.iter().map(|r| r.stem_uid()).collect();
-        stems.dedup();
         stems.sort();
         stems.dedup();
         match (rows.first(), stems.len()) {
@@ -685,14 +666,8 @@ impl<'a> Artifacts<'a> {
 
     /// Gets the latest version of the artifact with `key` in the main branch.
     pub fn get_by_key(&self, key: &str) -> Result<Artifact> {
-        let mut conn = self.inst.conn();
-        let mut rows: Vec<Artifact> = a::table
-            .filter(a::key.eq(key))
-            .select(Artifact::as_select())
-            .load(&mut *conn)?;
-        rows.retain(|r| r.branch_id == branch::MAIN);
-        newest_first(&mut rows);
-        rows.sort_by_key(|r| !r.is_latest);
+        let mut rows = with_key(&mut self.inst.conn(), key, branch::MAIN)?;
+        latest_first(&mut rows);
         rows.into_iter().next().ok_or_else(|| {
             Error::NotFound(format!(
                 "no artifact with key '{key}' (trashed artifacts are listed with --trash)"
@@ -702,14 +677,8 @@ impl<'a> Artifacts<'a> {
 
     /// Finds a trashed artifact by key (newest first).
     pub fn get_trashed_by_key(&self, key: &str) -> Result<Artifact> {
-        let mut conn = self.inst.conn();
-        let mut rows: Vec<Artifact> = a::table
-            .filter(a::key.eq(key))
-            .select(Artifact::as_select())
-            .load(&mut *conn)?;
-        rows.retain(|r| r.branch_id == branch::TRASH);
-        newest_first(&mut rows);
-        rows.into_iter()
+        with_key(&mut self.inst.conn(), key, branch::TRASH)?
+            .into_iter()
             .next()
             .ok_or_else(|| Error::NotFound(format!("no trashed artifact with key '{key}'")))
     }
@@ -749,7 +718,7 @@ impl<'a> Artifacts<'a> {
 
     /// All versions of an artifact's family, newest first.
     pub fn versions(&self, artifact: &Artifact) -> Result<Vec<Artifact>> {
-        let mut rows = self.family(artifact.stem_uid())?;
+        let mut rows = family(&mut self.inst.conn(), artifact.stem_uid())?;
         rows.retain(|r| r.branch_id != branch::TRASH);
         rows.sort_by_key(|r| {
             std::cmp::Reverse(uid::decode_base62(&r.uid[ARTIFACT_STEM_LEN..]).unwrap_or(0))
@@ -822,12 +791,7 @@ impl<'a> Artifacts<'a> {
     pub fn restore(&self, artifact: &Artifact) -> Result<Artifact> {
         let mut conn = self.inst.conn();
         conn.transaction::<_, Error, _>(|c| {
-            let dialect = c.dialect();
-            let family: Vec<Artifact> = a::table
-                .filter(uid_starts_with(dialect, artifact.stem_uid()))
-                .select(Artifact::as_select())
-                .load(c)?;
-            let head = family
+            let head = family(c, artifact.stem_uid())?
                 .into_iter()
                 .find(|r| r.id != artifact.id && r.branch_id == branch::MAIN && r.is_latest);
             let becomes_latest = match &head {
@@ -878,7 +842,7 @@ impl<'a> Artifacts<'a> {
             None
         };
         let rows: Vec<Artifact> = if all_versions {
-            self.family(artifact.stem_uid())?
+            family(&mut self.inst.conn(), artifact.stem_uid())?
         } else {
             vec![artifact.clone()]
         };
@@ -931,6 +895,9 @@ impl<'a> Artifacts<'a> {
 }
 
 fn prepare_parallel(arts: &Artifacts<'_>, specs: Vec<NewArtifactSpec>) -> Result<Vec<Prepared>> {
+    if specs.len() <= 1 {
+        return specs.into_iter().map(|spec| arts.prepare(spec)).collect();
+    }
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
