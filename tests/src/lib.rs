@@ -147,6 +147,23 @@ macro_rules! both {
     };
 }
 
+/// Names of the objects stored under `<root>/.lamindb/` (the database and the storage marker
+/// left out), sorted.
+pub fn stored_objects(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join(".lamindb"))
+        .expect("read .lamindb/")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| !n.starts_with("lamin.db") && n != "storage_uid.txt")
+        .collect();
+    names.sort();
+    names
+}
+
 /// The `lamin` binary built next to this test executable.
 pub fn lamin_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");

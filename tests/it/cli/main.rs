@@ -204,15 +204,10 @@ fn assert_consistent(env: &Env) {
         assert!(path.exists(), "row {} points to missing data", r["uid"]);
         expected.push(path.file_name().unwrap().to_string_lossy().into_owned());
     }
-    let mut present: Vec<String> = std::fs::read_dir(env.storage().join(".lamindb"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with("lamin.db") && n != "storage_uid.txt")
-        .collect();
     expected.sort();
-    present.sort();
     assert_eq!(
-        present, expected,
+        lamindb_tests::stored_objects(&env.storage()),
+        expected,
         "objects in .lamindb/ match the registered artifacts"
     );
 }

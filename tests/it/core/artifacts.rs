@@ -1,15 +1,5 @@
 use lamindb_core::prelude::*;
-use lamindb_tests::{both, TestInstance};
-
-fn files_in_dot_lamindb(t: &TestInstance) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(t.root().join(".lamindb"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with("lamin.db") && n != "storage_uid.txt")
-        .collect();
-    names.sort();
-    names
-}
+use lamindb_tests::{both, stored_objects, TestInstance};
 
 both!(save_copies_into_dot_lamindb, |backend| {
     let t = TestInstance::new(backend, &[]);
@@ -104,7 +94,7 @@ both!(invalid_input_writes_nothing, |backend| {
         })
         .unwrap()
         .is_empty());
-    assert!(files_in_dot_lamindb(&t).is_empty());
+    assert!(stored_objects(&t.root()).is_empty());
 });
 
 both!(same_content_is_deduplicated, |backend| {
@@ -271,7 +261,7 @@ both!(
         assert_eq!(a.key.as_deref(), Some("raw/run1.csv"));
         assert!(!a.key_is_virtual);
         assert_eq!(t.inst.artifacts().path(&a).unwrap(), inside);
-        assert!(files_in_dot_lamindb(&t).is_empty(), "nothing was copied");
+        assert!(stored_objects(&t.root()).is_empty(), "nothing was copied");
         // Real-key data is kept on permanent delete unless asked for.
         assert_eq!(
             t.inst.artifacts().delete_permanently(&a, false).unwrap(),
