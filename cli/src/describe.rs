@@ -71,6 +71,20 @@ pub fn artifact_tree(inst: &Instance, a: &Artifact) -> Result<String> {
     if let Some(d) = &a.description {
         s.push_str(&format!("│   description: {d}\n"));
     }
+    if let Some(run_id) = a.run_id {
+        let run = inst.runs().by_id(run_id)?;
+        let tr = inst.transforms().by_id(run.transform_id)?;
+        s.push_str(&format!(
+            "├── transform: {} ({}, {})\n",
+            tr.key, tr.uid, tr.kind
+        ));
+        s.push_str(&format!(
+            "├── run: {} ({}, started {})\n",
+            run.uid,
+            run.status().map(RunStatus::as_str).unwrap_or("?"),
+            run.started_at
+        ));
+    }
     s.push_str(&format!("└── storage/path: {}", path.display()));
     Ok(s)
 }
@@ -101,4 +115,199 @@ pub fn artifact_table(rows: &[Artifact]) -> String {
     }
     s.pop();
     s
+}
+
+/// The latest `limit` runs with their transforms, newest first.
+pub fn recent_runs(inst: &Instance, limit: i64) -> Result<Vec<(Run, Transform)>> {
+    inst.runs().recent(limit)
+}
+
+/// The latest `limit` transforms, newest first.
+pub fn recent_transforms(inst: &Instance, limit: i64) -> Result<Vec<Transform>> {
+    inst.transforms().recent(limit)
+}
+
+/// A table of runs, one per line.
+pub fn run_table(rows: &[(Run, Transform)]) -> String {
+    if rows.is_empty() {
+        return "no runs".into();
+    }
+    let mut s = format!(
+        "{:<16}  {:<9}  {:<19}  {}\n",
+        "uid", "status", "started_at", "transform"
+    );
+    for (r, t) in rows {
+        s.push_str(&format!(
+            "{:<16}  {:<9}  {:<19}  {} ({})\n",
+            r.uid,
+            r.status().map(RunStatus::as_str).unwrap_or("?"),
+            r.started_at.to_string().get(..19).unwrap_or_default(),
+            t.key,
+            t.uid
+        ));
+    }
+    s.pop();
+    s
+}
+
+/// A table of transforms, one per line.
+pub fn transform_table(rows: &[Transform]) -> String {
+    if rows.is_empty() {
+        return "no transforms".into();
+    }
+    let mut s = format!("{:<16}  {:<8}  {:<6}  {}\n", "uid", "kind", "latest", "key");
+    for t in rows {
+        s.push_str(&format!(
+            "{:<16}  {:<8}  {:<6}  {}\n",
+            t.uid, t.kind, t.is_latest, t.key
+        ));
+    }
+    s.pop();
+    s
+}
+
+fn artifact_line(a: &Artifact) -> String {
+    let label = a
+        .key
+        .clone()
+        .or_else(|| a.description.clone())
+        .unwrap_or_default();
+    format!("{} {label}", a.uid)
+}
+
+fn list_block(s: &mut String, title: &str, items: &[String], last: bool) {
+    let (branch, pipe) = if last {
+        ("└──", "    ")
+    } else {
+        ("├──", "│   ")
+    };
+    s.push_str(&format!("{branch} {title} ({})\n", items.len()));
+    for (i, item) in items.iter().enumerate() {
+        let mark = if i + 1 == items.len() {
+            "└──"
+        } else {
+            "├──"
+        };
+        s.push_str(&format!("{pipe}{mark} {item}\n"));
+    }
+}
+
+/// The describe tree of a run: transform, status, times, params, inputs, outputs, nested runs,
+/// environment and report.
+pub fn run_tree(inst: &Instance, run: &Run, tr: &Transform) -> Result<String> {
+    let runs = inst.runs();
+    let mut s = format!(
+        "Run: {} ({})\n",
+        run.uid,
+        run.status().map(RunStatus::as_str).unwrap_or("?")
+    );
+    s.push_str(&format!(
+        "├── transform: {} ({}, {})\n",
+        tr.key, tr.uid, tr.kind
+    ));
+    if let Some(e) = &run.entrypoint {
+        s.push_str(&format!("├── entrypoint: {e}\n"));
+    }
+    s.push_str(&format!("├── started_at: {}\n", run.started_at));
+    if let Some(f) = &run.finished_at {
+        s.push_str(&format!("├── finished_at: {f}\n"));
+    }
+    if let Some(p) = &run.params {
+        s.push_str(&format!("├── params: {}\n", p.0));
+    }
+    if let Some(c) = &run.cli_args {
+        s.push_str(&format!("├── cli_args: {c}\n"));
+    }
+    if let Some(parent) = run.initiated_by_run_id {
+        let p = runs.by_id(parent)?;
+        s.push_str(&format!("├── initiated_by_run: {}\n", p.uid));
+    }
+    for (label, id) in [
+        ("environment", run.environment_id),
+        ("report", run.report_id),
+    ] {
+        if let Some(id) = id {
+            if let Ok(a) = inst.artifacts().by_id(id) {
+                let path = inst.storage_root().path_of(&a.storage_key())?;
+                s.push_str(&format!("├── {label}: {} {}\n", a.uid, path.display()));
+            }
+        }
+    }
+    let children: Vec<String> = runs
+        .children(run)?
+        .iter()
+        .map(|c| {
+            let key = inst
+                .transforms()
+                .by_id(c.transform_id)
+                .map(|t| t.key)
+                .unwrap_or_default();
+            format!(
+                "{} {key} ({})",
+                c.uid,
+                c.status().map(RunStatus::as_str).unwrap_or("?")
+            )
+        })
+        .collect();
+    if !children.is_empty() {
+        list_block(&mut s, "nested runs", &children, false);
+    }
+    let inputs: Vec<String> = runs.inputs(run)?.iter().map(artifact_line).collect();
+    list_block(&mut s, "inputs", &inputs, false);
+    let outputs: Vec<String> = runs
+        .outputs(run)?
+        .iter()
+        .chain(runs.recreated(run)?.iter())
+        .map(artifact_line)
+        .collect();
+    list_block(&mut s, "outputs", &outputs, true);
+    s.pop();
+    Ok(s)
+}
+
+/// The describe tree of a transform: identity, versions, latest runs and the start of its source.
+pub fn transform_tree(inst: &Instance, tr: &Transform) -> Result<String> {
+    let mut s = format!("Transform: {} ({})\n", tr.key, tr.uid);
+    s.push_str(&format!(
+        "├── kind: {}  hash: {}  is_latest: {}\n",
+        tr.kind,
+        tr.hash.as_deref().unwrap_or("-"),
+        tr.is_latest
+    ));
+    if let Some(d) = &tr.description {
+        s.push_str(&format!("├── description: {d}\n"));
+    }
+    s.push_str(&format!("├── created_at: {}\n", tr.created_at));
+    let versions: Vec<String> = inst
+        .transforms()
+        .versions(tr)?
+        .iter()
+        .map(|v| {
+            let mark = if v.uid == tr.uid { " ←" } else { "" };
+            format!("{} {}{mark}", v.uid, v.created_at)
+        })
+        .collect();
+    list_block(&mut s, "versions", &versions, false);
+    let runs: Vec<String> = inst
+        .runs()
+        .of_transform(tr)?
+        .iter()
+        .take(10)
+        .map(|r| {
+            format!(
+                "{} {} ({})",
+                r.uid,
+                r.started_at,
+                r.status().map(RunStatus::as_str).unwrap_or("?")
+            )
+        })
+        .collect();
+    let has_source = tr.source_code.is_some();
+    list_block(&mut s, "runs (latest 10)", &runs, !has_source);
+    if let Some(src) = &tr.source_code {
+        let lines: Vec<String> = src.lines().take(20).map(str::to_owned).collect();
+        list_block(&mut s, "source (first 20 lines)", &lines, true);
+    }
+    s.pop();
+    Ok(s)
 }

@@ -13,6 +13,7 @@ use bionty as _;
 use wetlab as _;
 
 mod describe;
+mod runs;
 
 /// LaminDB in Rust: register, version, find and load datasets in a LaminDB instance.
 #[derive(Parser)]
@@ -69,11 +70,17 @@ enum Command {
         #[arg(long)]
         to: Option<PathBuf>,
     },
-    /// Describe an artifact.
-    Describe(Select),
+    /// Describe an artifact, run or transform.
+    Describe {
+        /// What to describe: artifact, run or transform.
+        #[arg(default_value = "artifact")]
+        entity: String,
+        #[command(flatten)]
+        select: Select,
+    },
     /// List records of a registry.
     List {
-        /// The registry (`artifacts`).
+        /// The registry (`artifacts`, `runs` or `transforms`).
         registry: String,
         /// Only keys starting with this prefix.
         #[arg(long)]
@@ -107,6 +114,59 @@ enum Command {
         /// uid of the artifact.
         #[arg(long)]
         uid: Option<String>,
+    },
+    /// Run a command as a tracked run: its script (or executable) becomes a transform, its
+    /// output the run's report, its exit status the run's status. `lamin save` and `lamin load`
+    /// inside the command link their artifacts to the run.
+    Run {
+        /// Transform key; default the script's file name or the program's name.
+        #[arg(long)]
+        key: Option<String>,
+        /// Pin the transform uid (16 characters: this version; 12: this version family).
+        #[arg(long)]
+        uid: Option<String>,
+        /// A run parameter NAME=VALUE (repeatable); JSON values keep their type.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// The command, after `--`.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// Start tracking the run of the calling shell script (finish it with `lamin finish`).
+    Track {
+        /// The script; default the script of the shell that runs `lamin track`.
+        path: Option<PathBuf>,
+        /// Transform key; default the script's file name.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Finish the run started by `lamin track`.
+    Finish,
+    /// Show the lineage graph of an artifact: the runs and inputs it came from and what was
+    /// made from it.
+    Lineage {
+        /// Key of the artifact.
+        #[arg(long, required_unless_present = "uid")]
+        key: Option<String>,
+        /// uid (or prefix) of the artifact.
+        #[arg(long)]
+        uid: Option<String>,
+        /// At most this many runs away from the artifact (default: all).
+        #[arg(long)]
+        depth: Option<u32>,
+        /// upstream, downstream or both.
+        #[arg(long, default_value = "both")]
+        direction: String,
+        /// dot, mermaid, json or svg (svg needs Graphviz's `dot`).
+        #[arg(long, default_value = "dot")]
+        format: String,
+    },
+    /// Print runs as OpenLineage RunEvents, one JSON document per line (POST each to an
+    /// OpenLineage endpoint such as Marquez's /api/v1/lineage).
+    Openlineage {
+        /// uid of a run (repeatable); default every run.
+        #[arg(long)]
+        run: Vec<String>,
     },
     /// Manage database migrations.
     Migrate {
@@ -169,10 +229,12 @@ fn main() -> ExitCode {
             };
             // A closed pipe (`lamin list | head`) is not an error of ours.
             use std::io::Write;
-            if !text.is_empty() {
+            // `lamin run` prints nothing of its own on stdout (the command owns it).
+            let silent = json_out && out.json.is_null();
+            if !(text.is_empty() || silent) {
                 let _ = writeln!(std::io::stdout().lock(), "{text}");
             }
-            ExitCode::SUCCESS
+            ExitCode::from(out.exit_code)
         }
         Err(e) => {
             if json_out {
@@ -194,6 +256,18 @@ fn main() -> ExitCode {
 struct Output {
     text: String,
     json: Value,
+    /// The process exit code when it is not success (`lamin run` passes its command's on).
+    exit_code: u8,
+}
+
+impl Output {
+    fn new(text: impl Into<String>, json: Value) -> Output {
+        Output {
+            text: text.into(),
+            json,
+            exit_code: 0,
+        }
+    }
 }
 
 fn open(spec: &Option<String>) -> Result<Instance> {
@@ -201,6 +275,19 @@ fn open(spec: &Option<String>) -> Result<Instance> {
         Some(s) => Instance::connect(s),
         None => Instance::current(),
     }
+}
+
+/// Opens the instance for commands that save or read artifacts: inside `lamin run` the run
+/// comes from `LAMIN_RUN_UID`; otherwise a shell run started by `lamin track` is attached.
+fn open_tracked(spec: &Option<String>) -> Result<Instance> {
+    let inst = open(spec)?;
+    let in_run = std::env::var(lamindb_core::track::RUN_UID_ENV).is_ok_and(|v| !v.is_empty());
+    if !in_run {
+        if let Some(run) = runs::shell_run(&inst)? {
+            inst.attach_run(run);
+        }
+    }
+    Ok(inst)
 }
 
 fn select(inst: &Instance, key: &Option<String>, uid: &Option<String>) -> Result<Artifact> {
@@ -233,6 +320,7 @@ fn run(cli: Cli) -> Result<Output> {
                     redacted_db(&inst)
                 ),
                 json: info_json(&inst)?,
+                exit_code: 0,
             })
         }
         Command::Connect { instance, here } => {
@@ -245,6 +333,7 @@ fn run(cli: Cli) -> Result<Output> {
             Ok(Output {
                 text: format!("connected to {}", inst.slug()),
                 json: info_json(&inst)?,
+                exit_code: 0,
             })
         }
         Command::Info => {
@@ -261,7 +350,11 @@ fn run(cli: Cli) -> Result<Output> {
                 inst.user().uid,
                 settings::settings_dir().display()
             );
-            Ok(Output { text, json: j })
+            Ok(Output {
+                text,
+                json: j,
+                exit_code: 0,
+            })
         }
         Command::Save {
             path,
@@ -269,7 +362,7 @@ fn run(cli: Cli) -> Result<Output> {
             description,
             kind,
         } => {
-            let inst = open(&cli.instance)?;
+            let inst = open_tracked(&cli.instance)?;
             let saved = inst.artifacts().save(NewArtifactSpec {
                 path,
                 key,
@@ -292,27 +385,63 @@ fn run(cli: Cli) -> Result<Output> {
                     a.key.as_deref().unwrap_or("no key")
                 ),
                 json: j,
+                exit_code: 0,
             })
         }
         Command::Load { key, uid, to } => {
-            let inst = open(&cli.instance)?;
+            let inst = open_tracked(&cli.instance)?;
             let a = select(&inst, &key, &uid)?;
-            let mut path = inst.artifacts().path(&a)?;
+            let mut path = inst.artifacts().cache(&a)?;
             if let Some(dir) = to {
                 path = copy_out(&path, &dir)?;
             }
             Ok(Output {
                 text: path.display().to_string(),
                 json: json!({ "uid": a.uid, "path": path }),
+                exit_code: 0,
             })
         }
-        Command::Describe(sel) => {
+        Command::Describe {
+            entity,
+            select: sel,
+        } => {
             let inst = open(&cli.instance)?;
-            let a = select(&inst, &sel.key, &sel.uid)?;
-            Ok(Output {
-                text: describe::artifact_tree(&inst, &a)?,
-                json: artifact_json(&inst, &a),
-            })
+            match entity.as_str() {
+                "artifact" | "artifacts" => {
+                    let a = select(&inst, &sel.key, &sel.uid)?;
+                    Ok(Output::new(
+                        describe::artifact_tree(&inst, &a)?,
+                        artifact_json(&inst, &a),
+                    ))
+                }
+                "run" | "runs" => {
+                    let uid = sel.uid.as_deref().ok_or_else(|| {
+                        Error::Validation("describe a run by its uid: pass --uid".into())
+                    })?;
+                    let run = inst.runs().get(uid)?;
+                    let tr = inst.transforms().by_id(run.transform_id)?;
+                    Ok(Output::new(
+                        describe::run_tree(&inst, &run, &tr)?,
+                        runs::run_json(&run, &tr),
+                    ))
+                }
+                "transform" | "transforms" => {
+                    let tr = match (&sel.uid, &sel.key) {
+                        (Some(u), _) => inst.transforms().get(u)?,
+                        (None, Some(k)) => inst.transforms().get_by_key(k)?,
+                        (None, None) => {
+                            return Err(Error::Validation("pass --key or --uid".into()))
+                        }
+                    };
+                    Ok(Output::new(
+                        describe::transform_tree(&inst, &tr)?,
+                        serde_json::to_value(&tr).expect("json"),
+                    ))
+                }
+                other => Err(Error::Validation(format!(
+                    "cannot describe '{other}': describe artifact, run or transform"
+                ))),
+            }
         }
         Command::List {
             registry,
@@ -321,12 +450,27 @@ fn run(cli: Cli) -> Result<Output> {
             trash,
             limit,
         } => {
-            if !matches!(registry.as_str(), "artifacts" | "artifact") {
-                return Err(Error::Validation(format!(
-                    "cannot list '{registry}': registries that can be listed: artifacts"
-                )));
-            }
             let inst = open(&cli.instance)?;
+            match registry.as_str() {
+                "artifacts" | "artifact" => {}
+                "runs" | "run" => {
+                    let rows = describe::recent_runs(&inst, limit)?;
+                    let text = describe::run_table(&rows);
+                    let json = Value::Array(rows.iter().map(|(r, t)| runs::run_json(r, t)).collect());
+                    return Ok(Output::new(text, json));
+                }
+                "transforms" | "transform" => {
+                    let rows = describe::recent_transforms(&inst, limit)?;
+                    let text = describe::transform_table(&rows);
+                    let json = serde_json::to_value(&rows).expect("json");
+                    return Ok(Output::new(text, json));
+                }
+                _ => {
+                    return Err(Error::Validation(format!(
+                        "cannot list '{registry}': registries that can be listed: artifacts, runs, transforms"
+                    )))
+                }
+            }
             let rows = inst.artifacts().list(&ListOptions {
                 key_prefix,
                 all_versions,
@@ -337,6 +481,7 @@ fn run(cli: Cli) -> Result<Output> {
             Ok(Output {
                 text,
                 json: Value::Array(rows.iter().map(|a| artifact_json(&inst, a)).collect()),
+                exit_code: 0,
             })
         }
         Command::Delete {
@@ -363,12 +508,14 @@ fn run(cli: Cli) -> Result<Output> {
                 Ok(Output {
                     text,
                     json: json!({ "uid": a.uid, "deleted": true, "deleted_data": deleted }),
+                    exit_code: 0,
                 })
             } else {
                 let t = inst.artifacts().trash(&a)?;
                 Ok(Output {
                     text: format!("moved artifact {} to the trash", t.uid),
                     json: artifact_json(&inst, &t),
+                    exit_code: 0,
                 })
             }
         }
@@ -383,7 +530,120 @@ fn run(cli: Cli) -> Result<Output> {
             Ok(Output {
                 text: format!("restored artifact {}", r.uid),
                 json: artifact_json(&inst, &r),
+                exit_code: 0,
             })
+        }
+        Command::Run {
+            key,
+            uid,
+            params,
+            command,
+        } => {
+            let inst = open(&cli.instance)?;
+            let outcome = runs::run_command(
+                &inst,
+                runs::RunCommand {
+                    key,
+                    uid,
+                    params,
+                    command,
+                    instance: cli.instance.as_deref(),
+                },
+            )?;
+            let status = outcome
+                .run
+                .status()
+                .map(RunStatus::as_str)
+                .unwrap_or("unknown");
+            let j = runs::run_json(&outcome.run, &outcome.transform);
+            // The command owns stdout; the summary goes to stderr.
+            if cli.json {
+                eprintln!("{j}");
+            } else {
+                eprintln!(
+                    "→ finished run {} of {}: {status}",
+                    outcome.run.uid, outcome.transform.key
+                );
+            }
+            Ok(Output {
+                text: String::new(),
+                json: Value::Null,
+                exit_code: outcome.exit_code,
+            })
+        }
+        Command::Track { path, key } => {
+            let inst = open(&cli.instance)?;
+            let (run, tr) = runs::track_shell(&inst, path, key)?;
+            Ok(Output::new(
+                format!("started tracking shell run: {} ({})", run.uid, tr.key),
+                runs::run_json(&run, &tr),
+            ))
+        }
+        Command::Finish => {
+            let inst = open(&cli.instance)?;
+            let run = runs::finish_shell(&inst)?;
+            let tr = inst.transforms().by_id(run.transform_id)?;
+            Ok(Output::new(
+                format!("finished tracking shell run: {}", run.uid),
+                runs::run_json(&run, &tr),
+            ))
+        }
+        Command::Lineage {
+            key,
+            uid,
+            depth,
+            direction,
+            format,
+        } => {
+            let direction = match direction.as_str() {
+                "both" => lamindb_core::Direction::Both,
+                "upstream" | "up" => lamindb_core::Direction::Upstream,
+                "downstream" | "down" => lamindb_core::Direction::Downstream,
+                other => {
+                    return Err(Error::Validation(format!(
+                        "--direction '{other}' is not one of: upstream, downstream, both"
+                    )))
+                }
+            };
+            let inst = open(&cli.instance)?;
+            let a = select(&inst, &key, &uid)?;
+            let graph = inst.lineage(&a, direction, depth)?;
+            let text = match format.as_str() {
+                "dot" => graph.to_dot(),
+                "mermaid" => graph.to_mermaid(),
+                "json" => serde_json::to_string_pretty(&graph.to_json()).expect("json"),
+                "svg" => graph.to_svg()?,
+                other => {
+                    return Err(Error::Validation(format!(
+                        "--format '{other}' is not one of: dot, mermaid, json, svg"
+                    )))
+                }
+            };
+            Ok(Output::new(text.trim_end().to_owned(), graph.to_json()))
+        }
+        Command::Openlineage { run } => {
+            let inst = open(&cli.instance)?;
+            let selected: Vec<Run> = if run.is_empty() {
+                describe::recent_runs(&inst, i64::MAX)?
+                    .into_iter()
+                    .rev()
+                    .map(|(r, _)| r)
+                    .collect()
+            } else {
+                run.iter()
+                    .map(|u| inst.runs().get(u))
+                    .collect::<Result<_>>()?
+            };
+            let mut events = Vec::new();
+            for r in &selected {
+                events.extend(inst.openlineage_events(r)?);
+            }
+            let text = events
+                .iter()
+                .map(|e| serde_json::to_string(e).expect("json"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Output::new(text, Value::Array(events)))
         }
         Command::Migrate {
             action: MigrateAction::Deploy,
@@ -401,6 +661,7 @@ fn run(cli: Cli) -> Result<Output> {
             Ok(Output {
                 text,
                 json: json!({ "instance": s.slug(), "applied": applied }),
+                exit_code: 0,
             })
         }
     }

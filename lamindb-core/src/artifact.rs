@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 
 use diesel::dsl::sql;
-use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use lamindb_storage::{canonical_suffix, hash_path, ContentHash, StorageRoot};
@@ -49,8 +48,23 @@ pub struct NewArtifactSpec {
     /// Never return an existing artifact with the same content.
     pub skip_hash_lookup: bool,
     /// The creating run.
-    pub run_id: Option<i64>,
+    pub run: RunLink,
 }
+
+/// Which run an artifact being saved belongs to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RunLink {
+    /// The instance's current run ([`Instance::current_run`]), if any.
+    #[default]
+    Current,
+    /// No run (environments and reports of runs, as Python LaminDB's `run=False`).
+    Untracked,
+    /// The run with this id.
+    Id(i64),
+}
+
+/// The `kind` of artifacts that belong to a run's bookkeeping (environments, logs, reports).
+pub const RUN_KIND: &str = "__lamindb_run__";
 
 impl NewArtifactSpec {
     /// A spec for `path` with `key`.
@@ -110,6 +124,8 @@ impl Instance {
 
 struct Prepared {
     spec: NewArtifactSpec,
+    /// The creating run, resolved from `spec.run`.
+    run_id: Option<i64>,
     stats: ContentHash,
     suffix: String,
     is_dir: bool,
@@ -145,23 +161,31 @@ fn pending_flag(dialect: Dialect) -> &'static str {
     }
 }
 
-type ArtifactPredicate =
-    Box<dyn BoxableExpression<a::table, crate::db::MultiBackend, SqlType = Bool>>;
-
 /// `uid` starts with `prefix`, case-sensitively and through the uid index: a range on SQLite
 /// (whose LIKE ignores case and skips indexes), LIKE on Postgres (Django adds a pattern index).
 /// `prefix` must be alphanumeric (checked by callers), so it holds no LIKE wildcards.
-fn uid_starts_with(dialect: Dialect, prefix: &str) -> ArtifactPredicate {
-    match dialect {
-        // '~' sorts after every base62 character in SQLite's binary collation.
-        Dialect::Sqlite => Box::new(
-            a::uid
-                .ge(prefix.to_owned())
-                .and(a::uid.lt(format!("{prefix}~"))),
-        ),
-        Dialect::Postgres => Box::new(a::uid.like(format!("{prefix}%"))),
-    }
+/// Expands to a boxed predicate on the table of `$uid`.
+macro_rules! uid_starts_with {
+    ($table:path, $uid:path, $dialect:expr, $prefix:expr) => {{
+        let prefix: &str = $prefix;
+        let pred: Box<
+            dyn diesel::expression::BoxableExpression<
+                $table,
+                $crate::db::MultiBackend,
+                SqlType = diesel::sql_types::Bool,
+            >,
+        > = match $dialect {
+            // '~' sorts after every base62 character in SQLite's binary collation.
+            $crate::db::Dialect::Sqlite => Box::new(
+                $uid.ge(prefix.to_owned())
+                    .and($uid.lt(format!("{prefix}~"))),
+            ),
+            $crate::db::Dialect::Postgres => Box::new($uid.like(format!("{prefix}%"))),
+        };
+        pred
+    }};
 }
+pub(crate) use uid_starts_with;
 
 /// Newest first, as Python LaminDB orders candidates (`-created_at, -id`). Sorting happens here
 /// rather than in SQL so that the query planner always drives lookups by the selective index.
@@ -178,7 +202,7 @@ fn latest_first(rows: &mut [Artifact]) {
 fn family(conn: &mut DbConnection, stem: &str) -> Result<Vec<Artifact>> {
     let dialect = conn.dialect();
     let mut rows: Vec<Artifact> = a::table
-        .filter(uid_starts_with(dialect, stem))
+        .filter(uid_starts_with!(a::table, a::uid, dialect, stem))
         .select(Artifact::as_select())
         .load(conn)?;
     newest_first(&mut rows);
@@ -302,6 +326,7 @@ impl<'a> Artifacts<'a> {
         let stats = hash_path(&path)?;
         Ok(Prepared {
             spec,
+            run_id: None,
             stats,
             suffix,
             is_dir: meta.is_dir(),
@@ -341,6 +366,9 @@ impl<'a> Artifacts<'a> {
                 .find(|r| r.hash.as_deref() == Some(hash.as_str()))
             {
                 let mut existing = existing.clone();
+                if let Some(run_id) = p.run_id {
+                    crate::run::Runs::add_recreating(conn, run_id, &mut existing)?;
+                }
                 if let Some(d) = &p.spec.description {
                     if existing.description.as_deref() != Some(d.as_str()) {
                         diesel::update(a::table.find(existing.id))
@@ -356,7 +384,7 @@ impl<'a> Artifacts<'a> {
                 }));
             }
         }
-        if key.is_none() && p.spec.description.is_none() && p.spec.run_id.is_none() {
+        if key.is_none() && p.spec.description.is_none() && p.run_id.is_none() {
             return Err(Error::Validation(
                 "pass one of key, description or run: an artifact without any of them cannot be found again".into(),
             ));
@@ -438,7 +466,7 @@ impl<'a> Artifacts<'a> {
             space_id: 1,
             storage_id: self.inst.storage().id,
             created_by_id: self.inst.user().id,
-            run_id: p.spec.run_id,
+            run_id: p.run_id,
             created_at: now,
             updated_at: now,
         };
@@ -503,7 +531,19 @@ impl<'a> Artifacts<'a> {
     /// invalid item before anything is written.
     pub fn save_many(&self, specs: Vec<NewArtifactSpec>) -> Result<Vec<Saved>> {
         self.recover()?;
-        let prepared = prepare_parallel(self, specs)?;
+        let mut prepared = prepare_parallel(self, specs)?;
+        let current = if prepared.iter().any(|p| p.spec.run == RunLink::Current) {
+            self.inst.current_run()?.map(|r| r.id)
+        } else {
+            None
+        };
+        for p in &mut prepared {
+            p.run_id = match p.spec.run {
+                RunLink::Current => current,
+                RunLink::Untracked => None,
+                RunLink::Id(id) => Some(id),
+            };
+        }
         let planned: Vec<std::result::Result<(Plan, Artifact), Saved>> = {
             let mut conn = self.inst.conn();
             conn.transaction::<_, Error, _>(|c| {
@@ -637,7 +677,7 @@ impl<'a> Artifacts<'a> {
         }
         let dialect = conn.dialect();
         let mut rows: Vec<Artifact> = a::table
-            .filter(uid_starts_with(dialect, uid_or_prefix))
+            .filter(uid_starts_with!(a::table, a::uid, dialect, uid_or_prefix))
             .select(Artifact::as_select())
             .load(&mut *conn)?;
         rows.retain(|r| r.branch_id == branch::MAIN);
@@ -724,6 +764,26 @@ impl<'a> Artifacts<'a> {
             std::cmp::Reverse(uid::decode_base62(&r.uid[ARTIFACT_STEM_LEN..]).unwrap_or(0))
         });
         Ok(rows)
+    }
+
+    /// The artifact with this id.
+    pub fn by_id(&self, id: i32) -> Result<Artifact> {
+        a::table
+            .find(id)
+            .select(Artifact::as_select())
+            .first(&mut *self.inst.conn())
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no artifact with id {id}")))
+    }
+
+    /// The local path of `artifact`'s data, recorded as an input of the current run (if any and
+    /// if the run did not create it), as Python LaminDB's `cache()`.
+    pub fn cache(&self, artifact: &Artifact) -> Result<PathBuf> {
+        let path = self.path(artifact)?;
+        if let Some(run) = self.inst.current_run()? {
+            self.inst.runs().add_input(&run, artifact)?;
+        }
+        Ok(path)
     }
 
     /// The local path of an artifact's data; fails if the data is missing or not loadable.

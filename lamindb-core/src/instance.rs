@@ -42,6 +42,10 @@ pub struct Instance {
     storage_root: StorageRoot,
     user: User,
     pub(crate) recovered: std::sync::atomic::AtomicBool,
+    /// Runs started in this process, innermost last.
+    pub(crate) run_stack: Mutex<Vec<crate::models::Run>>,
+    /// The run from `LAMIN_RUN_UID` or [`Instance::attach_run`]; `None` until looked up.
+    pub(crate) ambient_run: Mutex<Option<Option<crate::models::Run>>>,
 }
 
 impl std::fmt::Debug for Instance {
@@ -323,6 +327,8 @@ impl Instance {
             storage_root,
             user,
             recovered: std::sync::atomic::AtomicBool::new(false),
+            run_stack: Mutex::new(Vec::new()),
+            ambient_run: Mutex::new(None),
         })
     }
 

@@ -15,34 +15,47 @@
 //! ```
 
 pub mod artifact;
+
 pub mod db;
 mod error;
 mod failpoint;
 pub mod instance;
 pub mod introspect;
 pub mod key;
+pub mod lineage;
 pub mod migrations;
 pub mod models;
 pub mod module;
+pub mod openlineage;
 pub mod registry;
+pub mod run;
 pub mod schema;
+pub mod secrets;
 pub mod settings;
 pub mod sql_types;
+pub mod track;
 pub mod uid;
 
-pub use artifact::{Artifacts, ListOptions, NewArtifactSpec, SaveStatus, Saved};
+pub use artifact::{Artifacts, ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
 pub use error::{Error, ErrorKind, Result};
 pub use failpoint::FAILPOINT_ENV;
 pub use instance::{InitOptions, Instance};
+pub use lineage::{Direction, LineageGraph};
 pub use module::{Module, ModuleRegistration, RegistryMeta};
+pub use run::{
+    RunSpec, RunStatus, Runs, TransformKind, TransformSpec, TransformStatus, Transforms,
+};
 pub use settings::InstanceSettings;
+pub use track::{FunctionSpec, Program, RunGuard, TrackOptions};
 
 #[doc(hidden)]
 pub use inventory;
 
 /// The names most programs need.
 pub mod prelude {
-    pub use crate::artifact::{ListOptions, NewArtifactSpec, SaveStatus, Saved};
-    pub use crate::models::{Artifact, Storage, User};
+    pub use crate::artifact::{ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
+    pub use crate::models::{Artifact, Run, Storage, Transform, User};
+    pub use crate::run::{RunStatus, TransformKind};
+    pub use crate::track::{FunctionSpec, RunGuard, TrackOptions};
     pub use crate::{Error, ErrorKind, InitOptions, Instance, InstanceSettings, Result};
 }

@@ -135,3 +135,122 @@ pub struct User {
     /// Display name.
     pub name: Option<String>,
 }
+
+/// `lamindb_transform`: a program, script, pipeline or function whose runs make and read data.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_transform)]
+pub struct Transform {
+    /// Instance-local id.
+    pub id: i32,
+    /// 16 characters: 12-char stem + 4-char version counter.
+    pub uid: String,
+    /// Name or path-like key; the same key means the same version family.
+    pub key: String,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// `pipeline`, `script`, `notebook` or `function`.
+    pub kind: String,
+    /// The source text, for scripts.
+    pub source_code: Option<String>,
+    /// Hash of the source (or of the executable).
+    pub hash: Option<String>,
+    /// Whether this is the newest version of its family.
+    pub is_latest: bool,
+    /// The environment artifact.
+    pub environment_id: Option<i32>,
+    /// The run that created this transform.
+    pub run_id: Option<i64>,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
+impl Transform {
+    /// The 12-character stem shared by all versions.
+    pub fn stem_uid(&self) -> &str {
+        &self.uid[..self.uid.len().min(crate::uid::TRANSFORM_STEM_LEN)]
+    }
+}
+
+/// A new `lamindb_transform` row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = lamindb_transform)]
+pub(crate) struct NewTransform<'a> {
+    pub uid: &'a str,
+    pub key: &'a str,
+    pub description: Option<&'a str>,
+    pub kind: &'a str,
+    pub source_code: Option<&'a str>,
+    pub hash: Option<&'a str>,
+    pub is_latest: bool,
+    pub is_locked: bool,
+    pub branch_id: i32,
+    pub created_on_id: i32,
+    pub space_id: i16,
+    pub created_by_id: i32,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+}
+
+/// `lamindb_run`: one execution of a transform.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_run)]
+pub struct Run {
+    /// Instance-local id.
+    pub id: i64,
+    /// 16 random characters (up to 20).
+    pub uid: String,
+    /// Optional name.
+    pub name: Option<String>,
+    /// For flows and steps: the function that ran.
+    pub entrypoint: Option<String>,
+    /// Start time.
+    pub started_at: UtcTime,
+    /// End time; `None` while running.
+    pub finished_at: Option<UtcTime>,
+    /// Parameters (JSON object; secrets redacted).
+    pub params: Option<JsonData>,
+    /// Command line arguments.
+    pub cli_args: Option<String>,
+    /// `_status_code`: see [`crate::run::RunStatus`].
+    #[diesel(column_name = status_code)]
+    pub status_code: i16,
+    /// The environment artifact.
+    pub environment_id: Option<i32>,
+    /// The report (log) artifact.
+    pub report_id: Option<i32>,
+    /// The transform that ran.
+    pub transform_id: i32,
+    /// The user who ran it.
+    pub created_by_id: i32,
+    /// The run that started this one (flows, `lamin run` inside `lamin run`).
+    pub initiated_by_run_id: Option<i64>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
+/// A new `lamindb_run` row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = lamindb_run)]
+pub(crate) struct NewRun<'a> {
+    pub uid: &'a str,
+    pub entrypoint: Option<&'a str>,
+    pub started_at: UtcTime,
+    pub params: Option<JsonData>,
+    pub cli_args: Option<&'a str>,
+    pub status_code: i16,
+    pub is_locked: bool,
+    pub branch_id: i32,
+    pub created_on_id: i32,
+    pub space_id: i16,
+    pub transform_id: i32,
+    pub created_by_id: i32,
+    pub initiated_by_run_id: Option<i64>,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+}

@@ -31,6 +31,25 @@ pub fn settings_dir() -> PathBuf {
     }
 }
 
+/// Environment variable naming the cache folder.
+pub const CACHE_DIR_ENV: &str = "LAMIN_CACHE_DIR";
+
+/// The cache folder: `$LAMIN_CACHE_DIR` if set, else the platform cache folder's `lamindb`
+/// (`~/.cache/lamindb` on Linux, as Python LaminDB).
+pub fn cache_dir() -> PathBuf {
+    match std::env::var_os(CACHE_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => dirs::cache_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("lamindb"),
+    }
+}
+
+/// The file that names the run of the current shell session (`lamin track`), as lamin-cli.
+pub fn shell_run_file() -> PathBuf {
+    settings_dir().join("current_shell_run.txt")
+}
+
 /// The settings of one instance: what `instance--<owner>--<name>.env` holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceSettings {

@@ -31,12 +31,16 @@ pub struct Json;
 pub struct DateTimeUtc;
 
 /// A JSON value stored in a [`Json`] column.
-#[derive(Debug, Clone, PartialEq, AsExpression, FromSqlRow)]
+#[derive(Debug, Clone, PartialEq, AsExpression, FromSqlRow, serde::Serialize)]
+#[serde(transparent)]
 #[diesel(sql_type = Json)]
 pub struct JsonData(pub serde_json::Value);
 
 /// A UTC timestamp stored in a [`DateTimeUtc`] column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, AsExpression, FromSqlRow)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, AsExpression, FromSqlRow, serde::Serialize,
+)]
+#[serde(transparent)]
 #[diesel(sql_type = DateTimeUtc)]
 pub struct UtcTime(pub DateTime<Utc>);
 

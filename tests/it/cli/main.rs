@@ -7,6 +7,18 @@ use std::process::{Command, Output};
 use lamindb_tests::{both, lamin_bin, Backend, PgDatabase};
 use serde_json::Value;
 
+mod runs;
+
+/// `PATH` with the `lamin` under test first, so scripts can call `lamin`.
+fn path_with_lamin() -> std::ffi::OsString {
+    let bin_dir = lamin_bin().parent().unwrap().to_owned();
+    let mut dirs = vec![bin_dir];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap()
+}
+
 struct Env {
     dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
@@ -26,16 +38,26 @@ impl Env {
     }
 
     fn lamin_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(lamin_bin());
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("LAMIN_SETTINGS_DIR", self.dir.path().join("settings"))
-            .env_remove("LAMIN_INSTANCE")
-            .env_remove("LAMINDB_FAILPOINT");
+        let mut cmd = self.command(lamin_bin());
+        cmd.args(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
         cmd.output().unwrap()
+    }
+
+    /// `program` set up as `lamin` is: in the test folder, with its settings, cache and `PATH`.
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.dir.path())
+            .env("LAMIN_SETTINGS_DIR", self.dir.path().join("settings"))
+            .env("LAMIN_CACHE_DIR", self.dir.path().join("cache"))
+            .env("PATH", path_with_lamin())
+            .env_remove("LAMIN_INSTANCE")
+            .env_remove("LAMIN_RUN_UID")
+            .env_remove("LAMIN_INITIATED_BY_RUN_UID")
+            .env_remove("LAMINDB_FAILPOINT");
+        cmd
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -189,9 +211,9 @@ both!(errors_have_messages_and_exit_codes, |backend| {
     assert_eq!(out.status.code(), Some(3));
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["kind"], "NotFound");
-    let out = env.lamin(&["list", "transforms"]);
+    let out = env.lamin(&["list", "ulabels"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("artifacts"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("artifacts, runs, transforms"));
 });
 
 /// Kills `lamin save` at each phase of a save and checks that the instance is consistent

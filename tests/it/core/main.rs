@@ -2,5 +2,6 @@
 
 mod artifacts;
 mod instance;
+mod lineage;
 mod modules;
 mod python_fixture;

@@ -1,0 +1,473 @@
+//! `lamin run`, `lamin track` and `lamin finish`: runs of commands and shell scripts.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use lamindb_core::prelude::*;
+use lamindb_core::run::{RunSpec, TransformSpec};
+use lamindb_core::settings;
+use lamindb_core::track::{self, INITIATED_BY_RUN_UID_ENV, RUN_UID_ENV};
+use serde_json::{json, Map, Value};
+
+/// Programs that run a script given as an argument.
+const INTERPRETERS: &[&str] = &[
+    "bash",
+    "sh",
+    "zsh",
+    "dash",
+    "Rscript",
+    "perl",
+    "ruby",
+    "node",
+    "julia",
+    "nextflow",
+    "snakemake",
+];
+
+fn is_interpreter(program: &str) -> bool {
+    let name = Path::new(program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let python = name
+        .strip_prefix("python")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    python || INTERPRETERS.contains(&name.as_str())
+}
+
+/// `program` as found on `PATH` (or as given when it names a path).
+fn which(program: &str) -> Option<PathBuf> {
+    let p = Path::new(program);
+    if p.components().count() > 1 {
+        return p.is_file().then(|| p.to_owned());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|c| c.is_file())
+}
+
+fn starts_with_shebang(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map(|_| &head == b"#!")
+        .unwrap_or(false)
+}
+
+/// The script a command runs, and the index of its first argument: `./x.sh a` → (`x.sh`, 1),
+/// `python train.py --lr 1` → (`train.py`, 2).
+fn script_of(command: &[String]) -> Option<(PathBuf, usize)> {
+    let program = command.first()?;
+    if is_interpreter(program) {
+        return command
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, a)| !a.starts_with('-') && Path::new(a.as_str()).is_file())
+            .map(|(i, a)| (PathBuf::from(a), i + 1));
+    }
+    let path = Path::new(program);
+    (path.components().count() > 1 && path.is_file() && starts_with_shebang(path))
+        .then(|| (path.to_owned(), 1))
+}
+
+/// `name=value` pairs as a JSON object; values that parse as JSON (numbers, booleans, lists)
+/// keep their type, anything else is a string.
+pub fn parse_params(pairs: &[String]) -> Result<Option<Value>> {
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let mut map = Map::new();
+    for pair in pairs {
+        let (k, v) = pair.split_once('=').ok_or_else(|| {
+            Error::Validation(format!(
+                "--param '{pair}' is not NAME=VALUE; write for example --param learning_rate=0.01"
+            ))
+        })?;
+        if k.is_empty() {
+            return Err(Error::Validation(format!("--param '{pair}' has no name")));
+        }
+        let value = serde_json::from_str::<Value>(v).unwrap_or_else(|_| Value::String(v.into()));
+        map.insert(k.to_owned(), value);
+    }
+    Ok(Some(Value::Object(map)))
+}
+
+/// The parent run named by the environment (a `lamin run` around this one), if any.
+fn parent_run(inst: &Instance) -> Result<Option<Run>> {
+    for var in [INITIATED_BY_RUN_UID_ENV, RUN_UID_ENV] {
+        if let Ok(uid) = std::env::var(var) {
+            if !uid.is_empty() {
+                return inst.runs().get(&uid).map(Some).map_err(|e| {
+                    Error::NotFound(format!(
+                        "{var}={uid}: {e}; unset {var} or use the instance the run belongs to"
+                    ))
+                });
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// What `lamin run` reports.
+pub struct RunOutcome {
+    /// The finished run.
+    pub run: Run,
+    /// Its transform.
+    pub transform: Transform,
+    /// The exit code to leave with.
+    pub exit_code: u8,
+}
+
+/// Options of `lamin run`.
+pub struct RunCommand<'a> {
+    /// Transform key; default the script's file name or the program's name.
+    pub key: Option<String>,
+    /// Pinned transform uid.
+    pub uid: Option<String>,
+    /// `--param` pairs.
+    pub params: Vec<String>,
+    /// The command and its arguments.
+    pub command: Vec<String>,
+    /// The `--instance` the user gave, passed on to the command.
+    pub instance: Option<&'a str>,
+}
+
+fn transform_spec(cmd: &RunCommand<'_>) -> Result<(TransformSpec, usize)> {
+    let program = cmd
+        .command
+        .first()
+        .ok_or_else(|| Error::Validation("pass the command to run after `--`".into()))?;
+    Ok(match script_of(&cmd.command) {
+        Some((script, first_arg)) => {
+            let text = std::fs::read_to_string(&script).map_err(|e| {
+                Error::Validation(format!("cannot read script {}: {e}", script.display()))
+            })?;
+            let name = script
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| script.display().to_string());
+            let spec = TransformSpec {
+                key: cmd.key.clone().unwrap_or(name),
+                uid: cmd.uid.clone(),
+                kind: TransformKind::Script,
+                hash: Some(lamindb_storage::hash_string(&text)),
+                source_code: Some(track::store_source(&text)),
+                description: None,
+            };
+            (spec, first_arg)
+        }
+        None => {
+            let exe = which(program).ok_or_else(|| {
+                Error::NotFound(format!(
+                    "command '{program}' was not found on PATH; check its spelling or pass its path"
+                ))
+            })?;
+            let name = exe
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| program.clone());
+            let spec = TransformSpec {
+                key: cmd.key.clone().unwrap_or(name),
+                uid: cmd.uid.clone(),
+                kind: TransformKind::Pipeline,
+                hash: Some(lamindb_storage::hash_file(&exe)?.hash),
+                source_code: None,
+                description: None,
+            };
+            (spec, 1)
+        }
+    })
+}
+
+/// Copies `from` to `to` and to the shared log as bytes arrive.
+fn tee(mut from: impl Read, mut to: impl Write, log: Arc<Mutex<File>>) {
+    let mut buf = [0u8; 8192];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let _ = to.write_all(&buf[..n]);
+                let _ = to.flush();
+                let _ = log
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .write_all(&buf[..n]);
+            }
+        }
+    }
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static CHILD_PID: AtomicU32 = AtomicU32::new(0);
+
+fn install_signal_handler() {
+    // SIGINT from a terminal reaches the whole process group; SIGTERM sent to `lamin` alone is
+    // passed on so the command can stop too. Either way the run is recorded as aborted.
+    let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        let pid = CHILD_PID.load(Ordering::SeqCst);
+        if pid != 0 {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    });
+}
+
+/// Runs a command as a tracked run; see `lamin run --help`.
+pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
+    let params = parse_params(&cmd.params)?;
+    let (spec, first_arg) = transform_spec(&cmd)?;
+    let (transform, _) = inst.transforms().resolve(&spec)?;
+    let parent = parent_run(inst)?;
+    let args = &cmd.command[first_arg.min(cmd.command.len())..];
+    let run = inst.runs().start(
+        &transform,
+        &RunSpec {
+            entrypoint: None,
+            params,
+            cli_args: (!args.is_empty()).then(|| args.join(" ")),
+            initiated_by_run_id: parent.as_ref().map(|p| p.id),
+        },
+    )?;
+    eprintln!(
+        "→ started run {} of {} ({})",
+        run.uid, transform.key, transform.uid
+    );
+    let finish_failed = |run: &Run, message: String| -> Error {
+        let log = track::run_log_path(&run.uid);
+        let _ = std::fs::create_dir_all(settings::cache_dir());
+        let _ = std::fs::write(&log, format!("{message}\n"));
+        let report = track::save_log(inst, run, &log).ok().flatten();
+        let _ = inst.runs().finish(run, RunStatus::Errored, report.as_ref());
+        Error::Validation(message)
+    };
+    let env_text = format!(
+        "lamin-cli=={}\n# {}-{}\n# command: {}\n",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH,
+        std::env::consts::OS,
+        which(&cmd.command[0])
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| cmd.command[0].clone())
+    );
+    let run = track::save_environment(inst, &run, "run_env_cli.txt", &env_text)?;
+
+    let log_path = track::run_log_path(&run.uid);
+    std::fs::create_dir_all(settings::cache_dir())
+        .map_err(|e| Error::Validation(format!("cannot create the cache folder: {e}")))?;
+    let log = Arc::new(Mutex::new(File::create(&log_path).map_err(|e| {
+        Error::Validation(format!("cannot write {}: {e}", log_path.display()))
+    })?));
+    install_signal_handler();
+    let mut command = Command::new(&cmd.command[0]);
+    command
+        .args(&cmd.command[1..])
+        .env(RUN_UID_ENV, &run.uid)
+        .env(INITIATED_BY_RUN_UID_ENV, &run.uid)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(spec) = cmd.instance {
+        command.env(settings::INSTANCE_ENV, spec);
+    }
+    let mut child = match command.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = std::fs::remove_file(&log_path);
+            return Err(finish_failed(
+                &run,
+                format!("cannot start '{}': {e}", cmd.command[0]),
+            ));
+        }
+    };
+    CHILD_PID.store(child.id(), Ordering::SeqCst);
+    let out = child.stdout.take().expect("piped stdout");
+    let err = child.stderr.take().expect("piped stderr");
+    let (l1, l2) = (log.clone(), log.clone());
+    let t_out = std::thread::spawn(move || tee(out, std::io::stdout(), l1));
+    let t_err = std::thread::spawn(move || tee(err, std::io::stderr(), l2));
+    let status = child.wait();
+    CHILD_PID.store(0, Ordering::SeqCst);
+    let _ = t_out.join();
+    let _ = t_err.join();
+    let status = status.map_err(|e| Error::Validation(format!("waiting for the command: {e}")))?;
+
+    #[cfg(unix)]
+    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+    #[cfg(not(unix))]
+    let signal: Option<i32> = None;
+    let (run_status, exit_code, note) = match (status.code(), signal) {
+        (Some(0), _) if !INTERRUPTED.load(Ordering::SeqCst) => (RunStatus::Completed, 0u8, None),
+        (Some(code), _) if !INTERRUPTED.load(Ordering::SeqCst) => (
+            RunStatus::Errored,
+            u8::try_from(code).unwrap_or(1),
+            Some(format!("\nexited with status {code}\n")),
+        ),
+        (code, sig) => {
+            let n = sig.unwrap_or(2);
+            (
+                RunStatus::Aborted,
+                code.and_then(|c| u8::try_from(c).ok())
+                    .unwrap_or(128 + n as u8),
+                Some(format!("\nProcess terminated by signal {n}\n")),
+            )
+        }
+    };
+    if let Some(note) = note {
+        let _ = log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .write_all(note.as_bytes());
+    }
+    drop(log);
+    let report = track::save_log(inst, &run, &log_path)?;
+    let _ = std::fs::remove_file(&log_path);
+    let run = inst.runs().finish(&run, run_status, report.as_ref())?;
+    Ok(RunOutcome {
+        run,
+        transform,
+        exit_code,
+    })
+}
+
+/// The script that called `lamin track`: the parent shell's script argument, as lamin-cli finds it.
+fn calling_script() -> Option<PathBuf> {
+    #[cfg(unix)]
+    {
+        let ppid = std::os::unix::process::parent_id();
+        let raw = std::fs::read(format!("/proc/{ppid}/cmdline")).ok()?;
+        let args: Vec<String> = raw
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let shell = Path::new(args.first()?)
+            .file_name()?
+            .to_string_lossy()
+            .into_owned();
+        if !["bash", "sh", "zsh", "dash"].contains(&shell.as_str()) {
+            return None;
+        }
+        let script = args.get(1).filter(|a| !a.starts_with('-'))?;
+        Some(PathBuf::from(script))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// `lamin track`: starts the run of a shell script and records it in the settings folder, so
+/// that later `lamin save` / `lamin load` calls link their artifacts to it.
+pub fn track_shell(
+    inst: &Instance,
+    path: Option<PathBuf>,
+    key: Option<String>,
+) -> Result<(Run, Transform)> {
+    let path = path.or_else(calling_script).ok_or_else(|| {
+        Error::Validation(
+            "cannot determine the script: call `lamin track` from a bash/sh/zsh script or pass the script's path".into(),
+        )
+    })?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Validation(format!("cannot read script {}: {e}", path.display())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let (transform, _) = inst.transforms().resolve(&TransformSpec {
+        key: key.unwrap_or(name),
+        uid: None,
+        kind: TransformKind::Script,
+        hash: Some(lamindb_storage::hash_string(&text)),
+        source_code: Some(track::store_source(&text)),
+        description: None,
+    })?;
+    let parent = parent_run(inst)?;
+    let run = inst.runs().start(
+        &transform,
+        &RunSpec {
+            initiated_by_run_id: parent.map(|p| p.id),
+            ..Default::default()
+        },
+    )?;
+    let file = settings::shell_run_file();
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    std::fs::write(&file, &run.uid).map_err(|e| Error::io(&file, e))?;
+    Ok((run, transform))
+}
+
+/// The run recorded by `lamin track`, if any.
+pub fn shell_run(inst: &Instance) -> Result<Option<Run>> {
+    let file = settings::shell_run_file();
+    let Ok(uid) = std::fs::read_to_string(&file) else {
+        return Ok(None);
+    };
+    let uid = uid.trim();
+    match inst.runs().get(uid) {
+        Ok(run) => Ok(Some(run)),
+        Err(Error::NotFound(_)) => {
+            tracing::warn!(
+                "{} names run {uid}, which instance {} does not have; ignoring it",
+                file.display(),
+                inst.slug()
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `lamin finish`: finishes the shell run as completed and forgets it.
+pub fn finish_shell(inst: &Instance) -> Result<Run> {
+    let run = shell_run(inst)?.ok_or_else(|| {
+        Error::NotFound("No active run to finish. Please run `lamin track` first.".into())
+    })?;
+    let run = inst.runs().finish(&run, RunStatus::Completed, None)?;
+    let _ = std::fs::remove_file(settings::shell_run_file());
+    Ok(run)
+}
+
+/// JSON of a run for `--json` output.
+pub fn run_json(run: &Run, transform: &Transform) -> Value {
+    json!({
+        "uid": run.uid,
+        "status": run.status().map(RunStatus::as_str),
+        "status_code": run.status_code,
+        "started_at": run.started_at.to_string(),
+        "finished_at": run.finished_at.map(|t| t.to_string()),
+        "params": run.params,
+        "cli_args": run.cli_args,
+        "entrypoint": run.entrypoint,
+        "transform": {"uid": transform.uid, "key": transform.key, "kind": transform.kind},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_keep_json_types() {
+        let p = parse_params(&["lr=0.01".into(), "name=run 1".into(), "on=true".into()])
+            .unwrap()
+            .unwrap();
+        assert_eq!(p, json!({"lr": 0.01, "name": "run 1", "on": true}));
+        assert!(parse_params(&["novalue".into()]).is_err());
+        assert!(parse_params(&["=1".into()]).is_err());
+    }
+
+    #[test]
+    fn interpreters_are_recognised() {
+        assert!(is_interpreter("python3.11"));
+        assert!(is_interpreter("/usr/bin/bash"));
+        assert!(!is_interpreter("pythonista"));
+        assert!(!is_interpreter("samtools"));
+    }
+}

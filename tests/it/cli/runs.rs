@@ -1,0 +1,334 @@
+//! `lamin run`, `lamin track` / `lamin finish`, `lamin lineage`, `lamin openlineage` and
+//! `lamin describe run|transform`, end to end.
+
+use std::collections::BTreeSet;
+
+use lamindb_tests::{both, Backend};
+use serde_json::Value;
+
+use super::Env;
+
+const STEP: &str = r#"#!/bin/bash
+set -e
+p=$(lamin load --key raw/in.csv)
+echo "read $p"
+cp "$p" out1.csv
+echo x >> out1.csv
+lamin save out1.csv --key clean/out1.csv
+echo "a warning" >&2
+"#;
+
+fn runs(env: &Env) -> Vec<Value> {
+    env.json(&["list", "runs"]).as_array().unwrap().clone()
+}
+
+/// The file named on the `label:` line of `lamin describe run`.
+fn described_file(env: &Env, run_uid: &str, label: &str) -> String {
+    let text = env.ok(&["describe", "run", "--uid", run_uid]);
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("{label}: ")))
+        .unwrap_or_else(|| panic!("no {label} in {text}"));
+    let path = line.rsplit(' ').next().unwrap();
+    std::fs::read_to_string(path).unwrap()
+}
+
+both!(
+    lamin_run_tracks_a_script_and_what_it_reads_and_writes,
+    |backend| {
+        let env = Env::new(backend);
+        env.init();
+        let input = env.write("in.csv", b"a,b\n");
+        env.ok(&["save", input.to_str().unwrap(), "--key", "raw/in.csv"]);
+        env.write("step.sh", STEP.as_bytes());
+        let out = env.lamin(&[
+            "run",
+            "--param",
+            "lr=0.1",
+            "--param",
+            "api_key=xyz",
+            "--",
+            "bash",
+            "step.sh",
+            "arg1",
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        // The command's output reaches the terminal as it runs.
+        assert!(
+            stdout.contains("read ") && stdout.contains("saved: "),
+            "{stdout}"
+        );
+        assert!(
+            stderr.contains("a warning") && stderr.contains("completed"),
+            "{stderr}"
+        );
+
+        let listed = runs(&env);
+        assert_eq!(listed.len(), 1);
+        let run = &listed[0];
+        let uid = run["uid"].as_str().unwrap();
+        assert_eq!(run["status"], "completed");
+        assert_eq!(
+            run["params"],
+            serde_json::json!({"lr": 0.1, "api_key": "***REDACTED***"})
+        );
+        assert_eq!(run["cli_args"], "arg1");
+        assert_eq!(run["transform"]["key"], "step.sh");
+        assert_eq!(run["transform"]["kind"], "script");
+        let tr = env.json(&["describe", "transform", "--key", "step.sh"]);
+        assert_eq!(tr["source_code"], STEP);
+
+        // The report holds stdout and stderr; the environment names the command.
+        let report = described_file(&env, uid, "report");
+        assert!(
+            report.contains("read ") && report.contains("a warning"),
+            "{report}"
+        );
+        assert!(described_file(&env, uid, "environment").contains("# command: "));
+
+        // Lineage: in.csv → run → out1.csv, in every format.
+        let g = env.json(&["lineage", "--key", "clean/out1.csv", "--format", "json"]);
+        let edges: BTreeSet<(String, String)> = g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["from"].as_str().unwrap().into(),
+                    e["to"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let in_uid = env.json(&["describe", "--key", "raw/in.csv"])["uid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let out_uid = env.json(&["describe", "--key", "clean/out1.csv"])["uid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let expected: BTreeSet<(String, String)> = [
+            (format!("artifact_{in_uid}"), format!("run_{uid}")),
+            (format!("run_{uid}"), format!("artifact_{out_uid}")),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(edges, expected);
+        assert_eq!(g["nodes"].as_array().unwrap().len(), 3);
+        let dot = env.ok(&["lineage", "--key", "clean/out1.csv"]);
+        assert!(dot.starts_with("digraph lineage {"));
+        assert!(
+            dot.contains(&format!("\"run_{uid}\" -> \"artifact_{out_uid}\"")),
+            "{dot}"
+        );
+        let mermaid = env.ok(&["lineage", "--uid", &out_uid, "--format", "mermaid"]);
+        assert!(
+            mermaid.contains(&format!("artifact_{in_uid} --> run_{uid}")),
+            "{mermaid}"
+        );
+        let described = env.ok(&["describe", "--key", "clean/out1.csv"]);
+        assert!(
+            described.contains("transform: step.sh") && described.contains(uid),
+            "{described}"
+        );
+
+        // OpenLineage: START and COMPLETE, one JSON document per line.
+        let events: Vec<Value> = env
+            .ok(&["openlineage", "--run", uid])
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let kinds: Vec<&str> = events
+            .iter()
+            .map(|e| e["eventType"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["START", "COMPLETE"]);
+        assert_eq!(events[1]["job"]["name"], "step.sh");
+        assert_eq!(events[1]["outputs"].as_array().unwrap().len(), 1);
+    }
+);
+
+both!(a_failing_command_is_recorded_as_errored, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let out = env.lamin(&["run", "--", "bash", "-c", "echo oops; exit 3"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the command's exit code is passed on"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("oops"));
+    let run = &runs(&env)[0];
+    assert_eq!(run["status"], "errored");
+    assert_eq!(run["transform"]["key"], "bash");
+    assert_eq!(run["transform"]["kind"], "pipeline");
+    let report = described_file(&env, run["uid"].as_str().unwrap(), "report");
+    assert!(
+        report.contains("oops") && report.contains("exited with status 3"),
+        "{report}"
+    );
+    // A command that does not exist is an error before anything runs.
+    let out = env.lamin(&["run", "--", "no-such-command-xyz"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found on PATH"));
+    assert_eq!(runs(&env).len(), 1);
+});
+
+both!(a_changed_script_is_a_new_transform_version, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.write("job.sh", b"echo one\n");
+    env.ok(&["run", "--", "bash", "job.sh"]);
+    env.ok(&["run", "--", "bash", "job.sh"]);
+    env.write("job.sh", b"echo two\n");
+    env.ok(&["run", "--", "bash", "job.sh"]);
+    let transforms = env.json(&["list", "transforms"]);
+    let uids: Vec<&str> = transforms
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(uids.len(), 2, "{transforms}");
+    let (new, old) = (uids[0], uids[1]);
+    assert_eq!(new[..12], old[..12]);
+    assert!(old.ends_with("0000") && new.ends_with("0001"));
+    let runs = runs(&env);
+    let per_transform: Vec<&str> = runs
+        .iter()
+        .map(|r| r["transform"]["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(per_transform, [new, old, old]);
+    let text = env.ok(&["describe", "transform", "--key", "job.sh"]);
+    assert!(
+        text.contains("versions (2)") && text.contains("echo two"),
+        "{text}"
+    );
+});
+
+both!(nested_lamin_run_records_its_parent, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.write(
+        "inner.sh",
+        b"echo inner > inner.txt\nlamin save inner.txt --key nested/inner.txt\n",
+    );
+    env.write("outer.sh", b"lamin run -- bash inner.sh\n");
+    env.ok(&["run", "--", "bash", "outer.sh"]);
+    let runs = runs(&env);
+    assert_eq!(runs.len(), 2);
+    let (inner, outer) = (&runs[0], &runs[1]);
+    assert_eq!(inner["transform"]["key"], "inner.sh");
+    assert_eq!(outer["transform"]["key"], "outer.sh");
+    let text = env.ok(&["describe", "run", "--uid", inner["uid"].as_str().unwrap()]);
+    assert!(
+        text.contains(&format!(
+            "initiated_by_run: {}",
+            outer["uid"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("nested/inner.txt"),
+        "the inner run made the artifact: {text}"
+    );
+});
+
+both!(lamin_track_and_finish_link_a_shell_session, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.write(
+        "session.sh",
+        b"set -e\nlamin track\necho hi > hi.txt\nlamin save hi.txt --key shell/hi.txt\nlamin finish\n",
+    );
+    let out = env.command("bash").arg("session.sh").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = runs(&env);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["status"], "completed");
+    assert_eq!(runs[0]["transform"]["key"], "session.sh");
+    let described = env.ok(&["describe", "--key", "shell/hi.txt"]);
+    assert!(
+        described.contains(runs[0]["uid"].as_str().unwrap()),
+        "{described}"
+    );
+    // Nothing is being tracked any more.
+    let out = env.lamin(&["finish"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lamin track"));
+    // Outside a script, `lamin track` needs the script's path.
+    let out = env.lamin(&["track"]);
+    assert_eq!(out.status.code(), Some(4));
+});
+
+#[test]
+fn lineage_rejects_bad_options_and_explains_missing_graphviz() {
+    let env = Env::new(Backend::Sqlite);
+    env.init();
+    let f = env.write("x.txt", b"x\n");
+    env.ok(&["save", f.to_str().unwrap(), "--key", "x.txt"]);
+    let bad = env.lamin(&["lineage", "--key", "x.txt", "--format", "png"]);
+    assert_eq!(bad.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("dot, mermaid, json, svg"));
+    let bad = env.lamin(&["lineage", "--key", "x.txt", "--direction", "sideways"]);
+    assert_eq!(bad.status.code(), Some(4));
+    // Without Graphviz on PATH the error says what to install.
+    let empty = env.dir.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = env.lamin_with(
+        &["lineage", "--key", "x.txt", "--format", "svg"],
+        &[("PATH", empty.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Graphviz"));
+    // With Graphviz, an SVG document.
+    if which_dot() {
+        let svg = env.ok(&["lineage", "--key", "x.txt", "--format", "svg"]);
+        assert!(svg.contains("<svg"), "{svg}");
+    }
+}
+
+fn which_dot() -> bool {
+    std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_terminated_lamin_run_is_recorded_as_aborted() {
+    let env = Env::new(Backend::Sqlite);
+    env.init();
+    let mut child = env
+        .command(lamindb_tests::lamin_bin())
+        .args(["run", "--", "sleep", "30"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the command runs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while runs(&env).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "run never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 15));
+    let run = &runs(&env)[0];
+    assert_eq!(run["status"], "aborted");
+    let report = described_file(&env, run["uid"].as_str().unwrap(), "report");
+    assert!(report.contains("terminated by signal 15"), "{report}");
+}
