@@ -147,14 +147,23 @@ fn walk(
             continue;
         }
         let sql = walk_sql(step, depth.is_some());
-        let q = diesel::sql_query(sql).bind::<BigInt, _>(i64::from(artifact_id));
-        let rows: Vec<EdgeRow> = match depth {
-            // One run hop is two edges (artifact → run → artifact).
-            Some(d) => q
-                .bind::<Integer, _>(i32::try_from(d.saturating_mul(2)).unwrap_or(i32::MAX))
-                .load(conn)?,
-            None => q.load(conn)?,
-        };
+        let rows: Vec<EdgeRow> = conn.transaction::<_, Error, _>(|c| {
+            if c.dialect() == crate::db::Dialect::Postgres {
+                // Postgres plans the recursive step once, for a large working table, and picks
+                // hash joins that scan both tables on every iteration (seconds for a long chain);
+                // each iteration holds a handful of rows, so index nested loops are right.
+                diesel::sql_query("SET LOCAL enable_hashjoin = off").execute(c)?;
+                diesel::sql_query("SET LOCAL enable_mergejoin = off").execute(c)?;
+            }
+            let q = diesel::sql_query(&sql).bind::<BigInt, _>(i64::from(artifact_id));
+            Ok(match depth {
+                // One run hop is two edges (artifact → run → artifact).
+                Some(d) => q
+                    .bind::<Integer, _>(i32::try_from(d.saturating_mul(2)).unwrap_or(i32::MAX))
+                    .load(c)?,
+                None => q.load(c)?,
+            })
+        })?;
         for row in rows {
             edges.push(if upstream {
                 (row.node_k, row.node_id, row.prev_k, row.prev_id)
