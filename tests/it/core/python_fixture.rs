@@ -87,11 +87,21 @@ fn opens_a_python_made_instance_and_reads_its_artifacts() {
             ..Default::default()
         })
         .unwrap();
-    let trashed = rows
+    // Listing leaves out the trash and run bookkeeping (environments, logs), as Python does.
+    let hidden = rows
         .iter()
-        .filter(|r| r["branch_id"].as_i64() == Some(-1))
+        .filter(|r| {
+            r["branch_id"].as_i64() == Some(-1)
+                || r["kind"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("__lamindb"))
+        })
         .count();
-    assert_eq!(listed.len(), rows.len() - trashed);
+    assert!(
+        hidden >= 3,
+        "the fixture has a trashed artifact, a log and an environment"
+    );
+    assert_eq!(listed.len(), rows.len() - hidden);
     // Versions of the same key share a stem and exactly one is the latest.
     let hello = inst.artifacts().get_by_key("data/hello.txt").unwrap();
     let versions = inst.artifacts().versions(&hello).unwrap();
@@ -116,4 +126,68 @@ fn writes_into_a_python_made_instance() {
         std::fs::read(inst.artifacts().path(&v.artifact).unwrap()).unwrap(),
         b"written by lamindb-rs"
     );
+}
+
+#[test]
+fn reads_the_lineage_python_recorded() {
+    let (_tmp, storage, expected) = unpack();
+    let inst = Instance::connect(storage.to_str().unwrap()).unwrap();
+    let lin = &expected["lineage"];
+    let uid = |v: &Value| v.as_str().unwrap().to_owned();
+    let run = inst.runs().get(lin["run"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        i64::from(run.status_code),
+        lin["status_code"].as_i64().unwrap()
+    );
+    assert_eq!(run.status(), Some(RunStatus::Completed));
+    assert_eq!(run.params.as_ref().unwrap().0, lin["params"]);
+    let tr = inst.transforms().by_id(run.transform_id).unwrap();
+    assert_eq!(tr.uid, uid(&lin["transform_uid"]));
+    assert_eq!(tr.key, uid(&lin["transform_key"]));
+    assert_eq!(tr.kind, uid(&lin["transform_kind"]));
+    assert!(tr.source_code.as_deref().unwrap().contains("ln.track("));
+    let inputs: Vec<String> = inst
+        .runs()
+        .inputs(&run)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.uid)
+        .collect();
+    let expected_inputs: Vec<String> = lin["inputs"].as_array().unwrap().iter().map(uid).collect();
+    assert_eq!(inputs, expected_inputs);
+    let outputs: Vec<String> = inst
+        .runs()
+        .outputs(&run)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.uid)
+        .collect();
+    let expected_outputs: Vec<String> =
+        lin["outputs"].as_array().unwrap().iter().map(uid).collect();
+    assert_eq!(outputs, expected_outputs);
+    let report = inst.artifacts().by_id(run.report_id.unwrap()).unwrap();
+    assert_eq!(report.uid, uid(&lin["report"]));
+    assert_eq!(report.kind.as_deref(), Some("__lamindb_run__"));
+
+    // The graph of the derived artifact: hello v2 → run → derived.
+    let derived = inst.artifacts().get_by_key("data/derived.txt").unwrap();
+    let g = inst
+        .lineage(&derived, lamindb_core::Direction::Both, None)
+        .unwrap();
+    let run_node = format!("run_{}", run.uid);
+    let edges: Vec<(String, String)> = vec![
+        (format!("artifact_{}", expected_inputs[0]), run_node.clone()),
+        (run_node, format!("artifact_{}", derived.uid)),
+    ];
+    assert_eq!(g.edges, edges);
+
+    // A Rust run in the same instance reads what Python made and nests nothing unexpected.
+    let (rust_run, n) = inst
+        .flow(FunctionSpec::new("rust::reader"), |r| {
+            let p = inst.artifacts().cache(&derived)?;
+            Ok::<_, Error>((r.run().clone(), std::fs::read_to_string(p).unwrap().len()))
+        })
+        .unwrap();
+    assert!(n > 0);
+    assert_eq!(inst.runs().inputs(&rust_run).unwrap(), vec![derived]);
 }
