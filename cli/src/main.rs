@@ -687,7 +687,7 @@ fn info_json(inst: &Instance) -> Result<Value> {
 }
 
 fn artifact_json(inst: &Instance, a: &Artifact) -> Value {
-    let path = inst.storage_root().path_of(&a.storage_key()).ok();
+    let path = inst.storage_root().url_of(&a.storage_key());
     json!({
         "id": a.id,
         "uid": a.uid,

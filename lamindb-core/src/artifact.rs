@@ -630,10 +630,7 @@ impl<'a> Artifacts<'a> {
             if writer_is_alive(writer) {
                 continue;
             }
-            let key = row.storage_key();
-            let path = self.inst.storage_root().path_of(&key)?;
-            let complete = path.exists()
-                && hash_path(&path).is_ok_and(|h| Some(h.hash.as_str()) == row.hash.as_deref());
+            let complete = self.stored_completely(&row)?;
             if complete {
                 let mut row = row;
                 self.finalize(&mut self.inst.conn(), &mut row)?;
@@ -650,6 +647,28 @@ impl<'a> Artifacts<'a> {
             fixed += 1;
         }
         Ok(fixed)
+    }
+
+    /// Whether the object of `row` is fully stored: locally its hash matches; in an object store
+    /// (where objects appear whole) its size and file count do.
+    fn stored_completely(&self, row: &Artifact) -> Result<bool> {
+        let root = self.inst.storage_root();
+        let key = row.storage_key();
+        if let Some(local) = root.local_path() {
+            let path = local.join(&key);
+            return Ok(path.exists()
+                && hash_path(&path).is_ok_and(|h| Some(h.hash.as_str()) == row.hash.as_deref()));
+        }
+        match row.n_files {
+            None => Ok(root
+                .stat(&key)?
+                .is_some_and(|s| Some(s.size as i64) == row.size)),
+            Some(n) => {
+                let files = root.list(&key)?;
+                let size: u64 = files.iter().map(|(_, s)| s.size).sum();
+                Ok(files.len() as i64 == n && Some(size as i64) == row.size)
+            }
+        }
     }
 
     fn newest_other_version(&self, row: &Artifact) -> Result<Option<Artifact>> {
@@ -776,18 +795,94 @@ impl<'a> Artifacts<'a> {
             .ok_or_else(|| Error::NotFound(format!("no artifact with id {id}")))
     }
 
-    /// The local path of `artifact`'s data, recorded as an input of the current run (if any and
-    /// if the run did not create it), as Python LaminDB's `cache()`.
+    /// The local path of `artifact`'s data — for cloud storage a copy in the cache, downloaded
+    /// when missing, changed remotely or damaged — recorded as an input of the current run (if
+    /// any and if the run did not create it), as Python LaminDB's `cache()`.
     pub fn cache(&self, artifact: &Artifact) -> Result<PathBuf> {
-        let path = self.path(artifact)?;
+        let path = if self.inst.storage_root().is_local() {
+            self.path(artifact)?
+        } else {
+            self.check_readable(artifact)?;
+            self.download_to_cache(artifact)?
+        };
         if let Some(run) = self.inst.current_run()? {
             self.inst.runs().add_input(&run, artifact)?;
         }
         Ok(path)
     }
 
+    fn download_to_cache(&self, artifact: &Artifact) -> Result<PathBuf> {
+        let root = self.inst.storage_root();
+        let key = artifact.storage_key();
+        let dest = root.cache_path(&crate::settings::cache_dir(), &key);
+        let fetch = |key: &str, local: &Path, remote: &lamindb_storage::ObjectStat| -> Result<()> {
+            let stale = match std::fs::metadata(local) {
+                Err(_) => true,
+                Ok(m) => {
+                    let mtime = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map(|d| d.as_secs() as i64)
+                        .unwrap_or(0);
+                    m.len() != remote.size || remote.last_modified > mtime
+                }
+            };
+            if stale {
+                tracing::info!(key, "downloading to the cache");
+                root.download(key, local, None)?;
+                // Later checks compare against the remote time, as Python LaminDB does.
+                let t = std::time::UNIX_EPOCH
+                    + std::time::Duration::from_secs(remote.last_modified.max(0) as u64);
+                if let Ok(f) = std::fs::File::options().write(true).open(local) {
+                    let _ = f.set_modified(t);
+                }
+            }
+            Ok(())
+        };
+        match artifact.n_files {
+            None => {
+                let stat = root.stat(&key)?.ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "the data of artifact {} is missing at {}",
+                        artifact.uid,
+                        root.url_of(&key)
+                    ))
+                })?;
+                fetch(&key, &dest, &stat)?;
+                // A cached copy of the right size but the wrong content is damaged: fetch again.
+                if artifact.hash_type.as_deref() == Some("md5")
+                    && hash_path(&dest)
+                        .is_ok_and(|h| Some(h.hash.as_str()) != artifact.hash.as_deref())
+                {
+                    tracing::warn!(uid = %artifact.uid, "cached copy is damaged; downloading again");
+                    root.download(&key, &dest, None)?;
+                }
+            }
+            Some(_) => {
+                for (rel, stat) in root.list(&key)? {
+                    fetch(&format!("{key}/{rel}"), &dest.join(&rel), &stat)?;
+                }
+            }
+        }
+        Ok(dest)
+    }
+
     /// The local path of an artifact's data; fails if the data is missing or not loadable.
     pub fn path(&self, artifact: &Artifact) -> Result<PathBuf> {
+        self.check_readable(artifact)?;
+        let path = self.inst.storage_root().path_of(&artifact.storage_key())?;
+        if !path.exists() {
+            return Err(Error::NotFound(format!(
+                "the data of artifact {} is missing at {}",
+                artifact.uid,
+                path.display()
+            )));
+        }
+        Ok(path)
+    }
+
+    fn check_readable(&self, artifact: &Artifact) -> Result<()> {
         if artifact.write_pending() {
             return Err(Error::Conflict(format!(
                 "artifact {} is still being written; try again when its save has finished",
@@ -800,15 +895,7 @@ impl<'a> Artifacts<'a> {
                 artifact.uid
             )));
         }
-        let path = self.inst.storage_root().path_of(&artifact.storage_key())?;
-        if !path.exists() {
-            return Err(Error::NotFound(format!(
-                "the data of artifact {} is missing at {}",
-                artifact.uid,
-                path.display()
-            )));
-        }
-        Ok(path)
+        Ok(())
     }
 
     /// Moves an artifact to the trash (branch -1); the newest other version on its branch

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use ::lamindb_storage::StorageRoot;
+use ::lamindb_storage::{StorageKind, StorageRoot};
 use diesel::prelude::*;
 
 use crate::db::{DbConnection, Dialect};
@@ -57,6 +57,18 @@ impl std::fmt::Debug for Instance {
             .field("dialect", &self.dialect)
             .finish()
     }
+}
+
+/// The storage marker every instance root holds.
+const MARKER_KEY: &str = ".lamindb/storage_uid.txt";
+
+/// Writes `text` to a fresh file in the cache folder (to upload it).
+fn tempfile_in_cache(name: &str, text: &str) -> Result<std::path::PathBuf> {
+    let dir = crate::settings::cache_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(format!(".{name}.{}-{}", std::process::id(), uid::random(8)));
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
 }
 
 const SPACE_DESCRIPTION: &str = "Every team & user with access to the instance has access.";
@@ -115,32 +127,37 @@ impl Instance {
     /// makes it the current instance. Nothing is left behind if it fails.
     pub fn init(opts: &InitOptions) -> Result<Instance> {
         let root = StorageRoot::parse(&opts.storage)?;
-        let local = root.local_path().ok_or_else(|| {
-            Error::Unsupported(format!(
-                "storage '{}' is not a local folder; cloud storage roots arrive with the storage-backends work",
-                root.as_str()
-            ))
-        })?;
         if root.as_str().contains(".lamindb") {
             return Err(Error::Validation(
                 "please pass a folder name that does not end or contain \".lamindb\"".into(),
             ));
         }
-        let marker = local.join(".lamindb").join("storage_uid.txt");
-        if marker.exists() {
+        if matches!(
+            root.kind(),
+            StorageKind::Http | StorageKind::Https | StorageKind::Hf
+        ) {
+            return Err(Error::Validation(format!(
+                "{} is read-only storage: an instance needs a local folder, s3:// or gs:// root",
+                root.as_str()
+            )));
+        }
+        if root.exists(MARKER_KEY)? {
             return Err(Error::AlreadyExists(format!(
                 "{} is already the storage of an instance (see {}); connect to it with `lamin connect {}`",
                 root.as_str(),
-                marker.display(),
+                root.url_of(MARKER_KEY),
                 root.as_str()
             )));
         }
         let (handle, user_uid) = user_identity(opts.handle.as_deref());
         let name = match &opts.name {
             Some(n) => n.clone(),
-            None => local
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
+            None => root
+                .as_str()
+                .rsplit('/')
+                .next()
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
                 .ok_or_else(|| {
                     Error::Validation("pass --name: the storage folder has no name".into())
                 })?,
@@ -160,7 +177,12 @@ impl Instance {
             modules: opts.modules.clone(),
         };
         let modules = check_modules(&settings.slug(), &settings.modules)?;
-        let dot_lamindb = local.join(".lamindb");
+        // The folder of the SQLite file: under a local root, or in the cache for a cloud root.
+        let dot_lamindb = settings
+            .sqlite_path()
+            .parent()
+            .expect("the SQLite path has a folder")
+            .to_path_buf();
         let created_dir = !dot_lamindb.exists();
         std::fs::create_dir_all(&dot_lamindb).map_err(|e| Error::io(&dot_lamindb, e))?;
         let result = Self::init_database(&settings, &modules, &handle, &user_uid, &root);
@@ -222,15 +244,25 @@ impl Instance {
             }
             Ok(())
         })?;
-        let marker = Path::new(root.as_str())
-            .join(".lamindb")
-            .join("storage_uid.txt");
         let text = format!(
             "{storage_uid}\ncreation info:\ninstance_slug={}\ninstance_id={}\ninstance_uid={instance_uid}",
             settings.slug(),
             settings.id.simple()
         );
-        std::fs::write(&marker, text).map_err(|e| Error::io(&marker, e))?;
+        match root.local_path() {
+            Some(local) => {
+                let dir = local.join(".lamindb");
+                std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                let marker = dir.join("storage_uid.txt");
+                std::fs::write(&marker, text).map_err(|e| Error::io(&marker, e))?;
+            }
+            None => {
+                let tmp = tempfile_in_cache("storage_uid.txt", &text)?;
+                let put = root.put(&tmp, MARKER_KEY);
+                let _ = std::fs::remove_file(&tmp);
+                put?;
+            }
+        }
         Ok(())
     }
 

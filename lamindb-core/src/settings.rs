@@ -102,9 +102,20 @@ impl InstanceSettings {
 
     /// Where the SQLite file of an instance without `db` lives.
     pub fn sqlite_path(&self) -> PathBuf {
-        Path::new(&self.storage_root)
-            .join(".lamindb")
-            .join("lamin.db")
+        match self.storage_root.split_once("://") {
+            // A cloud root keeps its SQLite file in the cache, where Python LaminDB keeps its
+            // local copy (`<cache>/<bucket>/<prefix>/.lamindb/lamin.db`).
+            Some((_, rest)) => {
+                let mut p = cache_dir();
+                for part in rest.split('/').filter(|p| !p.is_empty()) {
+                    p.push(part);
+                }
+                p.join(".lamindb").join("lamin.db")
+            }
+            None => Path::new(&self.storage_root)
+                .join(".lamindb")
+                .join("lamin.db"),
+        }
     }
 
     /// The instance uid.

@@ -23,6 +23,14 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
+    /// A request to an object store failed (after its retries).
+    #[error("storage request for {url} failed: {reason}")]
+    Remote {
+        /// The object's URL.
+        url: String,
+        /// What the store answered.
+        reason: String,
+    },
     /// An I/O error, with the path it happened on.
     #[error("I/O error on {path}: {source}")]
     Io {

@@ -6,8 +6,10 @@
 //! Hashes and suffixes are bit-exact with Python LaminDB (`lamindb_setup.core.hashing`,
 //! `lamindb_setup.core.upath`), so that the same file gets the same `hash` and `suffix` in both.
 
+pub mod aws_config;
 mod error;
 mod hash;
+pub mod remote;
 mod root;
 mod suffix;
 
@@ -16,6 +18,7 @@ pub use hash::{
     b64, hash_dict, hash_dir, hash_file, hash_path, hash_set, hash_string, ContentHash, HashType,
     SIZE_LIMIT_MD5,
 };
+pub use remote::ObjectStat;
 pub use root::{StorageKind, StorageRoot};
 pub use suffix::{canonical_suffix, is_known_suffix};
 

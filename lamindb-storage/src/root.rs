@@ -1,7 +1,9 @@
 //! Storage roots: where an instance keeps its objects, and how keys map to places under them.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
+use crate::remote::{ObjectStat, Progress, Remote};
 use crate::{Error, Result};
 
 /// The kind of a storage root, stored in `lamindb_storage.type`.
@@ -19,6 +21,8 @@ pub enum StorageKind {
     Http,
     /// `https://…` (read-only).
     Https,
+    /// `memory://name`: an in-process store, for tests.
+    Memory,
 }
 
 impl StorageKind {
@@ -31,16 +35,27 @@ impl StorageKind {
             StorageKind::Hf => "hf",
             StorageKind::Http => "http",
             StorageKind::Https => "https",
+            StorageKind::Memory => "memory",
         }
     }
 }
 
 /// A storage location: its root as stored in `lamindb_storage.root`, and how to reach it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Remote roots connect to their object store on first use; clones share the connection.
+#[derive(Debug, Clone)]
 pub struct StorageRoot {
     root: String,
     kind: StorageKind,
+    remote: Arc<OnceLock<Arc<Remote>>>,
 }
+
+impl PartialEq for StorageRoot {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root && self.kind == other.kind
+    }
+}
+
+impl Eq for StorageRoot {}
 
 impl StorageRoot {
     /// Parses a root from a local path, `file://` URL or cloud URL.
@@ -62,11 +77,12 @@ impl StorageRoot {
                 "hf" => StorageKind::Hf,
                 "http" => StorageKind::Http,
                 "https" => StorageKind::Https,
+                "memory" => StorageKind::Memory,
                 other => {
                     return Err(Error::Unsupported {
                         root: root.into(),
                         reason: format!(
-                            "unknown scheme '{other}://'; use a local folder, file://, s3://, gs://, hf://, http:// or https://"
+                            "unknown scheme '{other}://'; use a local folder, file://, s3://, gs://, hf://, http://, https:// or memory://"
                         ),
                     })
                 }
@@ -80,6 +96,7 @@ impl StorageRoot {
             return Ok(StorageRoot {
                 root: format!("{scheme}://{}", rest.trim_end_matches('/')),
                 kind,
+                remote: Default::default(),
             });
         }
         Self::local(Path::new(trimmed))
@@ -104,6 +121,7 @@ impl StorageRoot {
         Ok(StorageRoot {
             root,
             kind: StorageKind::Local,
+            remote: Default::default(),
         })
     }
 
@@ -125,13 +143,59 @@ impl StorageRoot {
     fn require_local(&self) -> Result<&Path> {
         self.local_path().ok_or_else(|| Error::Unsupported {
             root: self.root.clone(),
-            reason: "this build reads and writes local storage only".into(),
+            reason: "objects in cloud storage have no local path; download them to the cache first"
+                .into(),
         })
     }
 
-    /// Where `key` (a `/`-separated storage key) lives under this root.
+    fn remote(&self) -> Result<&Remote> {
+        if let Some(r) = self.remote.get() {
+            return Ok(r);
+        }
+        let r = Arc::new(Remote::connect(&self.root)?);
+        Ok(self.remote.get_or_init(|| r))
+    }
+
+    /// Whether objects live in a local folder.
+    pub fn is_local(&self) -> bool {
+        self.kind == StorageKind::Local
+    }
+
+    /// Where `key` (a `/`-separated storage key) lives under this local root.
     pub fn path_of(&self, key: &str) -> Result<PathBuf> {
         Ok(self.require_local()?.join(key))
+    }
+
+    /// The path (local roots) or URL (remote roots) of `key`.
+    pub fn url_of(&self, key: &str) -> String {
+        match self.local_path() {
+            Some(p) => p.join(key).to_string_lossy().into_owned(),
+            None => format!("{}/{key}", self.root),
+        }
+    }
+
+    /// Where the cache keeps a copy of `key`: `<cache>/<bucket>/<prefix>/<key>`, as Python
+    /// LaminDB lays out its cache. Local roots need no cache: their path is returned.
+    pub fn cache_path(&self, cache_dir: &Path, key: &str) -> PathBuf {
+        match self.local_path() {
+            Some(p) => p.join(key),
+            None => {
+                let rest = self
+                    .root
+                    .split_once("://")
+                    .map(|(_, r)| r)
+                    .unwrap_or(&self.root);
+                let mut out = cache_dir.to_path_buf();
+                for part in rest
+                    .split('/')
+                    .chain(key.split('/'))
+                    .filter(|p| !p.is_empty())
+                {
+                    out.push(part);
+                }
+                out
+            }
+        }
     }
 
     /// The storage key of `path` if it lies inside this root (for registering in place).
@@ -146,15 +210,147 @@ impl StorageRoot {
         (!parts.is_empty()).then(|| parts.join("/"))
     }
 
-    /// Whether an object exists at `key`.
+    /// The storage key of the URL `url` if it lies inside this remote root.
+    pub fn key_of_url(&self, url: &str) -> Option<String> {
+        if self.is_local() {
+            return None;
+        }
+        let rest = url.strip_prefix(&self.root)?.strip_prefix('/')?;
+        let key = rest.trim_end_matches('/');
+        (!key.is_empty()).then(|| key.to_owned())
+    }
+
+    /// Whether an object (or a folder of objects) exists at `key`.
     pub fn exists(&self, key: &str) -> Result<bool> {
-        Ok(self.path_of(key)?.exists())
+        if let Some(p) = self.local_path() {
+            return Ok(p.join(key).exists());
+        }
+        let r = self.remote()?;
+        Ok(r.stat(key)?.is_some() || !r.list(key)?.is_empty())
+    }
+
+    /// Size, entity tag and modification time of the file at `key`; `None` if there is no file
+    /// (a folder has none).
+    pub fn stat(&self, key: &str) -> Result<Option<ObjectStat>> {
+        match self.local_path() {
+            Some(p) => match std::fs::metadata(p.join(key)) {
+                Ok(m) if m.is_file() => Ok(Some(ObjectStat {
+                    size: m.len(),
+                    etag: None,
+                    last_modified: m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map(|d| d.as_secs() as i64)
+                        .unwrap_or(0),
+                })),
+                Ok(_) => Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(Error::io(p.join(key), e)),
+            },
+            None => self.remote()?.stat(key),
+        }
+    }
+
+    /// The files under the folder `key`: relative keys and metadata, sorted.
+    pub fn list(&self, key: &str) -> Result<Vec<(String, ObjectStat)>> {
+        match self.local_path() {
+            Some(p) => {
+                let dir = p.join(key);
+                let mut out = Vec::new();
+                for f in crate::hash::files_under(&dir)? {
+                    let rel = f.strip_prefix(&dir).expect("walked under dir");
+                    let rel: Vec<String> = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    let rel = rel.join("/");
+                    let stat = self.stat(&format!("{key}/{rel}"))?.expect("a listed file");
+                    out.push((rel, stat));
+                }
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(out)
+            }
+            None => self.remote()?.list(key),
+        }
+    }
+
+    /// Copies the object (file or folder) at `key` to the local `dest`, through temporary files
+    /// so that no partial file appears at `dest`.
+    pub fn download(&self, key: &str, dest: &Path, progress: Option<Progress<'_>>) -> Result<()> {
+        if let Some(p) = self.local_path() {
+            let src = p.join(key);
+            if src.is_dir() {
+                return copy_tree(&src, dest);
+            }
+            if let Some(dir) = dest.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            std::fs::copy(&src, dest).map_err(|e| Error::io(&src, e))?;
+            return Ok(());
+        }
+        let r = self.remote()?;
+        if r.stat(key)?.is_some() {
+            return r.get_file(key, dest, progress);
+        }
+        let files = r.list(key)?;
+        if files.is_empty() {
+            return Err(Error::NotFound {
+                path: self.url_of(key).into(),
+            });
+        }
+        let mut done = 0u64;
+        for (rel, stat) in files {
+            r.get_file(&format!("{key}/{rel}"), &dest.join(&rel), None)?;
+            done += stat.size;
+            if let Some(p) = progress {
+                p(done);
+            }
+        }
+        Ok(())
     }
 
     /// Copies the file or folder `src` to `key`, atomically: the object appears under `key`
     /// complete or not at all (a partial copy sits under [`StorageRoot::partial_key`]).
     /// Replaces an existing object at `key`.
     pub fn put(&self, src: &Path, key: &str) -> Result<()> {
+        self.put_with_progress(src, key, None)
+    }
+
+    /// [`StorageRoot::put`], reporting the bytes sent. Remote files above
+    /// [`crate::remote::MULTIPART_THRESHOLD`] are uploaded in parts; each remote object appears
+    /// complete or not at all.
+    pub fn put_with_progress(
+        &self,
+        src: &Path,
+        key: &str,
+        progress: Option<Progress<'_>>,
+    ) -> Result<()> {
+        if !self.is_local() {
+            let r = self.remote()?;
+            let meta = std::fs::metadata(src).map_err(|e| Error::io(src, e))?;
+            if !meta.is_dir() {
+                return r.put_file(src, key, progress);
+            }
+            let mut done = 0u64;
+            for file in crate::hash::files_under(src)? {
+                let rel: Vec<String> = file
+                    .strip_prefix(src)
+                    .expect("walked under src")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                let size = std::fs::metadata(&file)
+                    .map_err(|e| Error::io(&file, e))?
+                    .len();
+                r.put_file(&file, &format!("{key}/{}", rel.join("/")), None)?;
+                done += size;
+                if let Some(p) = progress {
+                    p(done);
+                }
+            }
+            return Ok(());
+        }
         let dst = self.path_of(key)?;
         let partial = self.path_of(&Self::partial_key(key))?;
         if let Some(parent) = dst.parent() {
@@ -186,6 +382,9 @@ impl StorageRoot {
     /// Deletes the object at `key` (file or folder) and any staged partial copy of it.
     /// Deleting what does not exist is not an error.
     pub fn delete(&self, key: &str) -> Result<()> {
+        if !self.is_local() {
+            return self.remote()?.delete(key);
+        }
         remove_any(&self.path_of(key)?)?;
         remove_any(&self.path_of(&Self::partial_key(key))?)
     }
