@@ -354,18 +354,24 @@ impl Remote {
         }
     }
 
-    /// Deletes the object at `key` and every object under `key/`. Missing objects are fine.
+    /// Deletes the object at `key`, or every object under `key/` when `key` is a folder.
+    /// Missing objects are fine.
     pub(crate) fn delete(&self, key: &str) -> Result<()> {
         self.writable()?;
-        match block_on(self.store.delete(&self.location(key))) {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => return Err(self.err(key, e)),
-        }
-        for (rel, _) in self.list(key)? {
-            let child = format!("{key}/{rel}");
-            match block_on(self.store.delete(&self.location(&child))) {
+        // A folder key has no object of its own (and some servers fail on requests for one).
+        let children = self.list(key)?;
+        let targets: Vec<String> = if children.is_empty() {
+            vec![key.to_owned()]
+        } else {
+            children
+                .into_iter()
+                .map(|(rel, _)| format!("{key}/{rel}"))
+                .collect()
+        };
+        for target in targets {
+            match block_on(self.store.delete(&self.location(&target))) {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(self.err(&child, e)),
+                Err(e) => return Err(self.err(&target, e)),
             }
         }
         Ok(())

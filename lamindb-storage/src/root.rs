@@ -226,7 +226,8 @@ impl StorageRoot {
             return Ok(p.join(key).exists());
         }
         let r = self.remote()?;
-        Ok(r.stat(key)?.is_some() || !r.list(key)?.is_empty())
+        // Folders first: a folder key has no object, and some servers fail on a HEAD for one.
+        Ok(!r.list(key)?.is_empty() || r.stat(key)?.is_some())
     }
 
     /// Size, entity tag and modification time of the file at `key`; `None` if there is no file
@@ -258,6 +259,9 @@ impl StorageRoot {
             Some(p) => {
                 let dir = p.join(key);
                 let mut out = Vec::new();
+                if !dir.is_dir() {
+                    return Ok(out);
+                }
                 for f in crate::hash::files_under(&dir)? {
                     let rel = f.strip_prefix(&dir).expect("walked under dir");
                     let rel: Vec<String> = rel
@@ -290,14 +294,9 @@ impl StorageRoot {
             return Ok(());
         }
         let r = self.remote()?;
-        if r.stat(key)?.is_some() {
-            return r.get_file(key, dest, progress);
-        }
         let files = r.list(key)?;
         if files.is_empty() {
-            return Err(Error::NotFound {
-                path: self.url_of(key).into(),
-            });
+            return r.get_file(key, dest, progress);
         }
         let mut done = 0u64;
         for (rel, stat) in files {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit, property and doc tests and the integration suites on SQLite and
-# on Postgres (each test makes and drops its own database). Ends with one summary line.
+# on Postgres (each test makes and drops its own database), with local, memory:// and S3 storage
+# (a local S3-protocol server, started by ensure-s3.sh). Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamindb-rs-target}"
 tests/scripts/ensure-postgres.sh
+tests/scripts/ensure-s3.sh
 # The CLI suites run the `lamin` binary; build it first so the suites find it.
 cargo build -p lamin-cli
 log=$(mktemp)

@@ -27,14 +27,51 @@ pub fn pg_server() -> String {
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432".into())
 }
 
-/// Points the settings folder of this process at a private temporary folder, once.
+/// The S3-protocol server tests use (`LAMINDB_TEST_S3`, default the s3s-fs server that
+/// `tests/scripts/ensure-s3.sh` starts).
+pub fn s3_endpoint() -> String {
+    std::env::var("LAMINDB_TEST_S3").unwrap_or_else(|_| "http://127.0.0.1:9787".into())
+}
+
+/// The bucket tests use on [`s3_endpoint`].
+pub const S3_BUCKET: &str = "lamindb-test";
+
+/// Environment for processes that talk to the test S3 server.
+pub fn s3_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", "AKTEST".into()),
+        ("AWS_SECRET_ACCESS_KEY", "SKTEST".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_ENDPOINT_URL", s3_endpoint()),
+    ]
+}
+
+/// Points the settings and cache folders of this process at private temporary folders and the
+/// AWS client at the test S3 server, once.
 pub fn isolate_settings() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     let dir = DIR.get_or_init(|| tempfile::tempdir().expect("settings tempdir"));
     static ONCE: std::sync::Once = std::sync::Once::new();
-    // Set before any test reads settings; every caller sets the same value.
-    ONCE.call_once(|| std::env::set_var("LAMIN_SETTINGS_DIR", dir.path()));
+    // Set before any test reads them; every caller sets the same values.
+    ONCE.call_once(|| {
+        std::env::set_var("LAMIN_SETTINGS_DIR", dir.path());
+        std::env::set_var("LAMIN_CACHE_DIR", dir.path().join("cache"));
+        for (k, v) in s3_env() {
+            std::env::set_var(k, v);
+        }
+    });
     dir.path()
+}
+
+/// Where a test instance keeps its objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// A local folder.
+    Local,
+    /// An in-process `memory://` store.
+    Memory,
+    /// A fresh prefix in the bucket of the test S3 server.
+    S3,
 }
 
 /// A Postgres database that is dropped when this value is.
@@ -91,13 +128,24 @@ pub struct TestInstance {
 }
 
 impl TestInstance {
-    /// Creates an instance on `backend` with `modules`.
+    /// Creates an instance on `backend` with `modules` and local storage.
     pub fn new(backend: Backend, modules: &[&str]) -> TestInstance {
+        Self::on(backend, Store::Local, modules)
+    }
+
+    /// Creates an instance on `backend` with `modules`, its objects in `store`.
+    pub fn on(backend: Backend, store: Store, modules: &[&str]) -> TestInstance {
         isolate_settings();
         let dir = tempfile::tempdir().expect("tempdir");
         let pg = (backend == Backend::Postgres).then(PgDatabase::create);
+        let prefix = format!("t{}", lamindb_core::uid::random(12).to_lowercase());
+        let storage = match store {
+            Store::Local => dir.path().join("storage").to_string_lossy().into_owned(),
+            Store::Memory => format!("memory://{S3_BUCKET}/{prefix}"),
+            Store::S3 => format!("s3://{S3_BUCKET}/{prefix}"),
+        };
         let inst = Instance::init(&InitOptions {
-            storage: dir.path().join("storage").to_string_lossy().into_owned(),
+            storage,
             db: pg.as_ref().map(|p| p.url.clone()),
             name: Some(format!("t{}", lamindb_core::uid::random(10).to_lowercase())),
             modules: modules.iter().map(|m| m.to_string()).collect(),
@@ -143,6 +191,31 @@ macro_rules! both {
                 let f: fn($crate::Backend) = $body;
                 f($crate::Backend::Postgres)
             }
+        }
+    };
+}
+
+/// Runs the test body on every storage kind with SQLite and Postgres:
+/// `each_store!(name, |backend, store| { ... });`
+#[macro_export]
+macro_rules! each_store {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::each_store!(@one $body, local_sqlite, Sqlite, Local);
+            $crate::each_store!(@one $body, local_postgres, Postgres, Local);
+            $crate::each_store!(@one $body, memory_sqlite, Sqlite, Memory);
+            $crate::each_store!(@one $body, memory_postgres, Postgres, Memory);
+            $crate::each_store!(@one $body, s3_sqlite, Sqlite, S3);
+            $crate::each_store!(@one $body, s3_postgres, Postgres, S3);
+        }
+    };
+    (@one $body:expr, $test:ident, $backend:ident, $store:ident) => {
+        #[test]
+        fn $test() {
+            let f: fn($crate::Backend, $crate::Store) = $body;
+            f($crate::Backend::$backend, $crate::Store::$store)
         }
     };
 }

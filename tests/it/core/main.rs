@@ -5,3 +5,4 @@ mod instance;
 mod lineage;
 mod modules;
 mod python_fixture;
+mod storage;

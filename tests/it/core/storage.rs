@@ -1,0 +1,160 @@
+//! The artifact life cycle on every storage kind — a local folder, an in-process `memory://`
+//! store and a real S3-protocol server (s3s-fs, started by `tests/scripts/ensure-s3.sh`) — with
+//! SQLite and Postgres.
+
+use lamindb_core::prelude::*;
+use lamindb_tests::{each_store, Backend, Store, TestInstance};
+
+fn read(p: &std::path::Path) -> Vec<u8> {
+    std::fs::read(p).unwrap()
+}
+
+each_store!(save_cache_version_and_delete, |backend, store| {
+    let t = TestInstance::on(backend, store, &[]);
+    let arts = t.inst.artifacts();
+    let root = t.inst.storage_root();
+    assert_eq!(root.is_local(), store == Store::Local);
+    let f = t.file("a.txt", b"hello\n");
+    let v1 = arts
+        .save(NewArtifactSpec::with_key(&f, "d/a.txt"))
+        .unwrap()
+        .artifact;
+    let key1 = v1.storage_key();
+    assert!(root.exists(&key1).unwrap());
+    assert_eq!(root.stat(&key1).unwrap().unwrap().size, 6);
+    if store != Store::Local {
+        assert!(root.url_of(&key1).contains("://"), "{}", root.url_of(&key1));
+        assert!(arts.path(&v1).is_err(), "cloud objects have no local path");
+    }
+    assert_eq!(read(&arts.cache(&v1).unwrap()), b"hello\n");
+
+    // Same content: the existing artifact. New content: a new version next to the old one.
+    let again = arts.save(NewArtifactSpec::with_key(&f, "d/a.txt")).unwrap();
+    assert_eq!(again.status, SaveStatus::Existing);
+    std::fs::write(&f, b"hello, version 2\n").unwrap();
+    let v2 = arts.save(NewArtifactSpec::with_key(&f, "d/a.txt")).unwrap();
+    assert_eq!(v2.status, SaveStatus::NewVersion);
+    let v2 = v2.artifact;
+    assert_eq!(v2.stem_uid(), v1.stem_uid());
+    assert_eq!(read(&arts.cache(&v2).unwrap()), b"hello, version 2\n");
+    assert_eq!(read(&arts.cache(&v1).unwrap()), b"hello\n");
+
+    // Permanent delete removes the stored object; the other version becomes the latest.
+    arts.delete_permanently(&v2, false).unwrap();
+    assert!(!root.exists(&v2.storage_key()).unwrap());
+    assert!(root.exists(&key1).unwrap());
+    assert!(arts.get_by_key("d/a.txt").unwrap().is_latest);
+});
+
+each_store!(folders_round_trip, |backend, store| {
+    let t = TestInstance::on(backend, store, &[]);
+    let arts = t.inst.artifacts();
+    t.file("fold/x.txt", b"1\n");
+    t.file("fold/sub/y.csv", b"a,b\n2,3\n");
+    let src = t.dir.path().join("inputs").join("fold");
+    let a = arts
+        .save(NewArtifactSpec::with_key(&src, "d/fold"))
+        .unwrap()
+        .artifact;
+    assert_eq!(a.n_files, Some(2));
+    assert_eq!(a.hash_type.as_deref(), Some("md5-d"));
+    assert_eq!(a.hash, Some(lamindb_storage::hash_dir(&src).unwrap().hash));
+    let root = t.inst.storage_root();
+    let listed: Vec<String> = root
+        .list(&a.storage_key())
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(listed, ["sub/y.csv", "x.txt"]);
+    let copy = arts.cache(&a).unwrap();
+    assert_eq!(read(&copy.join("x.txt")), b"1\n");
+    assert_eq!(read(&copy.join("sub").join("y.csv")), b"a,b\n2,3\n");
+    assert_eq!(
+        lamindb_storage::hash_dir(&copy).unwrap().hash,
+        a.hash.clone().unwrap()
+    );
+    arts.delete_permanently(&a, false).unwrap();
+    // (Listing rather than `exists`: s3s-fs answers a HEAD on the emptied folder's path with a
+    // 500 where S3 answers 404.)
+    assert!(root.list(&a.storage_key()).unwrap().is_empty());
+});
+
+each_store!(
+    cache_refreshes_changed_and_damaged_copies,
+    |backend, store| {
+        if store == Store::Local {
+            return; // local artifacts are read in place, there is no cached copy
+        }
+        let t = TestInstance::on(backend, store, &[]);
+        let arts = t.inst.artifacts();
+        let f = t.file("c.txt", b"original\n");
+        let a = arts
+            .save(NewArtifactSpec::with_key(&f, "c.txt"))
+            .unwrap()
+            .artifact;
+        let cached = arts.cache(&a).unwrap();
+        assert!(cached.starts_with(lamindb_core::settings::cache_dir()));
+        // A damaged copy of the same size is fetched again.
+        std::fs::write(&cached, b"damaged!\n").unwrap();
+        assert_eq!(read(&arts.cache(&a).unwrap()), b"original\n");
+        // A deleted copy is fetched again.
+        std::fs::remove_file(&cached).unwrap();
+        assert_eq!(read(&arts.cache(&a).unwrap()), b"original\n");
+        // A changed remote object (another size) is fetched again.
+        let other = t.file("other.txt", b"changed remotely\n");
+        t.inst.storage_root().put(&other, &a.storage_key()).unwrap();
+        assert_eq!(read(&arts.cache(&a).unwrap()), b"changed remotely\n");
+    }
+);
+
+#[test]
+fn multipart_upload_of_a_large_file() {
+    let t = TestInstance::on(Backend::Sqlite, Store::S3, &[]);
+    let size = lamindb_storage::remote::MULTIPART_THRESHOLD as usize + (40 << 20);
+    let path = t.dir.path().join("big.bin");
+    let mut data = vec![0u8; size];
+    for (i, b) in data.iter_mut().enumerate() {
+        *b = (i % 251) as u8;
+    }
+    std::fs::write(&path, &data).unwrap();
+    drop(data);
+    let a = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec::with_key(&path, "big.bin"))
+        .unwrap()
+        .artifact;
+    assert_eq!(a.size, Some(size as i64));
+    assert_eq!(a.hash_type.as_deref(), Some("sha1-fl"));
+    let stat = t
+        .inst
+        .storage_root()
+        .stat(&a.storage_key())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stat.size, size as u64);
+    let copy = t.inst.artifacts().cache(&a).unwrap();
+    assert_eq!(
+        lamindb_storage::hash_file(&copy).unwrap().hash,
+        a.hash.clone().unwrap()
+    );
+}
+
+#[test]
+fn read_only_and_unknown_storage_is_refused() {
+    lamindb_tests::isolate_settings();
+    let err = Instance::init(&InitOptions {
+        storage: "https://example.org/data".into(),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert!(err.to_string().contains("read-only"), "{err}");
+    let err = Instance::init(&InitOptions {
+        storage: "ftp://example.org/data".into(),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("unknown scheme"), "{err}");
+}
