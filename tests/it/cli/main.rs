@@ -23,6 +23,8 @@ struct Env {
     dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
     db: Option<String>,
+    /// `s3://…` root on the test S3 server, instead of a local folder.
+    s3_root: Option<String>,
 }
 
 impl Env {
@@ -30,7 +32,23 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let pg = (backend == Backend::Postgres).then(PgDatabase::create);
         let db = pg.as_ref().map(|p| p.url.clone());
-        Env { dir, _pg: pg, db }
+        Env {
+            dir,
+            _pg: pg,
+            db,
+            s3_root: None,
+        }
+    }
+
+    /// An environment whose instance keeps its objects on the test S3 server.
+    fn new_s3(backend: Backend) -> Env {
+        let mut env = Env::new(backend);
+        env.s3_root = Some(format!(
+            "s3://{}/cli{}",
+            lamindb_tests::S3_BUCKET,
+            lamindb_core::uid::random(10).to_lowercase()
+        ));
+        env
     }
 
     fn lamin(&self, args: &[&str]) -> Output {
@@ -57,6 +75,9 @@ impl Env {
             .env_remove("LAMIN_RUN_UID")
             .env_remove("LAMIN_INITIATED_BY_RUN_UID")
             .env_remove("LAMINDB_FAILPOINT");
+        for (k, v) in lamindb_tests::s3_env() {
+            cmd.env(k, v);
+        }
         cmd
     }
 
@@ -88,14 +109,11 @@ impl Env {
     }
 
     fn init(&self) {
-        let storage = self.storage();
-        let mut args = vec![
-            "init",
-            "--storage",
-            storage.to_str().unwrap(),
-            "--name",
-            "clitest",
-        ];
+        let storage = match &self.s3_root {
+            Some(url) => url.clone(),
+            None => self.storage().to_string_lossy().into_owned(),
+        };
+        let mut args = vec!["init", "--storage", storage.as_str(), "--name", "clitest"];
         if let Some(db) = &self.db {
             args.extend(["--db", db.as_str()]);
         }
@@ -222,20 +240,49 @@ fn assert_consistent(env: &Env) {
     let rows = env.json(&["list", "artifacts", "--all-versions"]);
     let mut expected: Vec<String> = Vec::new();
     for r in rows.as_array().unwrap() {
-        let path = PathBuf::from(r["path"].as_str().unwrap());
-        assert!(path.exists(), "row {} points to missing data", r["uid"]);
-        expected.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        let path = r["path"].as_str().unwrap();
+        let name = path.rsplit('/').next().unwrap().to_owned();
+        if env.s3_root.is_none() {
+            assert!(
+                Path::new(path).exists(),
+                "row {} points to missing data",
+                r["uid"]
+            );
+        }
+        expected.push(name);
     }
     expected.sort();
+    let stored = match &env.s3_root {
+        None => lamindb_tests::stored_objects(&env.storage()),
+        Some(url) => {
+            lamindb_tests::isolate_settings();
+            let root = lamindb_storage::StorageRoot::parse(url).unwrap();
+            let mut names: Vec<String> = root
+                .list(".lamindb")
+                .unwrap()
+                .into_iter()
+                .map(|(k, _)| k)
+                .filter(|k| k != "storage_uid.txt")
+                .collect();
+            names.sort();
+            names
+        }
+    };
     assert_eq!(
-        lamindb_tests::stored_objects(&env.storage()),
-        expected,
-        "objects in .lamindb/ match the registered artifacts"
+        stored, expected,
+        "stored objects match the registered artifacts"
     );
 }
 
 both!(killed_saves_leave_a_consistent_instance, |backend| {
-    let env = Env::new(backend);
+    killed_saves(&Env::new(backend));
+});
+
+both!(killed_uploads_leave_a_consistent_instance, |backend| {
+    killed_saves(&Env::new_s3(backend));
+});
+
+fn killed_saves(env: &Env) {
     env.init();
     let base = env.write("base.txt", b"base");
     env.ok(&["save", base.to_str().unwrap(), "--key", "k.txt"]);
@@ -290,4 +337,4 @@ both!(killed_saves_leave_a_consistent_instance, |backend| {
         env.ok(&["save", f.to_str().unwrap(), "--key", "k.txt"]);
         assert_consistent(&env);
     }
-});
+}
