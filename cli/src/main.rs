@@ -13,6 +13,7 @@ use bionty as _;
 use wetlab as _;
 
 mod describe;
+mod progress;
 mod runs;
 
 /// LaminDB in Rust: register, version, find and load datasets in a LaminDB instance.
@@ -22,6 +23,9 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// No progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     /// Instance to use (owner/name, name or storage folder); default: LAMIN_INSTANCE, a `.lamin/`
     /// marker in this folder or a parent, or the last connected instance.
     #[arg(long, global = true, env = "LAMIN_INSTANCE", hide_env_values = true)]
@@ -220,6 +224,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let json_out = cli.json;
+    progress::QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     match run(cli) {
         Ok(out) => {
             let text = if json_out {
@@ -271,10 +276,12 @@ impl Output {
 }
 
 fn open(spec: &Option<String>) -> Result<Instance> {
-    match spec {
-        Some(s) => Instance::connect(s),
-        None => Instance::current(),
-    }
+    let inst = match spec {
+        Some(s) => Instance::connect(s)?,
+        None => Instance::current()?,
+    };
+    progress::attach(&inst);
+    Ok(inst)
 }
 
 /// Opens the instance for commands that save or read artifacts: inside `lamin run` the run

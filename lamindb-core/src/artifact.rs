@@ -601,7 +601,16 @@ impl<'a> Artifacts<'a> {
     fn copy_into_place(&self, src: &Path, row: &Artifact) -> Result<()> {
         let key = row.storage_key();
         failpoint::hit("before_copy");
-        self.inst.storage_root().put(src, &key)?;
+        let root = self.inst.storage_root();
+        let total = row.size.unwrap_or(0).max(0) as u64;
+        let verb = if root.is_local() {
+            "copying"
+        } else {
+            "uploading"
+        };
+        let label = format!("{verb} {}", row.key.as_deref().unwrap_or(&row.uid));
+        self.inst
+            .with_progress(&label, total, |p| root.put_with_progress(src, &key, p))?;
         Ok(())
     }
 
@@ -830,7 +839,12 @@ impl<'a> Artifacts<'a> {
             };
             if stale {
                 tracing::info!(key, "downloading to the cache");
-                root.download(key, local, None)?;
+                let label = format!(
+                    "downloading {}",
+                    artifact.key.as_deref().unwrap_or(&artifact.uid)
+                );
+                self.inst
+                    .with_progress(&label, remote.size, |p| root.download(key, local, p))?;
                 // Later checks compare against the remote time, as Python LaminDB does.
                 let t = std::time::UNIX_EPOCH
                     + std::time::Duration::from_secs(remote.last_modified.max(0) as u64);

@@ -46,6 +46,8 @@ pub struct Instance {
     pub(crate) run_stack: Mutex<Vec<crate::models::Run>>,
     /// The run from `LAMIN_RUN_UID` or [`Instance::attach_run`]; `None` until looked up.
     pub(crate) ambient_run: Mutex<Option<Option<crate::models::Run>>>,
+    /// Where transfer progress goes, if anywhere.
+    pub(crate) progress: Mutex<Option<std::sync::Arc<dyn crate::progress::ProgressSink>>>,
 }
 
 impl std::fmt::Debug for Instance {
@@ -361,6 +363,7 @@ impl Instance {
             recovered: std::sync::atomic::AtomicBool::new(false),
             run_stack: Mutex::new(Vec::new()),
             ambient_run: Mutex::new(None),
+            progress: Mutex::new(None),
         })
     }
 

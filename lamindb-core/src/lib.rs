@@ -27,6 +27,7 @@ pub mod migrations;
 pub mod models;
 pub mod module;
 pub mod openlineage;
+pub mod progress;
 pub mod registry;
 pub mod run;
 pub mod schema;

@@ -307,7 +307,7 @@ fn killed_saves(env: &Env) {
             "--key",
             &format!("other{i}.txt"),
         ]);
-        assert_consistent(&env);
+        assert_consistent(env);
         let versions = env.json(&[
             "list",
             "artifacts",
@@ -335,6 +335,6 @@ fn killed_saves(env: &Env) {
         );
         // The same content can be saved again afterwards.
         env.ok(&["save", f.to_str().unwrap(), "--key", "k.txt"]);
-        assert_consistent(&env);
+        assert_consistent(env);
     }
 }
