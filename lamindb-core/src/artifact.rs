@@ -825,19 +825,7 @@ impl<'a> Artifacts<'a> {
         let key = artifact.storage_key();
         let dest = root.cache_path(&crate::settings::cache_dir(), &key);
         let fetch = |key: &str, local: &Path, remote: &lamindb_storage::ObjectStat| -> Result<()> {
-            let stale = match std::fs::metadata(local) {
-                Err(_) => true,
-                Ok(m) => {
-                    let mtime = m
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .map(|d| d.as_secs() as i64)
-                        .unwrap_or(0);
-                    m.len() != remote.size || remote.last_modified > mtime
-                }
-            };
-            if stale {
+            if is_stale(local, remote) {
                 tracing::info!(key, "downloading to the cache");
                 let label = format!(
                     "downloading {}",
@@ -845,12 +833,7 @@ impl<'a> Artifacts<'a> {
                 );
                 self.inst
                     .with_progress(&label, remote.size, |p| root.download(key, local, p))?;
-                // Later checks compare against the remote time, as Python LaminDB does.
-                let t = std::time::UNIX_EPOCH
-                    + std::time::Duration::from_secs(remote.last_modified.max(0) as u64);
-                if let Ok(f) = std::fs::File::options().write(true).open(local) {
-                    let _ = f.set_modified(t);
-                }
+                set_mtime(local, remote.last_modified);
             }
             Ok(())
         };
@@ -874,8 +857,22 @@ impl<'a> Artifacts<'a> {
                 }
             }
             Some(_) => {
+                // Fetch the stale files of the folder together.
+                let mut stale = Vec::new();
+                let mut times = Vec::new();
                 for (rel, stat) in root.list(&key)? {
-                    fetch(&format!("{key}/{rel}"), &dest.join(&rel), &stat)?;
+                    let local = dest.join(&rel);
+                    if is_stale(&local, &stat) {
+                        times.push((local.clone(), stat.last_modified));
+                        stale.push((format!("{key}/{rel}"), local));
+                    }
+                }
+                if !stale.is_empty() {
+                    tracing::info!(n = stale.len(), "downloading folder files to the cache");
+                    root.download_files(&stale)?;
+                    for (local, t) in times {
+                        set_mtime(&local, t);
+                    }
                 }
             }
         }
@@ -1052,6 +1049,31 @@ impl<'a> Artifacts<'a> {
                 .execute(conn)?;
         }
         Ok(())
+    }
+}
+
+/// Whether the cached copy at `local` must be fetched again: missing, another size, or older
+/// than the remote object (Python LaminDB's rule).
+fn is_stale(local: &Path, remote: &lamindb_storage::ObjectStat) -> bool {
+    match std::fs::metadata(local) {
+        Err(_) => true,
+        Ok(m) => {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            m.len() != remote.size || remote.last_modified > mtime
+        }
+    }
+}
+
+/// Gives a fresh download the remote object's time, so later checks compare against it.
+fn set_mtime(local: &Path, secs: i64) {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64);
+    if let Ok(f) = std::fs::File::options().write(true).open(local) {
+        let _ = f.set_modified(t);
     }
 }
 

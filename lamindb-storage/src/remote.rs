@@ -19,6 +19,8 @@ use crate::{Error, Result};
 pub const MULTIPART_THRESHOLD: u64 = 64 << 20;
 /// Size of each uploaded part.
 pub const PART_SIZE: usize = 16 << 20;
+/// Requests in flight when many small objects move.
+pub const CONCURRENCY: usize = 16;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
@@ -307,6 +309,77 @@ impl Remote {
         })
     }
 
+    /// Uploads many small files (`(source, key)` pairs) with up to [`CONCURRENCY`] requests in
+    /// flight; large ones go through [`Remote::put_file`] one at a time.
+    pub(crate) fn put_files(
+        &self,
+        files: &[(std::path::PathBuf, String)],
+        progress: Option<Progress<'_>>,
+    ) -> Result<()> {
+        self.writable()?;
+        let mut small = Vec::new();
+        let mut done = 0u64;
+        for (src, key) in files {
+            let size = std::fs::metadata(src).map_err(|e| Error::io(src, e))?.len();
+            if size > MULTIPART_THRESHOLD {
+                self.put_file(src, key, None)?;
+                done += size;
+                if let Some(p) = progress {
+                    p(done);
+                }
+            } else {
+                small.push((src.clone(), key.clone(), size));
+            }
+        }
+        block_on(async {
+            let mut results =
+                futures::stream::iter(small.into_iter().map(|(src, key, size)| async move {
+                    let bytes = tokio::fs::read(&src)
+                        .await
+                        .map_err(|e| Error::io(&src, e))?;
+                    self.store
+                        .put(&self.location(&key), PutPayload::from(bytes))
+                        .await
+                        .map_err(|e| self.err(&key, e))?;
+                    Ok::<u64, Error>(size)
+                }))
+                .buffer_unordered(CONCURRENCY);
+            while let Some(r) = results.next().await {
+                done += r?;
+                if let Some(p) = progress {
+                    p(done);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Downloads many objects (`(key, destination)` pairs) with up to [`CONCURRENCY`] requests
+    /// in flight, each through a temporary file.
+    pub(crate) fn get_files(&self, files: &[(String, std::path::PathBuf)]) -> Result<()> {
+        let this = self;
+        let runs: Vec<_> = files
+            .iter()
+            .map(|(key, dest)| (key.clone(), dest.clone()))
+            .collect();
+        // Each download blocks on the runtime; run them on blocking threads in batches.
+        std::thread::scope(|scope| {
+            let mut handles = Vec::new();
+            for chunk in runs.chunks(runs.len().div_ceil(CONCURRENCY).max(1)) {
+                handles.push(scope.spawn(move || {
+                    for (key, dest) in chunk {
+                        this.get_file(key, dest, None)?;
+                    }
+                    Ok::<(), Error>(())
+                }));
+            }
+            for h in handles {
+                h.join().expect("download thread")?;
+            }
+            Ok(())
+        })
+    }
+
     /// Downloads the object at `key` to `dest` through a temporary file next to it, so `dest`
     /// is never a partial download.
     pub(crate) fn get_file(
@@ -342,7 +415,6 @@ impl Remote {
                     p(done);
                 }
             }
-            out.sync_all().map_err(|e| Error::io(&tmp, e))?;
             Ok::<_, Error>(())
         });
         match result {

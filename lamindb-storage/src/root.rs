@@ -298,13 +298,25 @@ impl StorageRoot {
         if files.is_empty() {
             return r.get_file(key, dest, progress);
         }
-        let mut done = 0u64;
-        for (rel, stat) in files {
-            r.get_file(&format!("{key}/{rel}"), &dest.join(&rel), None)?;
-            done += stat.size;
-            if let Some(p) = progress {
-                p(done);
-            }
+        let pairs: Vec<(String, PathBuf)> = files
+            .iter()
+            .map(|(rel, _)| (format!("{key}/{rel}"), dest.join(rel)))
+            .collect();
+        r.get_files(&pairs)?;
+        if let Some(p) = progress {
+            p(files.iter().map(|(_, s)| s.size).sum());
+        }
+        Ok(())
+    }
+
+    /// Downloads the files `(key, destination)` (no folder keys), several at a time for remote
+    /// roots.
+    pub fn download_files(&self, files: &[(String, PathBuf)]) -> Result<()> {
+        if !self.is_local() {
+            return self.remote()?.get_files(files);
+        }
+        for (key, dest) in files {
+            self.download(key, dest, None)?;
         }
         Ok(())
     }
@@ -331,23 +343,20 @@ impl StorageRoot {
             if !meta.is_dir() {
                 return r.put_file(src, key, progress);
             }
-            let mut done = 0u64;
-            for file in crate::hash::files_under(src)? {
-                let rel: Vec<String> = file
-                    .strip_prefix(src)
-                    .expect("walked under src")
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                let size = std::fs::metadata(&file)
-                    .map_err(|e| Error::io(&file, e))?
-                    .len();
-                r.put_file(&file, &format!("{key}/{}", rel.join("/")), None)?;
-                done += size;
-                if let Some(p) = progress {
-                    p(done);
-                }
-            }
+            let files: Vec<(PathBuf, String)> = crate::hash::files_under(src)?
+                .into_iter()
+                .map(|file| {
+                    let rel: Vec<String> = file
+                        .strip_prefix(src)
+                        .expect("walked under src")
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    let k = format!("{key}/{}", rel.join("/"));
+                    (file, k)
+                })
+                .collect();
+            r.put_files(&files, progress)?;
             return Ok(());
         }
         let dst = self.path_of(key)?;
