@@ -290,7 +290,49 @@ impl Artifact {
 }
 
 impl<'a> Artifacts<'a> {
+    /// Registers a cloud object in place: no copy, the hash from its metadata.
+    fn prepare_url(&self, spec: NewArtifactSpec, url: &str) -> Result<Prepared> {
+        let root = self.inst.storage_root();
+        let key = root.key_of_url(url).ok_or_else(|| {
+            Error::Validation(format!(
+                "{url} is not inside the instance's storage {}: only objects under it can be registered in place",
+                root.as_str()
+            ))
+        })?;
+        if key.starts_with(".lamindb/") {
+            return Err(Error::Validation(format!(
+                "{url} is inside the managed '.lamindb/' folder: get that artifact by uid instead of saving it again"
+            )));
+        }
+        let (suffix, raw) = canonical_suffix(Path::new(&key));
+        if let Some(k) = &spec.key {
+            validate_key(k, &raw)?;
+        }
+        let stats = root.hash_object(&key).map_err(|e| match e {
+            lamindb_storage::Error::NotFound { .. } => Error::NotFound(format!(
+                "{url} does not exist: pass an existing object or folder"
+            )),
+            other => other.into(),
+        })?;
+        Ok(Prepared {
+            is_dir: stats.n_files.is_some(),
+            suffix,
+            spec,
+            run_id: None,
+            stats,
+            in_place: Some(key),
+        })
+    }
+
     fn prepare(&self, spec: NewArtifactSpec) -> Result<Prepared> {
+        if let Some(url) = spec
+            .path
+            .to_str()
+            .filter(|p| p.contains("://"))
+            .map(str::to_owned)
+        {
+            return self.prepare_url(spec, &url);
+        }
         let path = spec.path.clone();
         let meta = std::fs::metadata(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {

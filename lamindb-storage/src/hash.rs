@@ -257,17 +257,58 @@ pub fn hash_dir(dir: &Path) -> Result<ContentHash> {
             hashes.push(h.hash);
         }
     }
+    let n_files = hashes.len() as u64;
+    Ok(ContentHash {
+        hash: hash_from_hashes(hashes),
+        hash_type: HashType::Md5D,
+        size,
+        n_files: Some(n_files),
+    })
+}
+
+/// `hash_from_hashes_list`: the per-file hash strings sorted, md5 of each, md5 over the
+/// concatenated digests (the `md5-d` hash of a folder).
+pub fn hash_from_hashes(mut hashes: Vec<String>) -> String {
     hashes.sort();
     let mut concat = Vec::with_capacity(hashes.len() * 16);
     for h in &hashes {
         concat.extend_from_slice(&Md5::digest(h.as_bytes()));
     }
-    Ok(ContentHash {
-        hash: truncate(b64(&Md5::digest(&concat))),
-        hash_type: HashType::Md5D,
-        size,
-        n_files: Some(hashes.len() as u64),
-    })
+    truncate(b64(&Md5::digest(&concat)))
+}
+
+fn hex_to_b64(hex: &str) -> Option<String> {
+    if hex.len() % 2 != 0 || hex.is_empty() {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    Some(truncate(b64(&bytes?)))
+}
+
+/// The hash of a cloud object from its entity tag, without downloading it, as Python LaminDB
+/// computes it: an S3 ETag is the md5 in hex (`md5`), or `<hex>-<parts>` for multipart uploads
+/// (`md5-<parts>`); any other tag (HTTP servers, other stores) is hashed as a string
+/// (`md5-etag`).
+pub fn hash_from_etag(etag: &str, s3_semantics: bool) -> (String, HashType) {
+    let etag = etag.trim_matches('"');
+    if s3_semantics {
+        match etag.split_once('-') {
+            None => {
+                if let Some(h) = hex_to_b64(etag).filter(|_| etag.len() == 32) {
+                    return (h, HashType::Md5);
+                }
+            }
+            Some((hex, parts)) => {
+                if let (Some(h), Ok(n)) = (hex_to_b64(hex), parts.parse::<u32>()) {
+                    return (h, HashType::Md5Parts(n));
+                }
+            }
+        }
+    }
+    (hash_string(etag), HashType::Md5Etag)
 }
 
 /// Hashes a file or a folder, whichever `path` is.
@@ -277,6 +318,28 @@ pub fn hash_path(path: &Path) -> Result<ContentHash> {
         hash_dir(path)
     } else {
         hash_file(path)
+    }
+}
+
+#[cfg(test)]
+mod etag_tests {
+    use super::*;
+
+    #[test]
+    fn etags_hash_like_python_lamindb() {
+        // md5("hello\n") = b1946ac92492d2347c6235b4d2611184
+        let (h, t) = hash_from_etag("\"b1946ac92492d2347c6235b4d2611184\"", true);
+        assert_eq!((h.as_str(), t), ("sZRqySSS0jR8YjW00mERhA", HashType::Md5));
+        assert_eq!(h, hash_string("hello\n"));
+        let (h, t) = hash_from_etag("b1946ac92492d2347c6235b4d2611184-3", true);
+        assert_eq!(
+            (h.as_str(), t),
+            ("sZRqySSS0jR8YjW00mERhA", HashType::Md5Parts(3))
+        );
+        let (h, t) = hash_from_etag("\"5f2b-61a7\"", false);
+        assert_eq!((h, t), (hash_string("5f2b-61a7"), HashType::Md5Etag));
+        let (_, t) = hash_from_etag("7", true);
+        assert_eq!(t, HashType::Md5Etag);
     }
 }
 

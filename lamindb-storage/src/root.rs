@@ -253,6 +253,44 @@ impl StorageRoot {
         }
     }
 
+    /// Hash, size and file count of the object (file or folder) at `key` of a remote root, from
+    /// metadata alone (one HEAD, or one LIST for a folder), as Python LaminDB registers cloud
+    /// objects without downloading them.
+    pub fn hash_object(&self, key: &str) -> Result<crate::ContentHash> {
+        let s3 = self.kind == StorageKind::S3;
+        let files = self.list(key)?;
+        if files.is_empty() {
+            let stat = self.stat(key)?.ok_or_else(|| Error::NotFound {
+                path: self.url_of(key).into(),
+            })?;
+            let etag = stat.etag.clone().unwrap_or_default();
+            let (hash, hash_type) = crate::hash_from_etag(&etag, s3);
+            return Ok(crate::ContentHash {
+                hash,
+                hash_type,
+                size: stat.size,
+                n_files: None,
+            });
+        }
+        let size = files.iter().map(|(_, s)| s.size).sum();
+        let n = files.len() as u64;
+        let tags = files
+            .into_iter()
+            .map(|(_, s)| {
+                s.etag
+                    .unwrap_or_default()
+                    .trim_matches(|c| c == '"' || c == '=')
+                    .to_owned()
+            })
+            .collect();
+        Ok(crate::ContentHash {
+            hash: crate::hash_from_hashes(tags),
+            hash_type: crate::HashType::Md5D,
+            size,
+            n_files: Some(n),
+        })
+    }
+
     /// The files under the folder `key`: relative keys and metadata, sorted.
     pub fn list(&self, key: &str) -> Result<Vec<(String, ObjectStat)>> {
         match self.local_path() {

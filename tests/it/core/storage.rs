@@ -158,3 +158,90 @@ fn read_only_and_unknown_storage_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("unknown scheme"), "{err}");
 }
+
+each_store!(cloud_objects_register_in_place, |backend, store| {
+    if store == Store::Local {
+        return; // local in-place registration is covered by the artifact suite
+    }
+    let t = TestInstance::on(backend, store, &[]);
+    let root = t.inst.storage_root();
+    // Objects put there by someone else: one file, one folder.
+    let f = t.file("raw.txt", b"hello\n");
+    root.put(&f, "incoming/raw.txt").unwrap();
+    t.file("runs/a.txt", b"a\n");
+    t.file("runs/b/c.txt", b"c\n");
+    root.put(&t.dir.path().join("inputs").join("runs"), "incoming/runs")
+        .unwrap();
+    let url = root.url_of("incoming/raw.txt");
+    let a = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: url.clone().into(),
+            description: Some("registered in place".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .artifact;
+    assert_eq!(a.key.as_deref(), Some("incoming/raw.txt"));
+    assert!(!a.key_is_virtual, "the object stays where it is");
+    assert_eq!(a.storage_key(), "incoming/raw.txt");
+    assert_eq!(a.size, Some(6));
+    assert_eq!(a.suffix, ".txt");
+    if store == Store::S3 {
+        // From the ETag alone, equal to hashing the bytes.
+        assert_eq!(a.hash_type.as_deref(), Some("md5"));
+        assert_eq!(
+            a.hash.as_deref(),
+            Some(lamindb_storage::hash_string("hello\n").as_str())
+        );
+    }
+    assert_eq!(read(&t.inst.artifacts().cache(&a).unwrap()), b"hello\n");
+    // Registering again returns the same artifact.
+    let again = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: url.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(again.status, SaveStatus::Existing);
+
+    let folder = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: root.url_of("incoming/runs").into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .artifact;
+    assert_eq!(folder.n_files, Some(2));
+    assert_eq!(folder.size, Some(4));
+    assert_eq!(folder.hash_type.as_deref(), Some("md5-d"));
+    let copy = t.inst.artifacts().cache(&folder).unwrap();
+    assert_eq!(read(&copy.join("b").join("c.txt")), b"c\n");
+
+    // Objects outside the storage and missing objects are refused with a reason.
+    let err = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: "s3://some-other-bucket/x.txt".into(),
+            description: Some("x".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("not inside"), "{err}");
+    let err = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: root.url_of("incoming/missing.txt").into(),
+            description: Some("x".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+});
