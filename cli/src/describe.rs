@@ -34,7 +34,7 @@ pub fn artifact_tree(inst: &Instance, a: &Artifact) -> Result<String> {
         .clone()
         .or_else(|| a.description.clone())
         .unwrap_or_else(|| a.uid.clone());
-    let path = inst.storage_root().url_of(&a.storage_key());
+    let path = inst.root_of(a.storage_id)?.url_of(&a.storage_key());
     let pair = |l: String, r: String| format!("│   {l:<34} {r}\n");
     let mut s = format!("Artifact: {title} ({})\n", a.version());
     s.push_str(&format!(
@@ -228,7 +228,7 @@ pub fn run_tree(inst: &Instance, run: &Run, tr: &Transform) -> Result<String> {
     ] {
         if let Some(id) = id {
             if let Ok(a) = inst.artifacts().by_id(id) {
-                let path = inst.storage_root().url_of(&a.storage_key());
+                let path = inst.root_of(a.storage_id)?.url_of(&a.storage_key());
                 s.push_str(&format!("├── {label}: {} {path}\n", a.uid));
             }
         }

@@ -61,6 +61,9 @@ enum Command {
         /// Kind (dataset, model, …).
         #[arg(long)]
         kind: Option<String>,
+        /// Root of the managed storage to save into (default: the instance's storage).
+        #[arg(long)]
+        storage: Option<String>,
     },
     /// Print the local path of an artifact's data (copying it to --to if given).
     Load {
@@ -172,6 +175,11 @@ enum Command {
         #[arg(long)]
         run: Vec<String>,
     },
+    /// List or add storage locations.
+    Storage {
+        #[command(subcommand)]
+        action: StorageAction,
+    },
     /// Manage database migrations.
     Migrate {
         #[command(subcommand)]
@@ -206,6 +214,24 @@ struct Select {
     /// uid (or prefix) of the artifact.
     #[arg(long)]
     uid: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum StorageAction {
+    /// The instance's storage locations.
+    List,
+    /// Add a storage location (a folder, s3://bucket/prefix, gs://…); --read-only to only
+    /// register objects that live there.
+    Add {
+        /// The root.
+        root: String,
+        /// Never write to or delete from it.
+        #[arg(long)]
+        read_only: bool,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -368,6 +394,7 @@ fn run(cli: Cli) -> Result<Output> {
             key,
             description,
             kind,
+            storage,
         } => {
             let inst = open_tracked(&cli.instance)?;
             let saved = inst.artifacts().save(NewArtifactSpec {
@@ -375,6 +402,7 @@ fn run(cli: Cli) -> Result<Output> {
                 key,
                 description,
                 kind,
+                storage,
                 ..Default::default()
             })?;
             let verb = match saved.status {
@@ -652,6 +680,66 @@ fn run(cli: Cli) -> Result<Output> {
                 .join("\n");
             Ok(Output::new(text, Value::Array(events)))
         }
+        Command::Storage { action } => {
+            let inst = open(&cli.instance)?;
+            let storages = inst.storages();
+            let shown = |st: &Storage| {
+                json!({
+                    "uid": st.uid,
+                    "root": st.root,
+                    "type": st.kind,
+                    "description": st.description,
+                    "managed": storages.is_managed(st),
+                    "default": st.id == inst.storage().id,
+                })
+            };
+            match action {
+                StorageAction::List => {
+                    let rows = storages.list()?;
+                    let text = rows
+                        .iter()
+                        .map(|st| {
+                            format!(
+                                "{}  {:<9}  {}{}",
+                                st.uid,
+                                if storages.is_managed(st) {
+                                    "managed"
+                                } else {
+                                    "read-only"
+                                },
+                                st.root,
+                                if st.id == inst.storage().id {
+                                    "  (default)"
+                                } else {
+                                    ""
+                                }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    Ok(Output::new(
+                        text,
+                        Value::Array(rows.iter().map(shown).collect()),
+                    ))
+                }
+                StorageAction::Add {
+                    root,
+                    read_only,
+                    description,
+                } => {
+                    let st = storages.add(&root, read_only, description.as_deref())?;
+                    Ok(Output::new(
+                        format!(
+                            "added {} storage {} ({})",
+                            if read_only { "read-only" } else { "managed" },
+                            st.root,
+                            st.uid
+                        ),
+                        shown(&st),
+                    ))
+                }
+            }
+        }
         Command::Migrate {
             action: MigrateAction::Deploy,
         } => {
@@ -694,7 +782,10 @@ fn info_json(inst: &Instance) -> Result<Value> {
 }
 
 fn artifact_json(inst: &Instance, a: &Artifact) -> Value {
-    let path = inst.storage_root().url_of(&a.storage_key());
+    let path = inst
+        .root_of(a.storage_id)
+        .map(|r| r.url_of(&a.storage_key()))
+        .unwrap_or_default();
     json!({
         "id": a.id,
         "uid": a.uid,

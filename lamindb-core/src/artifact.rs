@@ -49,6 +49,9 @@ pub struct NewArtifactSpec {
     pub skip_hash_lookup: bool,
     /// The creating run.
     pub run: RunLink,
+    /// Root of the managed storage to save into (see [`Instance::storages`]); the default
+    /// storage if `None`. Paths inside any registered storage are registered in place.
+    pub storage: Option<String>,
 }
 
 /// Which run an artifact being saved belongs to.
@@ -124,6 +127,8 @@ impl Instance {
 
 struct Prepared {
     spec: NewArtifactSpec,
+    /// The storage the artifact belongs to.
+    storage_id: i32,
     /// The creating run, resolved from `spec.run`.
     run_id: Option<i64>,
     stats: ContentHash,
@@ -290,15 +295,40 @@ impl Artifact {
 }
 
 impl<'a> Artifacts<'a> {
+    /// Hash, size and file count of the object at `key` of `root` from its metadata.
+    fn hash_in_place(&self, root: &StorageRoot, key: &str, url: &str) -> Result<ContentHash> {
+        root.hash_object(key).map_err(|e| match e {
+            lamindb_storage::Error::NotFound { .. } => Error::NotFound(format!(
+                "{url} does not exist: pass an existing object or folder"
+            )),
+            other => other.into(),
+        })
+    }
+
     /// Registers a cloud object in place: no copy, the hash from its metadata.
     fn prepare_url(&self, spec: NewArtifactSpec, url: &str) -> Result<Prepared> {
-        let root = self.inst.storage_root();
-        let key = root.key_of_url(url).ok_or_else(|| {
-            Error::Validation(format!(
-                "{url} is not inside the instance's storage {}: only objects under it can be registered in place",
-                root.as_str()
-            ))
-        })?;
+        let storages = self.inst.storages();
+        let (storage, key, stats) = match storages.containing(url)? {
+            Some((storage, key)) => {
+                let stats = self.hash_in_place(&self.inst.root_of(storage.id)?, &key, url)?;
+                (storage, key, stats)
+            }
+            None => {
+                // A cloud object outside every known storage: its bucket becomes a read-only
+                // storage, as in Python LaminDB — recorded only once the object is found.
+                let (scheme, rest) = url.split_once("://").unwrap_or_default();
+                let bucket = rest.split('/').next().unwrap_or_default();
+                if bucket.is_empty() || rest.trim_end_matches('/') == bucket {
+                    return Err(Error::Validation(format!(
+                        "{url} names no object inside a bucket"
+                    )));
+                }
+                let bucket_root = format!("{scheme}://{bucket}");
+                let key = rest[bucket.len() + 1..].trim_end_matches('/').to_owned();
+                let stats = self.hash_in_place(&StorageRoot::parse(&bucket_root)?, &key, url)?;
+                (storages.add(&bucket_root, true, None)?, key, stats)
+            }
+        };
         if key.starts_with(".lamindb/") {
             return Err(Error::Validation(format!(
                 "{url} is inside the managed '.lamindb/' folder: get that artifact by uid instead of saving it again"
@@ -308,13 +338,8 @@ impl<'a> Artifacts<'a> {
         if let Some(k) = &spec.key {
             validate_key(k, &raw)?;
         }
-        let stats = root.hash_object(&key).map_err(|e| match e {
-            lamindb_storage::Error::NotFound { .. } => Error::NotFound(format!(
-                "{url} does not exist: pass an existing object or folder"
-            )),
-            other => other.into(),
-        })?;
         Ok(Prepared {
+            storage_id: storage.id,
             is_dir: stats.n_files.is_some(),
             suffix,
             spec,
@@ -345,8 +370,23 @@ impl<'a> Artifacts<'a> {
             }
         })?;
         let (suffix, raw) = canonical_suffix(&path);
-        let root = self.inst.storage_root();
-        let in_place = root.key_of(&path);
+        let storages = self.inst.storages();
+        let (storage_id, in_place) = match storages.containing(&path.to_string_lossy())? {
+            Some((st, key)) => (st.id, Some(key)),
+            None => match &spec.storage {
+                None => (self.inst.storage().id, None),
+                Some(r) => {
+                    let st = storages.get(r)?;
+                    if !storages.is_managed(&st) {
+                        return Err(Error::Validation(format!(
+                            "storage {} is read-only for this instance: save into a managed storage (see `lamin storage list`)",
+                            st.root
+                        )));
+                    }
+                    (st.id, None)
+                }
+            },
+        };
         if let Some(k) = &in_place {
             if k.starts_with(".lamindb/") || k == ".lamindb" {
                 return Err(Error::Validation(format!(
@@ -368,6 +408,7 @@ impl<'a> Artifacts<'a> {
         let stats = hash_path(&path)?;
         Ok(Prepared {
             spec,
+            storage_id,
             run_id: None,
             stats,
             suffix,
@@ -382,7 +423,7 @@ impl<'a> Artifacts<'a> {
         conn: &mut DbConnection,
         p: Prepared,
     ) -> Result<std::result::Result<Plan, Saved>> {
-        let storage_id = self.inst.storage().id;
+        let storage_id = p.storage_id;
         let (key, real_key, key_is_virtual) = match (&p.in_place, &p.spec.key) {
             (Some(rel), None) => (Some(rel.clone()), None, false),
             (Some(rel), Some(k)) if k == rel => (Some(rel.clone()), None, false),
@@ -506,7 +547,7 @@ impl<'a> Artifacts<'a> {
             branch_id: branch::MAIN,
             created_on_id: branch::MAIN,
             space_id: 1,
-            storage_id: self.inst.storage().id,
+            storage_id: p.storage_id,
             created_by_id: self.inst.user().id,
             run_id: p.run_id,
             created_at: now,
@@ -543,12 +584,11 @@ impl<'a> Artifacts<'a> {
             Ok(())
         })?;
         drop(conn);
+        let root = self.inst.root_of(row.storage_id)?;
         if !row.overwrite_versions || revised.is_none() {
-            self.inst.storage_root().delete(&row.storage_key())?;
+            root.delete(&row.storage_key())?;
         } else {
-            self.inst
-                .storage_root()
-                .delete(&StorageRoot::partial_key(&row.storage_key()))?;
+            root.delete(&StorageRoot::partial_key(&row.storage_key()))?;
         }
         Ok(())
     }
@@ -643,7 +683,7 @@ impl<'a> Artifacts<'a> {
     fn copy_into_place(&self, src: &Path, row: &Artifact) -> Result<()> {
         let key = row.storage_key();
         failpoint::hit("before_copy");
-        let root = self.inst.storage_root();
+        let root = self.inst.root_of(row.storage_id)?;
         let total = row.size.unwrap_or(0).max(0) as u64;
         let verb = if root.is_local() {
             "copying"
@@ -703,7 +743,7 @@ impl<'a> Artifacts<'a> {
     /// Whether the object of `row` is fully stored: locally its hash matches; in an object store
     /// (where objects appear whole) its size and file count do.
     fn stored_completely(&self, row: &Artifact) -> Result<bool> {
-        let root = self.inst.storage_root();
+        let root = self.inst.root_of(row.storage_id)?;
         let key = row.storage_key();
         if let Some(local) = root.local_path() {
             let path = local.join(&key);
@@ -850,7 +890,7 @@ impl<'a> Artifacts<'a> {
     /// when missing, changed remotely or damaged — recorded as an input of the current run (if
     /// any and if the run did not create it), as Python LaminDB's `cache()`.
     pub fn cache(&self, artifact: &Artifact) -> Result<PathBuf> {
-        let path = if self.inst.storage_root().is_local() {
+        let path = if self.inst.root_of(artifact.storage_id)?.is_local() {
             self.path(artifact)?
         } else {
             self.check_readable(artifact)?;
@@ -863,7 +903,7 @@ impl<'a> Artifacts<'a> {
     }
 
     fn download_to_cache(&self, artifact: &Artifact) -> Result<PathBuf> {
-        let root = self.inst.storage_root();
+        let root = self.inst.root_of(artifact.storage_id)?;
         let key = artifact.storage_key();
         let dest = root.cache_path(&crate::settings::cache_dir(), &key);
         let fetch = |key: &str, local: &Path, remote: &lamindb_storage::ObjectStat| -> Result<()> {
@@ -924,7 +964,10 @@ impl<'a> Artifacts<'a> {
     /// The local path of an artifact's data; fails if the data is missing or not loadable.
     pub fn path(&self, artifact: &Artifact) -> Result<PathBuf> {
         self.check_readable(artifact)?;
-        let path = self.inst.storage_root().path_of(&artifact.storage_key())?;
+        let path = self
+            .inst
+            .root_of(artifact.storage_id)?
+            .path_of(&artifact.storage_key())?;
         if !path.exists() {
             return Err(Error::NotFound(format!(
                 "the data of artifact {} is missing at {}",
@@ -1026,15 +1069,9 @@ impl<'a> Artifacts<'a> {
         artifact: &Artifact,
         delete_real_key_data: bool,
     ) -> Result<Option<String>> {
-        let storage = self.inst.storage();
-        if storage.instance_uid.as_deref() != Some(self.inst.uid())
-            || artifact.storage_id != storage.id
-        {
-            return Err(Error::Unsupported(format!(
-                "artifact {} lives in a storage location this instance does not manage; its data cannot be deleted from here",
-                artifact.uid
-            )));
-        }
+        let storage = self.inst.storages().by_id(artifact.storage_id)?;
+        // Data in read-only storage is never deleted: only the record goes.
+        let managed = self.inst.storages().is_managed(&storage);
         let all_versions = artifact.overwrite_versions && artifact.is_latest;
         let successor = if artifact.is_latest && !artifact.overwrite_versions {
             self.newest_other_version(artifact)?
@@ -1061,14 +1098,14 @@ impl<'a> Artifacts<'a> {
                 Ok(())
             })?;
         }
-        let delete_data = if artifact.overwrite_versions && !artifact.is_latest {
+        let delete_data = if !managed || (artifact.overwrite_versions && !artifact.is_latest) {
             false
         } else {
             artifact.is_auto_managed() || delete_real_key_data
         };
         if delete_data {
             let key = artifact.storage_key();
-            self.inst.storage_root().delete(&key)?;
+            self.inst.root_of(artifact.storage_id)?.delete(&key)?;
             return Ok(Some(key));
         }
         Ok(None)

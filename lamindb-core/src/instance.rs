@@ -46,6 +46,10 @@ pub struct Instance {
     pub(crate) run_stack: Mutex<Vec<crate::models::Run>>,
     /// The run from `LAMIN_RUN_UID` or [`Instance::attach_run`]; `None` until looked up.
     pub(crate) ambient_run: Mutex<Option<Option<crate::models::Run>>>,
+    /// The storage records, once read.
+    pub(crate) storage_rows: Mutex<Option<Vec<Storage>>>,
+    /// Roots of the other storage locations, by storage id.
+    pub(crate) roots: Mutex<std::collections::HashMap<i32, StorageRoot>>,
     /// Where transfer progress goes, if anywhere.
     pub(crate) progress: Mutex<Option<std::sync::Arc<dyn crate::progress::ProgressSink>>>,
 }
@@ -62,7 +66,35 @@ impl std::fmt::Debug for Instance {
 }
 
 /// The storage marker every instance root holds.
-const MARKER_KEY: &str = ".lamindb/storage_uid.txt";
+pub(crate) const MARKER_KEY: &str = ".lamindb/storage_uid.txt";
+
+/// Writes the storage marker Python LaminDB writes into a managed storage root.
+pub(crate) fn write_marker(
+    root: &StorageRoot,
+    storage_uid: &str,
+    slug: &str,
+    instance_id_hex: &str,
+    instance_uid: &str,
+) -> Result<()> {
+    let text = format!(
+        "{storage_uid}\ncreation info:\ninstance_slug={slug}\ninstance_id={instance_id_hex}\ninstance_uid={instance_uid}"
+    );
+    match root.local_path() {
+        Some(local) => {
+            let dir = local.join(".lamindb");
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            let marker = dir.join("storage_uid.txt");
+            std::fs::write(&marker, text).map_err(|e| Error::io(&marker, e))?;
+        }
+        None => {
+            let tmp = tempfile_in_cache("storage_uid.txt", &text)?;
+            let put = root.put(&tmp, MARKER_KEY);
+            let _ = std::fs::remove_file(&tmp);
+            put?;
+        }
+    }
+    Ok(())
+}
 
 /// Writes `text` to a fresh file in the cache folder (to upload it).
 fn tempfile_in_cache(name: &str, text: &str) -> Result<std::path::PathBuf> {
@@ -246,25 +278,13 @@ impl Instance {
             }
             Ok(())
         })?;
-        let text = format!(
-            "{storage_uid}\ncreation info:\ninstance_slug={}\ninstance_id={}\ninstance_uid={instance_uid}",
-            settings.slug(),
-            settings.id.simple()
-        );
-        match root.local_path() {
-            Some(local) => {
-                let dir = local.join(".lamindb");
-                std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-                let marker = dir.join("storage_uid.txt");
-                std::fs::write(&marker, text).map_err(|e| Error::io(&marker, e))?;
-            }
-            None => {
-                let tmp = tempfile_in_cache("storage_uid.txt", &text)?;
-                let put = root.put(&tmp, MARKER_KEY);
-                let _ = std::fs::remove_file(&tmp);
-                put?;
-            }
-        }
+        write_marker(
+            root,
+            &storage_uid,
+            &settings.slug(),
+            &settings.id.simple().to_string(),
+            &instance_uid,
+        )?;
         Ok(())
     }
 
@@ -364,6 +384,8 @@ impl Instance {
             run_stack: Mutex::new(Vec::new()),
             ambient_run: Mutex::new(None),
             progress: Mutex::new(None),
+            roots: Mutex::new(Default::default()),
+            storage_rows: Mutex::new(None),
         })
     }
 

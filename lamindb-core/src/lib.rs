@@ -34,6 +34,7 @@ pub mod schema;
 pub mod secrets;
 pub mod settings;
 pub mod sql_types;
+pub mod storage;
 pub mod track;
 pub mod uid;
 

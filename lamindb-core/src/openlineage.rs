@@ -83,7 +83,9 @@ impl Instance {
 
     /// The `(namespace, name)` of an artifact as an OpenLineage dataset.
     pub fn openlineage_dataset(&self, artifact: &Artifact) -> (String, String) {
-        let root = self.storage_root();
+        let root = self
+            .root_of(artifact.storage_id)
+            .unwrap_or_else(|_| self.storage_root().clone());
         let key = artifact.storage_key();
         match root.local_path() {
             Some(_) => {

@@ -233,7 +233,12 @@ each_store!(cloud_objects_register_in_place, |backend, store| {
             ..Default::default()
         })
         .unwrap_err();
-    assert!(err.to_string().contains("not inside"), "{err}");
+    assert!(err.to_string().contains("NoSuchBucket"), "{err}");
+    assert_eq!(
+        t.inst.storages().list().unwrap().len(),
+        1,
+        "no storage record for a bucket that was not found"
+    );
     let err = t
         .inst
         .artifacts()
@@ -244,4 +249,95 @@ each_store!(cloud_objects_register_in_place, |backend, store| {
         })
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+});
+
+lamindb_tests::both!(several_storage_locations, |backend| {
+    let t = TestInstance::on(backend, Store::Local, &[]);
+    let storages = t.inst.storages();
+    assert_eq!(storages.list().unwrap().len(), 1);
+    // A managed S3 location next to the local default.
+    let prefix = format!("extra{}", lamindb_core::uid::random(8).to_lowercase());
+    let s3_root = format!("s3://{}/{prefix}", lamindb_tests::S3_BUCKET);
+    let extra = storages.add(&s3_root, false, Some("team bucket")).unwrap();
+    assert!(storages.is_managed(&extra));
+    assert_eq!(extra.kind, "s3");
+    let root = t.inst.root_of(extra.id).unwrap();
+    assert!(root.exists(".lamindb/storage_uid.txt").unwrap());
+    let again = storages.add(&s3_root, false, None).unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::AlreadyExists);
+
+    let f = t.file("x.txt", b"into s3\n");
+    let a = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            storage: Some(s3_root.clone()),
+            ..NewArtifactSpec::with_key(&f, "x.txt")
+        })
+        .unwrap()
+        .artifact;
+    assert_eq!(a.storage_id, extra.id);
+    assert!(root.exists(&a.storage_key()).unwrap());
+    assert_eq!(read(&t.inst.artifacts().cache(&a).unwrap()), b"into s3\n");
+
+    // An object elsewhere in the bucket: its bucket becomes a read-only storage.
+    let outside = lamindb_storage::StorageRoot::parse(&format!(
+        "s3://{}/shared{prefix}",
+        lamindb_tests::S3_BUCKET
+    ))
+    .unwrap();
+    let g = t.file("g.txt", b"shared data\n");
+    outside.put(&g, "g.txt").unwrap();
+    let shared = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: outside.url_of("g.txt").into(),
+            description: Some("shared".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .artifact;
+    let bucket = storages.by_id(shared.storage_id).unwrap();
+    assert_eq!(bucket.root, format!("s3://{}", lamindb_tests::S3_BUCKET));
+    assert!(!storages.is_managed(&bucket), "instance_uid is NULL");
+    assert_eq!(bucket.instance_uid, None);
+    assert_eq!(
+        shared.key.as_deref(),
+        Some(format!("shared{prefix}/g.txt").as_str())
+    );
+    // Saving into it is refused; deleting the artifact keeps the data.
+    let err = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            storage: Some(bucket.root.clone()),
+            ..NewArtifactSpec::with_key(&f, "y.txt")
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("read-only"), "{err}");
+    let deleted = t
+        .inst
+        .artifacts()
+        .delete_permanently(&shared, true)
+        .unwrap();
+    assert_eq!(deleted, None);
+    assert!(
+        outside.exists("g.txt").unwrap(),
+        "read-only data is never deleted"
+    );
+    // Managed data is.
+    assert!(t
+        .inst
+        .artifacts()
+        .delete_permanently(&a, false)
+        .unwrap()
+        .is_some());
+    assert!(!root.exists(&a.storage_key()).unwrap());
+    // A location another instance manages can only be added read-only.
+    let other = TestInstance::on(backend, Store::S3, &[]);
+    let managed_elsewhere = other.inst.storage_root().as_str().to_owned();
+    let err = storages.add(&managed_elsewhere, false, None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+    storages.add(&managed_elsewhere, true, None).unwrap();
 });
