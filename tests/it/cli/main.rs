@@ -338,3 +338,47 @@ fn killed_saves(env: &Env) {
         assert_consistent(env);
     }
 }
+
+both!(an_instance_on_s3_from_the_cli, |backend| {
+    let env = Env::new_s3(backend);
+    env.init();
+    let root = env.s3_root.clone().unwrap();
+    let f = env.write("in/sample.csv", b"a,b\n1,2\n");
+    let saved = env.json(&["save", f.to_str().unwrap(), "--key", "raw/sample.csv"]);
+    let path = saved["path"].as_str().unwrap();
+    assert!(path.starts_with(&format!("{root}/.lamindb/")), "{path}");
+    let local = env.ok(&["--quiet", "load", "--key", "raw/sample.csv"]);
+    assert_eq!(std::fs::read(local.trim()).unwrap(), b"a,b\n1,2\n");
+    assert!(local
+        .trim()
+        .starts_with(env.dir.path().join("cache").to_str().unwrap()));
+    let described = env.ok(&["describe", "--key", "raw/sample.csv"]);
+    assert!(
+        described.contains(&format!("storage/path: {root}/.lamindb/")),
+        "{described}"
+    );
+
+    let listed = env.json(&["storage", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["root"], root.as_str());
+    assert_eq!(listed[0]["managed"], true);
+    let extra = format!("{root}-archive");
+    let added = env.json(&["storage", "add", &extra, "--read-only"]);
+    assert_eq!(added["managed"], false);
+    let text = env.ok(&["storage", "list"]);
+    assert!(
+        text.contains("read-only") && text.contains("(default)"),
+        "{text}"
+    );
+    // Saving into read-only storage is refused with the reason.
+    let out = env.lamin(&[
+        "save",
+        f.to_str().unwrap(),
+        "--key",
+        "x.csv",
+        "--storage",
+        &extra,
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
+});
