@@ -232,6 +232,10 @@ impl Remote {
 
     /// Keys (relative to `key`) and metadata of the objects under the prefix `key/`.
     pub(crate) fn list(&self, key: &str) -> Result<Vec<(String, ObjectStat)>> {
+        if self.read_only {
+            // Plain HTTP servers cannot list (object_store would need WebDAV): files only.
+            return Ok(Vec::new());
+        }
         let base = self.location(key);
         let base_str = format!("{}/", base.as_ref());
         let items: Vec<_> = block_on(self.store.list(Some(&base)).collect::<Vec<_>>());

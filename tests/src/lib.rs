@@ -249,3 +249,71 @@ pub fn lamin_bin() -> PathBuf {
     );
     bin
 }
+
+/// A minimal static HTTP server for read-only storage tests: serves the files of a folder with
+/// `ETag`, `Last-Modified` and `Content-Length`, answering HEAD and GET.
+pub struct HttpFiles {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// The folder served.
+    pub dir: tempfile::TempDir,
+}
+
+impl HttpFiles {
+    /// Starts serving a fresh folder on a free port (the thread lives as long as the process).
+    pub fn start() -> HttpFiles {
+        use std::io::{BufRead, BufReader, Write};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().to_path_buf();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).is_err() {
+                        return;
+                    }
+                    // Skip the headers.
+                    let mut h = String::new();
+                    while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                        h.clear();
+                    }
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or_default().to_owned();
+                    let path = parts
+                        .next()
+                        .unwrap_or("/")
+                        .trim_start_matches('/')
+                        .to_owned();
+                    let mut out = stream;
+                    match std::fs::read(root.join(&path)) {
+                        Ok(body) => {
+                            let etag = format!(
+                                "{:x}-{:x}",
+                                body.len(),
+                                body.iter().map(|b| *b as u64).sum::<u64>()
+                            );
+                            let head = format!(
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: \"{etag}\"\r\nLast-Modified: Sat, 21 Nov 2026 10:00:00 GMT\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+                                body.len()
+                            );
+                            let _ = out.write_all(head.as_bytes());
+                            if method == "GET" {
+                                let _ = out.write_all(&body);
+                            }
+                        }
+                        Err(_) => {
+                            let _ = out.write_all(
+                                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                            );
+                        }
+                    }
+                });
+            }
+        });
+        HttpFiles { url, dir }
+    }
+}

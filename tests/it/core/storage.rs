@@ -341,3 +341,56 @@ lamindb_tests::both!(several_storage_locations, |backend| {
     assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
     storages.add(&managed_elsewhere, true, None).unwrap();
 });
+
+#[test]
+fn http_files_register_in_place_read_only() {
+    let t = TestInstance::on(Backend::Sqlite, Store::Local, &[]);
+    let server = lamindb_tests::HttpFiles::start();
+    std::fs::create_dir_all(server.dir.path().join("data")).unwrap();
+    std::fs::write(server.dir.path().join("data/ref.fa"), b">chr1\nACGT\n").unwrap();
+    let url = format!("{}/data/ref.fa", server.url);
+    let a = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: url.clone().into(),
+            description: Some("reference".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .artifact;
+    // Hashed from the server's ETag without downloading, as Python LaminDB does for HTTP.
+    assert_eq!(a.hash_type.as_deref(), Some("md5-etag"));
+    assert_eq!(a.size, Some(11));
+    assert_eq!(a.suffix, ".fa");
+    let st = t.inst.storages().by_id(a.storage_id).unwrap();
+    assert_eq!(st.root, server.url);
+    assert!(!t.inst.storages().is_managed(&st));
+    assert_eq!(
+        read(&t.inst.artifacts().cache(&a).unwrap()),
+        b">chr1\nACGT\n"
+    );
+    // Read-only: it cannot be the target of a save, and deleting keeps the file.
+    let err = t
+        .inst
+        .storages()
+        .add(&format!("{}/other", server.url), false, None)
+        .unwrap_err();
+    assert!(err.to_string().contains("read-only"), "{err}");
+    assert_eq!(
+        t.inst.artifacts().delete_permanently(&a, true).unwrap(),
+        None
+    );
+    assert!(server.dir.path().join("data/ref.fa").exists());
+    // A missing file is a clear error.
+    let err = t
+        .inst
+        .artifacts()
+        .save(NewArtifactSpec {
+            path: format!("{}/data/missing.fa", server.url).into(),
+            description: Some("x".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+}
