@@ -405,7 +405,15 @@ impl<'a> Artifacts<'a> {
                 )));
             }
         }
-        let stats = hash_path(&path)?;
+        let stats = if meta.is_dir() {
+            let total = lamindb_storage::dir_size(&path)?;
+            let label = format!("hashing {}", path.display());
+            self.inst.with_progress(&label, total, |p| {
+                lamindb_storage::hash_dir_with_progress(&path, p)
+            })?
+        } else {
+            hash_path(&path)?
+        };
         Ok(Prepared {
             spec,
             storage_id,

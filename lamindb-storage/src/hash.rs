@@ -228,6 +228,24 @@ pub(crate) fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Hashes a folder (`md5-d`): every file hashed as by [`hash_file`] (in parallel), the hash strings
 /// sorted, md5 of each, md5 over the concatenated digests. File names do not enter the hash.
 pub fn hash_dir(dir: &Path) -> Result<ContentHash> {
+    hash_dir_with_progress(dir, None)
+}
+
+/// Total size of the files under `dir`.
+pub fn dir_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for f in files_under(dir)? {
+        total += std::fs::metadata(&f).map_err(|e| Error::io(&f, e))?.len();
+    }
+    Ok(total)
+}
+
+/// [`hash_dir`], reporting the bytes hashed so far after each file.
+pub fn hash_dir_with_progress(
+    dir: &Path,
+    progress: Option<crate::remote::Progress<'_>>,
+) -> Result<ContentHash> {
+    let done = std::sync::atomic::AtomicU64::new(0);
     let files = files_under(dir)?;
     if files.is_empty() {
         return Err(Error::EmptyFolder {
@@ -242,7 +260,22 @@ pub fn hash_dir(dir: &Path) -> Result<ContentHash> {
     let results: Vec<Result<Vec<ContentHash>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|f| hash_file(f)).collect()))
+            .map(|part| {
+                let done = &done;
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| {
+                            let h = hash_file(f)?;
+                            let now = done.fetch_add(h.size, std::sync::atomic::Ordering::Relaxed)
+                                + h.size;
+                            if let Some(p) = progress {
+                                p(now);
+                            }
+                            Ok(h)
+                        })
+                        .collect()
+                })
+            })
             .collect();
         handles
             .into_iter()

@@ -15,8 +15,8 @@ mod suffix;
 
 pub use error::{Error, Result};
 pub use hash::{
-    b64, hash_dict, hash_dir, hash_file, hash_from_etag, hash_from_hashes, hash_path, hash_set,
-    hash_string, ContentHash, HashType, SIZE_LIMIT_MD5,
+    b64, dir_size, hash_dict, hash_dir, hash_dir_with_progress, hash_file, hash_from_etag,
+    hash_from_hashes, hash_path, hash_set, hash_string, ContentHash, HashType, SIZE_LIMIT_MD5,
 };
 pub use remote::ObjectStat;
 pub use root::{StorageKind, StorageRoot};
