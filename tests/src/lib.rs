@@ -33,6 +33,15 @@ pub fn s3_endpoint() -> String {
     std::env::var("LAMINDB_TEST_S3").unwrap_or_else(|_| "http://127.0.0.1:9787".into())
 }
 
+/// The S3-protocol server without authentication that `ensure-s3.sh` starts next to
+/// [`s3_endpoint`], standing in for a public bucket (`LAMINDB_TEST_S3_PUBLIC`).
+pub fn s3_public_endpoint() -> String {
+    std::env::var("LAMINDB_TEST_S3_PUBLIC").unwrap_or_else(|_| "http://127.0.0.1:9788".into())
+}
+
+/// The bucket on [`s3_public_endpoint`].
+pub const S3_PUBLIC_BUCKET: &str = "lamindb-public";
+
 /// The bucket tests use on [`s3_endpoint`].
 pub const S3_BUCKET: &str = "lamindb-test";
 

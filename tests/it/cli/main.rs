@@ -382,3 +382,92 @@ both!(an_instance_on_s3_from_the_cli, |backend| {
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
 });
+
+/// `lamin` with no AWS credentials anywhere (no variables, an empty home), talking to the test
+/// server that needs none, as a public bucket.
+fn lamin_anonymous(env: &Env, args: &[&str]) -> Output {
+    let home = env.dir.path().join("empty-home");
+    std::fs::create_dir_all(&home).unwrap();
+    env.command(lamin_bin())
+        .args(args)
+        .env("HOME", &home)
+        .env("AWS_ENDPOINT_URL", lamindb_tests::s3_public_endpoint())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn public_buckets_are_read_without_credentials() {
+    // Someone publishes a file (unsigned requests, as anonymous clients send them).
+    let publisher = Env::new(Backend::Sqlite);
+    let prefix = format!("pub{}", lamindb_core::uid::random(8).to_lowercase());
+    let bucket_root = format!("s3://{}/{prefix}", lamindb_tests::S3_PUBLIC_BUCKET);
+    let out = lamin_anonymous(
+        &publisher,
+        &["init", "--storage", &bucket_root, "--name", "publisher"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = publisher.write("genes.tsv", b"gene\tcount\nTP53\t5\n");
+    let out = lamin_anonymous(
+        &publisher,
+        &["--json", "save", f.to_str().unwrap(), "--key", "genes.tsv"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let url = saved["path"].as_str().unwrap().to_owned();
+
+    // A reader without credentials registers it in place and loads it.
+    let reader = Env::new(Backend::Sqlite);
+    reader.init();
+    let out = lamin_anonymous(
+        &reader,
+        &["--json", "save", &url, "--description", "public genes"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let registered: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        registered["hash"],
+        lamindb_storage::hash_string("gene\tcount\nTP53\t5\n")
+    );
+    assert_eq!(registered["hash_type"], "md5");
+    let out = lamin_anonymous(
+        &reader,
+        &["load", "--uid", registered["uid"].as_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let local = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        std::fs::read(local.trim()).unwrap(),
+        b"gene\tcount\nTP53\t5\n"
+    );
+    let storages: Value =
+        serde_json::from_slice(&lamin_anonymous(&reader, &["--json", "storage", "list"]).stdout)
+            .unwrap();
+    let public = storages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["root"] == format!("s3://{}", lamindb_tests::S3_PUBLIC_BUCKET).as_str())
+        .expect("the bucket is recorded");
+    assert_eq!(public["managed"], false);
+}
