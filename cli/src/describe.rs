@@ -117,16 +117,6 @@ pub fn artifact_table(rows: &[Artifact]) -> String {
     s
 }
 
-/// The latest `limit` runs with their transforms, newest first.
-pub fn recent_runs(inst: &Instance, limit: i64) -> Result<Vec<(Run, Transform)>> {
-    inst.runs().recent(limit)
-}
-
-/// The latest `limit` transforms, newest first.
-pub fn recent_transforms(inst: &Instance, limit: i64) -> Result<Vec<Transform>> {
-    inst.transforms().recent(limit)
-}
-
 /// A table of runs, one per line.
 pub fn run_table(rows: &[(Run, Transform)]) -> String {
     if rows.is_empty() {

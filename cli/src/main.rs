@@ -489,13 +489,13 @@ fn run(cli: Cli) -> Result<Output> {
             match registry.as_str() {
                 "artifacts" | "artifact" => {}
                 "runs" | "run" => {
-                    let rows = describe::recent_runs(&inst, limit)?;
+                    let rows = inst.runs().recent(limit)?;
                     let text = describe::run_table(&rows);
                     let json = Value::Array(rows.iter().map(|(r, t)| runs::run_json(r, t)).collect());
                     return Ok(Output::new(text, json));
                 }
                 "transforms" | "transform" => {
-                    let rows = describe::recent_transforms(&inst, limit)?;
+                    let rows = inst.transforms().recent(limit)?;
                     let text = describe::transform_table(&rows);
                     let json = serde_json::to_value(&rows).expect("json");
                     return Ok(Output::new(text, json));
@@ -659,7 +659,8 @@ fn run(cli: Cli) -> Result<Output> {
         Command::Openlineage { run } => {
             let inst = open(&cli.instance)?;
             let selected: Vec<Run> = if run.is_empty() {
-                describe::recent_runs(&inst, i64::MAX)?
+                inst.runs()
+                    .recent(i64::MAX)?
                     .into_iter()
                     .rev()
                     .map(|(r, _)| r)

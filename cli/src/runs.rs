@@ -97,22 +97,6 @@ pub fn parse_params(pairs: &[String]) -> Result<Option<Value>> {
     Ok(Some(Value::Object(map)))
 }
 
-/// The parent run named by the environment (a `lamin run` around this one), if any.
-fn parent_run(inst: &Instance) -> Result<Option<Run>> {
-    for var in [INITIATED_BY_RUN_UID_ENV, RUN_UID_ENV] {
-        if let Ok(uid) = std::env::var(var) {
-            if !uid.is_empty() {
-                return inst.runs().get(&uid).map(Some).map_err(|e| {
-                    Error::NotFound(format!(
-                        "{var}={uid}: {e}; unset {var} or use the instance the run belongs to"
-                    ))
-                });
-            }
-        }
-    }
-    Ok(None)
-}
-
 /// What `lamin run` reports.
 pub struct RunOutcome {
     /// The finished run.
@@ -144,21 +128,11 @@ fn transform_spec(cmd: &RunCommand<'_>) -> Result<(TransformSpec, usize)> {
         .ok_or_else(|| Error::Validation("pass the command to run after `--`".into()))?;
     Ok(match script_of(&cmd.command) {
         Some((script, first_arg)) => {
-            let text = std::fs::read_to_string(&script).map_err(|e| {
-                Error::Validation(format!("cannot read script {}: {e}", script.display()))
-            })?;
-            let name = script
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| script.display().to_string());
-            let spec = TransformSpec {
-                key: cmd.key.clone().unwrap_or(name),
-                uid: cmd.uid.clone(),
-                kind: TransformKind::Script,
-                hash: Some(lamindb_storage::hash_string(&text)),
-                source_code: Some(track::store_source(&text)),
-                description: None,
-            };
+            let mut spec = TransformSpec::script(&script)?;
+            if let Some(k) = &cmd.key {
+                spec.key = k.clone();
+            }
+            spec.uid = cmd.uid.clone();
             (spec, first_arg)
         }
         None => {
@@ -224,7 +198,7 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     let params = parse_params(&cmd.params)?;
     let (spec, first_arg) = transform_spec(&cmd)?;
     let (transform, _) = inst.transforms().resolve(&spec)?;
-    let parent = parent_run(inst)?;
+    let parent = inst.initiating_run(None)?;
     let args = &cmd.command[first_arg.min(cmd.command.len())..];
     let run = inst.runs().start(
         &transform,
@@ -279,7 +253,6 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     let mut child = match command.spawn() {
         Ok(c) => c,
         Err(e) => {
-            let _ = std::fs::remove_file(&log_path);
             return Err(finish_failed(
                 &run,
                 format!("cannot start '{}': {e}", cmd.command[0]),
@@ -327,7 +300,6 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     }
     drop(log);
     let report = track::save_log(inst, &run, &log_path)?;
-    let _ = std::fs::remove_file(&log_path);
     let run = inst.runs().finish(&run, run_status, report.as_ref())?;
     Ok(RunOutcome {
         run,
@@ -373,21 +345,12 @@ pub fn track_shell(
             "cannot determine the script: call `lamin track` from a bash/sh/zsh script or pass the script's path".into(),
         )
     })?;
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::Validation(format!("cannot read script {}: {e}", path.display())))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let (transform, _) = inst.transforms().resolve(&TransformSpec {
-        key: key.unwrap_or(name),
-        uid: None,
-        kind: TransformKind::Script,
-        hash: Some(lamindb_storage::hash_string(&text)),
-        source_code: Some(track::store_source(&text)),
-        description: None,
-    })?;
-    let parent = parent_run(inst)?;
+    let mut spec = TransformSpec::script(&path)?;
+    if let Some(k) = key {
+        spec.key = k;
+    }
+    let (transform, _) = inst.transforms().resolve(&spec)?;
+    let parent = inst.initiating_run(None)?;
     let run = inst.runs().start(
         &transform,
         &RunSpec {

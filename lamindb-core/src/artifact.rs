@@ -779,11 +779,7 @@ impl<'a> Artifacts<'a> {
     /// Gets an artifact by uid or uid prefix. A full uid finds artifacts in any branch; a prefix
     /// of at most 16 characters returns the latest version of that family.
     pub fn get(&self, uid_or_prefix: &str) -> Result<Artifact> {
-        if uid_or_prefix.is_empty() || !uid_or_prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Error::Validation(format!(
-                "'{uid_or_prefix}' is not a uid: uids are letters and digits"
-            )));
-        }
+        uid::check_uid_prefix(uid_or_prefix)?;
         let mut conn = self.inst.conn();
         if uid_or_prefix.len() == 20 {
             return a::table
@@ -914,19 +910,6 @@ impl<'a> Artifacts<'a> {
         let root = self.inst.root_of(artifact.storage_id)?;
         let key = artifact.storage_key();
         let dest = root.cache_path(&crate::settings::cache_dir(), &key);
-        let fetch = |key: &str, local: &Path, remote: &lamindb_storage::ObjectStat| -> Result<()> {
-            if is_stale(local, remote) {
-                tracing::info!(key, "downloading to the cache");
-                let label = format!(
-                    "downloading {}",
-                    artifact.key.as_deref().unwrap_or(&artifact.uid)
-                );
-                self.inst
-                    .with_progress(&label, remote.size, |p| root.download(key, local, p))?;
-                set_mtime(local, remote.last_modified);
-            }
-            Ok(())
-        };
         match artifact.n_files {
             None => {
                 let stat = root.stat(&key)?.ok_or_else(|| {
@@ -936,32 +919,45 @@ impl<'a> Artifacts<'a> {
                         root.url_of(&key)
                     ))
                 })?;
-                fetch(&key, &dest, &stat)?;
-                // A cached copy of the right size but the wrong content is damaged: fetch again.
-                if artifact.hash_type.as_deref() == Some("md5")
+                if is_stale(&dest, &stat) {
+                    tracing::info!(key, "downloading to the cache");
+                    let label = format!(
+                        "downloading {}",
+                        artifact.key.as_deref().unwrap_or(&artifact.uid)
+                    );
+                    self.inst
+                        .with_progress(&label, stat.size, |p| root.download(&key, &dest, p))?;
+                    set_mtime(&dest, stat.last_modified);
+                } else if artifact.hash_type.as_deref() == Some("md5")
                     && hash_path(&dest)
                         .is_ok_and(|h| Some(h.hash.as_str()) != artifact.hash.as_deref())
                 {
+                    // A cached copy of the right size but the wrong content is damaged. (A fresh
+                    // download is not checked: fetching it again would give the same bytes.)
                     tracing::warn!(uid = %artifact.uid, "cached copy is damaged; downloading again");
                     root.download(&key, &dest, None)?;
                 }
             }
             Some(_) => {
                 // Fetch the stale files of the folder together.
-                let mut stale = Vec::new();
-                let mut times = Vec::new();
-                for (rel, stat) in root.list(&key)? {
-                    let local = dest.join(&rel);
-                    if is_stale(&local, &stat) {
-                        times.push((local.clone(), stat.last_modified));
-                        stale.push((format!("{key}/{rel}"), local));
-                    }
-                }
+                let stale: Vec<(String, PathBuf, i64)> = root
+                    .list(&key)?
+                    .into_iter()
+                    .filter_map(|(rel, stat)| {
+                        let local = dest.join(&rel);
+                        is_stale(&local, &stat)
+                            .then(|| (format!("{key}/{rel}"), local, stat.last_modified))
+                    })
+                    .collect();
                 if !stale.is_empty() {
                     tracing::info!(n = stale.len(), "downloading folder files to the cache");
-                    root.download_files(&stale)?;
-                    for (local, t) in times {
-                        set_mtime(&local, t);
+                    let pairs: Vec<(String, PathBuf)> = stale
+                        .iter()
+                        .map(|(k, l, _)| (k.clone(), l.clone()))
+                        .collect();
+                    root.download_files(&pairs)?;
+                    for (_, local, t) in &stale {
+                        set_mtime(local, *t);
                     }
                 }
             }
@@ -1144,15 +1140,7 @@ impl<'a> Artifacts<'a> {
 fn is_stale(local: &Path, remote: &lamindb_storage::ObjectStat) -> bool {
     match std::fs::metadata(local) {
         Err(_) => true,
-        Ok(m) => {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0);
-            m.len() != remote.size || remote.last_modified > mtime
-        }
+        Ok(m) => m.len() != remote.size || remote.last_modified > lamindb_storage::mtime_secs(&m),
     }
 }
 

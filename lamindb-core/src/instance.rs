@@ -65,6 +65,12 @@ impl std::fmt::Debug for Instance {
     }
 }
 
+/// Locks `m`, also after a panic in another holder: the guarded values (a connection, caches,
+/// the run stack) stay usable, and a tracked run must still be recorded after a panic.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The storage marker every instance root holds.
 pub(crate) const MARKER_KEY: &str = ".lamindb/storage_uid.txt";
 
@@ -441,7 +447,7 @@ impl Instance {
 
     /// Locks the connection for a sequence of queries.
     pub fn conn(&self) -> MutexGuard<'_, DbConnection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.conn)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::instance::Instance;
+use crate::instance::{lock, Instance};
 
 /// Transfers smaller than this report no progress.
 pub const MIN_PROGRESS_BYTES: u64 = 8 << 20;
@@ -23,7 +23,7 @@ pub trait ProgressSink: Send + Sync {
 impl Instance {
     /// Reports the progress of large uploads and downloads to `sink`.
     pub fn set_progress(&self, sink: Arc<dyn ProgressSink>) {
-        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Some(sink);
+        *lock(&self.progress) = Some(sink);
     }
 
     /// Runs `f` with a progress callback for a transfer of `total` bytes (none when no sink is
@@ -34,11 +34,7 @@ impl Instance {
         total: u64,
         f: impl FnOnce(Option<&(dyn Fn(u64) + Sync)>) -> T,
     ) -> T {
-        let sink = self
-            .progress
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let sink = lock(&self.progress).clone();
         match sink {
             Some(sink) if total >= MIN_PROGRESS_BYTES => {
                 let task = sink.start(label, total);

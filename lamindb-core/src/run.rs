@@ -136,6 +136,26 @@ impl TransformSpec {
         }
     }
 
+    /// A spec for the script at `path`: key = its file name, kind `script`, its text stored
+    /// (secret-looking literals redacted) and hashed as Python LaminDB hashes a script file.
+    pub fn script(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Validation(format!("cannot read script {}: {e}", path.display()))
+        })?;
+        let key = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        Ok(TransformSpec {
+            key,
+            uid: None,
+            kind: TransformKind::Script,
+            hash: Some(lamindb_storage::hash_string(&text)),
+            source_code: Some(crate::track::store_source(&text)),
+            description: None,
+        })
+    }
+
     fn content_hash(&self) -> Option<String> {
         self.hash.clone().or_else(|| {
             self.source_code
@@ -354,11 +374,7 @@ impl Transforms<'_> {
 
     /// The transform with this uid (or unique uid prefix).
     pub fn get(&self, uid_or_prefix: &str) -> Result<Transform> {
-        if uid_or_prefix.is_empty() || !uid_or_prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::Validation(format!(
-                "'{uid_or_prefix}' is not a transform uid (letters and digits only)"
-            )));
-        }
+        uid::check_uid_prefix(uid_or_prefix)?;
         let mut conn = self.inst.conn();
         let rows = transform_family(&mut conn, uid_or_prefix)?;
         match rows.len() {
@@ -509,11 +525,7 @@ impl Runs<'_> {
 
     /// The run with this uid (or unique uid prefix).
     pub fn get(&self, uid_or_prefix: &str) -> Result<Run> {
-        if uid_or_prefix.is_empty() || !uid_or_prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::Validation(format!(
-                "'{uid_or_prefix}' is not a run uid (letters and digits only)"
-            )));
-        }
+        uid::check_uid_prefix(uid_or_prefix)?;
         let mut conn = self.inst.conn();
         let dialect = conn.dialect();
         let rows: Vec<Run> = r::table

@@ -8,7 +8,7 @@
 use diesel::prelude::*;
 use lamindb_storage::StorageRoot;
 
-use crate::instance::Instance;
+use crate::instance::{lock, Instance};
 use crate::models::Storage;
 use crate::schema::lamindb_storage as s;
 use crate::sql_types::{JsonData, UtcTime};
@@ -30,20 +30,12 @@ impl Instance {
         if storage_id == self.storage().id {
             return Ok(self.storage_root().clone());
         }
-        if let Some(r) = self
-            .roots
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&storage_id)
-        {
+        if let Some(r) = lock(&self.roots).get(&storage_id) {
             return Ok(r.clone());
         }
         let row = self.storages().by_id(storage_id)?;
         let root = StorageRoot::parse(&row.root)?;
-        self.roots
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(storage_id, root.clone());
+        lock(&self.roots).insert(storage_id, root.clone());
         Ok(root)
     }
 }
@@ -52,11 +44,7 @@ impl Storages<'_> {
     /// Every storage record, the default first. Read once per open instance (saves consult it
     /// for every file); [`Storages::add`] refreshes it.
     pub fn list(&self) -> Result<Vec<Storage>> {
-        let mut cached = self
-            .inst
-            .storage_rows
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut cached = lock(&self.inst.storage_rows);
         if let Some(rows) = cached.as_ref() {
             return Ok(rows.clone());
         }
@@ -154,11 +142,7 @@ impl Storages<'_> {
             ))
             .returning(s::id)
             .get_result::<i32>(&mut *self.inst.conn())?;
-        *self
-            .inst
-            .storage_rows
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = None;
+        *lock(&self.inst.storage_rows) = None;
         if !read_only {
             if let Err(e) = crate::instance::write_marker(
                 &parsed,
@@ -168,11 +152,7 @@ impl Storages<'_> {
                 self.inst.uid(),
             ) {
                 diesel::delete(s::table.find(id)).execute(&mut *self.inst.conn())?;
-                *self
-                    .inst
-                    .storage_rows
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = None;
+                *lock(&self.inst.storage_rows) = None;
                 return Err(e);
             }
         }

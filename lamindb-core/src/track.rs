@@ -26,7 +26,7 @@ use std::sync::{Mutex, Once};
 use serde_json::Value;
 
 use crate::artifact::{NewArtifactSpec, RunLink};
-use crate::instance::Instance;
+use crate::instance::{lock, Instance};
 use crate::models::{Artifact, Run, Transform};
 use crate::run::{RunSpec, RunStatus, TransformKind, TransformSpec};
 use crate::settings;
@@ -201,7 +201,7 @@ fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let logs = PANIC_LOGS.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let logs = lock(&PANIC_LOGS).clone();
             for path in logs {
                 let _ = append(&path, &format!("panicked: {info}\n"));
             }
@@ -261,10 +261,7 @@ impl RunGuard<'_> {
     fn end(&mut self, status: RunStatus, message: Option<&str>) -> Result<Run> {
         self.done = true;
         self.inst.leave_run(self.run.id);
-        PANIC_LOGS
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|p| p != &self.log_path);
+        lock(&PANIC_LOGS).retain(|p| p != &self.log_path);
         if let Some(m) = message {
             let _ = self.log(m);
         }
@@ -293,12 +290,14 @@ impl Drop for RunGuard<'_> {
     }
 }
 
-/// Saves the log at `path` (if it has content) as `run`'s report and removes the file.
+/// Saves the log at `path` (if it has content) as `run`'s report and removes the file (kept
+/// only when saving it failed).
 pub fn save_log(inst: &Instance, run: &Run, path: &Path) -> Result<Option<Artifact>> {
     let has_content = std::fs::metadata(path)
         .map(|m| m.len() > 0)
         .unwrap_or(false);
     if !has_content {
+        let _ = std::fs::remove_file(path);
         return Ok(None);
     }
     let saved = inst.artifacts().save(NewArtifactSpec {
@@ -353,15 +352,10 @@ impl Instance {
     /// ([`Instance::track`], flows, steps), else the run named by `LAMIN_RUN_UID` (set by
     /// `lamin run`) or attached with [`Instance::attach_run`].
     pub fn current_run(&self) -> Result<Option<Run>> {
-        if let Some(run) = self
-            .run_stack
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .last()
-        {
+        if let Some(run) = lock(&self.run_stack).last() {
             return Ok(Some(run.clone()));
         }
-        let mut ambient = self.ambient_run.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ambient = lock(&self.ambient_run);
         if ambient.is_none() {
             let found = match std::env::var(RUN_UID_ENV) {
                 Ok(uid) if !uid.is_empty() => Some(self.run_from_env(RUN_UID_ENV, &uid)?),
@@ -385,24 +379,20 @@ impl Instance {
     /// Makes `run` the current run of this instance when no run was started in this process
     /// (the CLI uses it for shell runs from `lamin track`).
     pub fn attach_run(&self, run: Run) {
-        *self.ambient_run.lock().unwrap_or_else(|p| p.into_inner()) = Some(Some(run));
+        *lock(&self.ambient_run) = Some(Some(run));
     }
 
     fn enter_run(&self, run: Run) {
-        self.run_stack
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(run);
+        lock(&self.run_stack).push(run);
     }
 
     fn leave_run(&self, run_id: i64) {
-        self.run_stack
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|r| r.id != run_id);
+        lock(&self.run_stack).retain(|r| r.id != run_id);
     }
 
-    fn parent_run_from_env(&self, explicit: Option<&str>) -> Result<Option<Run>> {
+    /// The run that starts a new one: the run with uid `explicit` if given, else the one named
+    /// by `LAMIN_INITIATED_BY_RUN_UID`, then `LAMIN_RUN_UID` (set by an enclosing `lamin run`).
+    pub fn initiating_run(&self, explicit: Option<&str>) -> Result<Option<Run>> {
         if let Some(uid) = explicit {
             return self.runs().get(uid).map(Some);
         }
@@ -420,45 +410,35 @@ impl Instance {
     /// the transform (a new version when its source or executable changed), starts a run with
     /// params and command line, and records the environment.
     pub fn track(&self, opts: TrackOptions) -> Result<RunGuard<'_>> {
-        let (source_code, file_key) = match &opts.source_path {
-            Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    Error::Validation(format!("cannot read source file {}: {e}", p.display()))
-                })?;
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
-                (Some(text), name)
-            }
-            None => (opts.source_code.clone(), None),
+        let mut spec = match &opts.source_path {
+            Some(p) => TransformSpec::script(p)?,
+            None => TransformSpec {
+                key: opts.program.as_ref().map(Program::key).unwrap_or_default(),
+                uid: None,
+                kind: TransformKind::Pipeline,
+                hash: match &opts.source_code {
+                    Some(s) => Some(lamindb_storage::hash_string(s)),
+                    None => executable_hash()?,
+                },
+                source_code: opts.source_code.as_deref().map(store_source),
+                description: None,
+            },
         };
-        let key = opts
-            .key
-            .clone()
-            .or(file_key)
-            .or_else(|| opts.program.as_ref().map(Program::key))
-            .ok_or_else(|| {
-                Error::Validation(
-                    "track() needs a key: pass TrackOptions::program(lamindb_core::program!()), a key or a source path".into(),
-                )
-            })?;
-        let hash = match &source_code {
-            Some(_) => None,
-            None => executable_hash()?,
-        };
-        let kind = opts.kind.unwrap_or(if opts.source_path.is_some() {
-            TransformKind::Script
-        } else {
-            TransformKind::Pipeline
-        });
-        let spec = TransformSpec {
-            key,
-            uid: opts.uid.clone(),
-            kind,
-            hash: hash.or_else(|| source_code.as_deref().map(lamindb_storage::hash_string)),
-            source_code: source_code.map(|s| store_source(&s)),
-            description: opts.description.clone(),
-        };
+        if let Some(k) = &opts.key {
+            spec.key = k.clone();
+        }
+        if spec.key.is_empty() {
+            return Err(Error::Validation(
+                "track() needs a key: pass TrackOptions::program(lamindb_core::program!()), a key or a source path".into(),
+            ));
+        }
+        if let Some(kind) = opts.kind {
+            spec.kind = kind;
+        }
+        spec.uid = opts.uid.clone();
+        spec.description = opts.description.clone();
         let (transform, _) = self.transforms().resolve(&spec)?;
-        let parent = self.parent_run_from_env(opts.initiated_by_run.as_deref())?;
+        let parent = self.initiating_run(opts.initiated_by_run.as_deref())?;
         let cli_args = opts.cli_args.clone().or_else(|| {
             let args: Vec<String> = std::env::args().skip(1).collect();
             (!args.is_empty()).then(|| args.join(" "))
@@ -482,10 +462,7 @@ impl Instance {
     fn guard(&self, run: Run, transform: Transform) -> Result<RunGuard<'_>> {
         install_panic_hook();
         let log_path = run_log_path(&run.uid);
-        PANIC_LOGS
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(log_path.clone());
+        lock(&PANIC_LOGS).push(log_path.clone());
         self.enter_run(run.clone());
         Ok(RunGuard {
             inst: self,
@@ -553,19 +530,14 @@ impl Instance {
     where
         E: From<Error> + std::fmt::Display,
     {
-        let active = self
-            .run_stack
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .last()
-            .map(|r| r.uid.clone());
+        let active = lock(&self.run_stack).last().map(|r| r.uid.clone());
         if let Some(uid) = active {
             return Err(Error::Conflict(format!(
                 "run {uid} is in progress; call step() for nested functions, or start the flow outside of it"
             ))
             .into());
         }
-        let parent = self.parent_run_from_env(None)?;
+        let parent = self.initiating_run(None)?;
         self.function_run(spec, parent, f)
     }
 

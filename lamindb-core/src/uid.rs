@@ -31,6 +31,17 @@ fn digit(c: u8) -> Option<u64> {
         .map(|p| p as u64)
 }
 
+/// Checks that `uid_or_prefix` can be a uid or uid prefix: non-empty, letters and digits only
+/// (so it is safe in a prefix pattern).
+pub fn check_uid_prefix(uid_or_prefix: &str) -> Result<()> {
+    if uid_or_prefix.is_empty() || !uid_or_prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::Validation(format!(
+            "'{uid_or_prefix}' is not a uid: uids are letters and digits"
+        )));
+    }
+    Ok(())
+}
+
 /// Decodes a version counter (`0-9A-Za-z` alphabet).
 pub fn decode_base62(s: &str) -> Result<u64> {
     s.bytes().try_fold(0u64, |acc, c| {

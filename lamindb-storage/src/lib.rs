@@ -19,7 +19,7 @@ pub use hash::{
     hash_from_hashes, hash_path, hash_set, hash_string, ContentHash, HashType, SIZE_LIMIT_MD5,
 };
 pub use remote::ObjectStat;
-pub use root::{StorageKind, StorageRoot};
+pub use root::{mtime_secs, StorageKind, StorageRoot};
 pub use suffix::{canonical_suffix, is_known_suffix};
 
 /// The names most callers need.

@@ -361,24 +361,15 @@ impl Remote {
     /// Downloads many objects (`(key, destination)` pairs) with up to [`CONCURRENCY`] requests
     /// in flight, each through a temporary file.
     pub(crate) fn get_files(&self, files: &[(String, std::path::PathBuf)]) -> Result<()> {
-        let this = self;
-        let runs: Vec<_> = files
-            .iter()
-            .map(|(key, dest)| (key.clone(), dest.clone()))
-            .collect();
-        // Each download blocks on the runtime; run them on blocking threads in batches.
-        std::thread::scope(|scope| {
-            let mut handles = Vec::new();
-            for chunk in runs.chunks(runs.len().div_ceil(CONCURRENCY).max(1)) {
-                handles.push(scope.spawn(move || {
-                    for (key, dest) in chunk {
-                        this.get_file(key, dest, None)?;
-                    }
-                    Ok::<(), Error>(())
-                }));
-            }
-            for h in handles {
-                h.join().expect("download thread")?;
+        block_on(async {
+            let mut results = futures::stream::iter(
+                files
+                    .iter()
+                    .map(|(key, dest)| self.fetch_to(key, dest, None)),
+            )
+            .buffer_unordered(CONCURRENCY);
+            while let Some(r) = results.next().await {
+                r?;
             }
             Ok(())
         })
@@ -392,6 +383,10 @@ impl Remote {
         dest: &Path,
         progress: Option<Progress<'_>>,
     ) -> Result<()> {
+        block_on(self.fetch_to(key, dest, progress))
+    }
+
+    async fn fetch_to(&self, key: &str, dest: &Path, progress: Option<Progress<'_>>) -> Result<()> {
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -402,7 +397,7 @@ impl Remote {
                 .unwrap_or_default(),
             std::process::id()
         ));
-        let result = block_on(async {
+        let result = async {
             let got = self
                 .store
                 .get(&self.location(key))
@@ -420,7 +415,8 @@ impl Remote {
                 }
             }
             Ok::<_, Error>(())
-        });
+        }
+        .await;
         match result {
             Ok(()) => std::fs::rename(&tmp, dest).map_err(|e| Error::io(dest, e)),
             Err(e) => {

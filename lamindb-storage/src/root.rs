@@ -202,12 +202,8 @@ impl StorageRoot {
     pub fn key_of(&self, path: &Path) -> Option<String> {
         let root = self.local_path()?;
         let abs = normalise(&std::env::current_dir().ok()?.join(path));
-        let rel = abs.strip_prefix(root).ok()?;
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join("/"))
+        let rel = rel_key(abs.strip_prefix(root).ok()?);
+        (!rel.is_empty()).then_some(rel)
     }
 
     /// The storage key of the URL `url` if it lies inside this remote root.
@@ -238,12 +234,7 @@ impl StorageRoot {
                 Ok(m) if m.is_file() => Ok(Some(ObjectStat {
                     size: m.len(),
                     etag: None,
-                    last_modified: m
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .map(|d| d.as_secs() as i64)
-                        .unwrap_or(0),
+                    last_modified: mtime_secs(&m),
                 })),
                 Ok(_) => Ok(None),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -301,12 +292,7 @@ impl StorageRoot {
                     return Ok(out);
                 }
                 for f in crate::hash::files_under(&dir)? {
-                    let rel = f.strip_prefix(&dir).expect("walked under dir");
-                    let rel: Vec<String> = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    let rel = rel.join("/");
+                    let rel = rel_key(f.strip_prefix(&dir).expect("walked under dir"));
                     let stat = self.stat(&format!("{key}/{rel}"))?.expect("a listed file");
                     out.push((rel, stat));
                 }
@@ -384,13 +370,10 @@ impl StorageRoot {
             let files: Vec<(PathBuf, String)> = crate::hash::files_under(src)?
                 .into_iter()
                 .map(|file| {
-                    let rel: Vec<String> = file
-                        .strip_prefix(src)
-                        .expect("walked under src")
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    let k = format!("{key}/{}", rel.join("/"));
+                    let k = format!(
+                        "{key}/{}",
+                        rel_key(file.strip_prefix(src).expect("walked under src"))
+                    );
                     (file, k)
                 })
                 .collect();
@@ -455,6 +438,25 @@ fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
         std::fs::copy(&file, &target).map_err(|e| Error::io(&file, e))?;
     }
     Ok(())
+}
+
+/// A relative path as a `/`-separated storage key.
+fn rel_key(rel: &Path) -> String {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// Modification time of a local file in seconds since the epoch (0 if unknown), the unit
+/// [`ObjectStat::last_modified`] uses.
+pub fn mtime_secs(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Lexically resolves `.` and `..` (no symlink resolution, like Python's `Path.absolute()`).
