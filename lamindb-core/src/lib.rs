@@ -19,15 +19,18 @@ pub mod artifact;
 pub mod db;
 mod error;
 mod failpoint;
+pub mod features;
 pub mod instance;
 pub mod introspect;
 pub mod key;
+pub mod labels;
 pub mod lineage;
 pub mod migrations;
 pub mod models;
 pub mod module;
 pub mod openlineage;
 pub mod progress;
+pub mod query;
 pub mod registry;
 pub mod run;
 pub mod schema;
@@ -56,7 +59,12 @@ pub use inventory;
 /// The names most programs need.
 pub mod prelude {
     pub use crate::artifact::{ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
-    pub use crate::models::{Artifact, Run, Storage, Transform, User};
+    pub use crate::features::{Host, NewFeature};
+    pub use crate::labels::NewLabel;
+    pub use crate::models::{
+        Artifact, Feature, Project, Record, Reference, Run, Storage, Transform, ULabel, User,
+    };
+    pub use crate::query::{Branches, Q};
     pub use crate::run::{RunStatus, TransformKind};
     pub use crate::track::{FunctionSpec, RunGuard, TrackOptions};
     pub use crate::{Error, ErrorKind, InitOptions, Instance, InstanceSettings, Result};

@@ -254,3 +254,175 @@ pub(crate) struct NewRun<'a> {
     pub created_at: UtcTime,
     pub updated_at: UtcTime,
 }
+
+/// `lamindb_ulabel`: a free-text label, optionally typed and with parents.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_ulabel)]
+pub struct ULabel {
+    /// Instance-local id.
+    pub id: i32,
+    /// 8-character uid.
+    pub uid: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Whether this label is a type for other labels.
+    pub is_type: bool,
+    /// The type this label belongs to.
+    pub type_id: Option<i32>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
+/// `lamindb_record`: a row of a typed "sheet" or a free record; feature values live in
+/// `lamindb_recordjson` and `lamindb_record<x>`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_record)]
+pub struct Record {
+    /// Instance-local id.
+    pub id: i32,
+    /// 16-character uid.
+    pub uid: String,
+    /// Name (the index value for sheets with an index feature).
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Whether this record is a type (a sheet).
+    pub is_type: bool,
+    /// The type (sheet) this record belongs to.
+    pub type_id: Option<i32>,
+    /// The schema of a sheet (on type records).
+    pub schema_id: Option<i32>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
+/// `lamindb_project`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_project)]
+pub struct Project {
+    /// Instance-local id.
+    pub id: i32,
+    /// 12-character uid.
+    pub uid: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Abbreviation.
+    pub abbr: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// Whether this project is a type.
+    pub is_type: bool,
+    /// The type this project belongs to.
+    pub type_id: Option<i32>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
+/// `lamindb_reference`: a publication or web resource.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_reference)]
+pub struct Reference {
+    /// Instance-local id.
+    pub id: i32,
+    /// 12-character uid.
+    pub uid: String,
+    /// Name (title).
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// DOI.
+    pub doi: Option<String>,
+    /// PubMed id.
+    pub pubmed_id: Option<i64>,
+    /// Whether this reference is a type.
+    pub is_type: bool,
+    /// The type this reference belongs to.
+    pub type_id: Option<i32>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
+/// `lamindb_feature`: a named, typed dimension of data or metadata.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_feature)]
+pub struct Feature {
+    /// Instance-local id.
+    pub id: i32,
+    /// 12-character uid.
+    pub uid: String,
+    /// Name.
+    pub name: String,
+    /// `_dtype_str`: the dtype (see [`crate::features::Dtype`]); `None` for types.
+    #[diesel(column_name = dtype_str)]
+    pub dtype: Option<String>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Synonyms, `|`-separated.
+    pub synonyms: Option<String>,
+    /// Whether values may be missing.
+    pub nullable: Option<bool>,
+    /// Whether values are coerced to the dtype during validation.
+    pub coerce: Option<bool>,
+    /// Default value.
+    pub default_value: Option<JsonData>,
+    /// Whether this feature is a type (a group of features).
+    pub is_type: bool,
+    /// The feature type this feature belongs to.
+    pub type_id: Option<i32>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
+/// `lamindb_jsonvalue`: a feature value shared by the artifacts and runs it annotates.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_jsonvalue)]
+pub struct JsonValue {
+    /// Instance-local id.
+    pub id: i64,
+    /// The value.
+    pub value: JsonData,
+    /// Hash of the value (unique per feature).
+    pub hash: Option<String>,
+    /// The feature.
+    pub feature_id: Option<i32>,
+    /// Creation time.
+    pub created_at: UtcTime,
+}

@@ -41,6 +41,37 @@ pub struct FieldMeta {
     pub field_type: FieldType,
 }
 
+/// How a to-many relation reaches its target registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A link table: `table.source` holds this registry's id, `table.target` the target's id.
+    Link {
+        /// Link table.
+        table: &'static str,
+        /// Column referencing this registry.
+        source: &'static str,
+        /// Column referencing the target registry.
+        target: &'static str,
+    },
+    /// A foreign key on the target table that references this registry.
+    Reverse {
+        /// Column of the target table.
+        column: &'static str,
+    },
+}
+
+/// A to-many relation of a registry (`ulabels`, `input_of_runs`, `children`). To-one relations
+/// come from [`FieldType::ForeignKey`] fields: `run_id` gives the relation `run`.
+#[derive(Debug, Clone, Copy)]
+pub struct RelationMeta {
+    /// Name as users write it in lookups (`ulabels__name`).
+    pub name: &'static str,
+    /// Table of the target registry.
+    pub target: &'static str,
+    /// The join.
+    pub via: Via,
+}
+
 /// What generic code needs to know about a registry.
 #[derive(Debug, Clone, Copy)]
 pub struct RegistryMeta {
@@ -54,6 +85,52 @@ pub struct RegistryMeta {
     pub uid_len: Option<usize>,
     /// The fields.
     pub fields: &'static [FieldMeta],
+    /// To-many relations.
+    pub relations: &'static [RelationMeta],
+    /// User-facing names that stand for a field or a path (`version` → `version_tag`,
+    /// `transform` → `run__transform`).
+    pub aliases: &'static [(&'static str, &'static str)],
+}
+
+impl RegistryMeta {
+    /// The field called `name`.
+    pub fn field(&self, name: &str) -> Option<&'static FieldMeta> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The to-many relation called `name`.
+    pub fn relation(&self, name: &str) -> Option<&'static RelationMeta> {
+        self.relations.iter().find(|r| r.name == name)
+    }
+
+    /// The foreign-key field behind the to-one relation `name` (`run` → `run_id`).
+    pub fn foreign_key(&self, name: &str) -> Option<(&'static FieldMeta, &'static str)> {
+        self.fields.iter().find_map(|f| match f.field_type {
+            FieldType::ForeignKey(target) if f.name.strip_suffix("_id") == Some(name) => {
+                Some((f, target))
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether rows live on branches (trash, archive, main).
+    pub fn has_branches(&self) -> bool {
+        self.field("branch_id").is_some()
+    }
+
+    /// Every name a lookup may start with: fields, to-one and to-many relations and aliases.
+    pub fn lookup_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.fields.iter().map(|f| f.name).collect();
+        names.extend(self.fields.iter().filter_map(|f| match f.field_type {
+            FieldType::ForeignKey(_) => f.name.strip_suffix("_id"),
+            _ => None,
+        }));
+        names.extend(self.relations.iter().map(|r| r.name));
+        names.extend(self.aliases.iter().map(|a| a.0));
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
 }
 
 /// A schema module.
@@ -100,6 +177,16 @@ macro_rules! register_module {
 
 /// The name of the core module (the `lamindb_*` tables).
 pub const CORE_MODULE: &str = "lamindb";
+
+/// The registry stored in `table`, in any linked module.
+pub fn registry_by_table(table: &str) -> Option<&'static RegistryMeta> {
+    registries().find(|r| r.table == table)
+}
+
+/// The registry called `name` (`Artifact`, `ULabel`, `bionty.CellType`); the match ignores case.
+pub fn registry_by_name(name: &str) -> Option<&'static RegistryMeta> {
+    registries().find(|r| r.name.eq_ignore_ascii_case(name))
+}
 
 /// All modules linked into this program, core first.
 pub fn linked_modules() -> Vec<&'static dyn Module> {

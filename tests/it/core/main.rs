@@ -5,4 +5,5 @@ mod instance;
 mod lineage;
 mod modules;
 mod python_fixture;
+mod query;
 mod storage;

@@ -76,6 +76,8 @@ impl Module for TestModule {
                     field_type: FieldType::ForeignKey("lamindb_artifact"),
                 },
             ],
+            relations: &[],
+            aliases: &[],
         }]
     }
     fn seed(&self, conn: &mut DbConnection, _ctx: &SeedContext) -> Result<()> {

@@ -1,0 +1,1079 @@
+//! Features and their values on artifacts, runs and records; label annotations.
+//!
+//! Simple values (numbers, text, dates, dicts, lists) of artifacts and runs are shared
+//! `lamindb_jsonvalue` rows, found again by `(feature, hash)` as Python LaminDB does; records keep
+//! one `lamindb_recordjson` row per feature. Categorical values (`cat[ULabel]`, `cat[Record]`, …)
+//! are links to the label records, carrying the feature.
+
+mod dtype;
+mod links;
+pub mod pyrepr;
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use serde_json::Value as Json;
+
+pub use dtype::{CatSpec, Dtype};
+pub(crate) use links::{label_link, LinkSpec, Tracking, FEATURE_HOSTS};
+
+use crate::db::{DbConnection, Dialect};
+use crate::models::{Artifact, Feature, Record, Run};
+use crate::module::{registry_by_table, FieldType, RegistryMeta};
+use crate::query::rows::{Bind, Sql};
+use crate::query::{Compiler, Lookup, Value, Q};
+use crate::sql_types::UtcTime;
+use crate::{uid, Error, Instance, Result};
+
+/// A feature as filters and annotation need it.
+#[derive(Debug, Clone)]
+pub(crate) struct FeatureInfo {
+    pub id: i64,
+    pub name: String,
+    pub dtype_str: String,
+    pub dtype: Dtype,
+}
+
+impl FeatureInfo {
+    /// The non-type feature called `name` on the main branch.
+    pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Option<FeatureInfo>> {
+        let mut found = Self::by_names(conn, &[name])?;
+        Ok(found.remove(name))
+    }
+
+    /// The non-type features with these names; an error when a name is ambiguous.
+    pub fn by_names(
+        conn: &mut DbConnection,
+        names: &[&str],
+    ) -> Result<BTreeMap<String, FeatureInfo>> {
+        let mut out = BTreeMap::new();
+        if names.is_empty() {
+            return Ok(out);
+        }
+        let mut sql = Sql::default();
+        sql.push("SELECT CAST(\"id\" AS BIGINT) AS i0, \"name\" AS t1, \"_dtype_str\" AS t2 FROM \"lamindb_feature\" WHERE \"is_type\" = FALSE AND \"branch_id\" = 1 AND \"name\" IN (");
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Bind::Text((*n).to_owned()));
+        }
+        sql.push(") ORDER BY \"id\"");
+        for row in sql.load(conn)? {
+            let name = row.0[1].as_str().unwrap_or_default().to_owned();
+            let dtype_str = row.0[2].as_str().unwrap_or("object").to_owned();
+            if out.contains_key(&name) {
+                return Err(Error::Conflict(format!(
+                    "several features are named '{name}'; rename one or use feature ids"
+                )));
+            }
+            out.insert(
+                name.clone(),
+                FeatureInfo {
+                    id: row.0[0].as_i64().unwrap_or_default(),
+                    dtype: Dtype::parse(&dtype_str)?,
+                    name,
+                    dtype_str,
+                },
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// What to create with [`Features::create`].
+#[derive(Debug, Clone, Default)]
+pub struct NewFeature {
+    /// Name.
+    pub name: String,
+    /// Dtype string (`int`, `cat[ULabel]`, …); required unless `is_type`.
+    pub dtype: Option<String>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Synonyms.
+    pub synonyms: Vec<String>,
+    /// Whether values may be missing (default true).
+    pub nullable: Option<bool>,
+    /// Whether validation coerces values.
+    pub coerce: Option<bool>,
+    /// Default value.
+    pub default_value: Option<Json>,
+    /// Feature type this feature belongs to.
+    pub type_id: Option<i32>,
+    /// Whether this is a feature type.
+    pub is_type: bool,
+}
+
+impl NewFeature {
+    /// A feature called `name` with `dtype`.
+    pub fn new(name: impl Into<String>, dtype: impl Into<String>) -> Self {
+        NewFeature {
+            name: name.into(),
+            dtype: Some(dtype.into()),
+            ..Default::default()
+        }
+    }
+}
+
+/// The Feature registry; get it with [`Instance::features`].
+pub struct Features<'a> {
+    inst: &'a Instance,
+}
+
+impl Instance {
+    /// The Feature registry.
+    pub fn features(&self) -> Features<'_> {
+        Features { inst: self }
+    }
+
+    /// Feature values and labels of an artifact, run or record.
+    pub fn annotations(&self, host: impl Into<Host>) -> Annotations<'_> {
+        Annotations {
+            inst: self,
+            host: host.into(),
+        }
+    }
+}
+
+impl Features<'_> {
+    /// The feature called `name`.
+    pub fn get(&self, name: &str) -> Result<Feature> {
+        self.inst
+            .query::<Feature>()
+            .filter(Q::new("name", name) & Q::new("is_type", false))
+            .one_or_none()?
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no feature named '{name}'; create it with `lamin create feature {name} --dtype <dtype>`"
+                ))
+            })
+    }
+
+    /// Gets the feature with this name (and type) or creates it. An existing feature with
+    /// another dtype is an error, as in Python LaminDB.
+    pub fn create(&self, spec: NewFeature) -> Result<crate::labels::Created<Feature>> {
+        let name = spec.name.trim();
+        if name.is_empty() {
+            return Err(Error::Validation("a feature needs a non-empty name".into()));
+        }
+        let dtype = match (&spec.dtype, spec.is_type) {
+            (Some(d), _) => {
+                let parsed = Dtype::parse(d)?;
+                for s in parsed.cat_specs() {
+                    if s.registry().is_none() {
+                        return Err(Error::Validation(format!(
+                            "dtype '{d}' names registry '{}', which is not linked; registries: {}",
+                            s.registry,
+                            crate::module::registries().map(|r| r.name).collect::<Vec<_>>().join(", ")
+                        )));
+                    }
+                }
+                Some(d.trim().to_owned())
+            }
+            (None, true) => None,
+            (None, false) => {
+                return Err(Error::Validation(format!(
+                    "feature '{name}' needs a dtype (int, float, str, bool, date, datetime, dict, cat[ULabel], …)"
+                )))
+            }
+        };
+        let existing = self
+            .inst
+            .query::<Feature>()
+            .filter(Q::new("name", name) & Q::new("type_id", spec.type_id))
+            .first()?;
+        if let Some(f) = existing {
+            if f.dtype != dtype {
+                return Err(Error::Validation(format!(
+                    "Feature {name} already exists with dtype {}, you passed {}",
+                    f.dtype.as_deref().unwrap_or("none"),
+                    dtype.as_deref().unwrap_or("none")
+                )));
+            }
+            tracing::info!("returning feature with same name: '{name}'");
+            return Ok(crate::labels::Created {
+                record: f,
+                created: false,
+            });
+        }
+        let run_id = self.inst.current_run()?.map(|r| r.id);
+        let user_id = self.inst.user().id;
+        let now = UtcTime::now();
+        let synonyms = (!spec.synonyms.is_empty()).then(|| spec.synonyms.join("|"));
+        let nullable = spec.nullable.or((!spec.is_type).then_some(true));
+        let mut conn = self.inst.conn();
+        let id: i32 = diesel::insert_into(crate::schema::lamindb_feature::table)
+            .values((
+                crate::schema::lamindb_feature::uid.eq(uid::random(12)),
+                crate::schema::lamindb_feature::name.eq(name),
+                crate::schema::lamindb_feature::dtype_str.eq(&dtype),
+                crate::schema::lamindb_feature::unit.eq(&spec.unit),
+                crate::schema::lamindb_feature::description.eq(&spec.description),
+                crate::schema::lamindb_feature::synonyms.eq(&synonyms),
+                crate::schema::lamindb_feature::nullable.eq(nullable),
+                crate::schema::lamindb_feature::coerce.eq(spec.coerce),
+                crate::schema::lamindb_feature::default_value
+                    .eq(spec.default_value.clone().map(crate::sql_types::JsonData)),
+                crate::schema::lamindb_feature::is_type.eq(spec.is_type),
+                crate::schema::lamindb_feature::type_id.eq(spec.type_id),
+                crate::schema::lamindb_feature::array_rank.eq(0i16),
+                crate::schema::lamindb_feature::array_size.eq(0),
+                crate::schema::lamindb_feature::is_locked.eq(false),
+                crate::schema::lamindb_feature::branch_id.eq(1),
+                crate::schema::lamindb_feature::created_on_id.eq(1),
+                crate::schema::lamindb_feature::space_id.eq(1i16),
+                crate::schema::lamindb_feature::created_by_id.eq(user_id),
+                crate::schema::lamindb_feature::run_id.eq(run_id),
+                crate::schema::lamindb_feature::created_at.eq(now),
+                crate::schema::lamindb_feature::updated_at.eq(now),
+            ))
+            .returning(crate::schema::lamindb_feature::id)
+            .get_result(&mut *conn)?;
+        let record = crate::schema::lamindb_feature::table
+            .find(id)
+            .select(Feature::as_select())
+            .first(&mut *conn)?;
+        Ok(crate::labels::Created {
+            record,
+            created: true,
+        })
+    }
+}
+
+/// A record that carries feature values and labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// An artifact id.
+    Artifact(i32),
+    /// A run id.
+    Run(i64),
+    /// A record id.
+    Record(i32),
+}
+
+impl From<&Artifact> for Host {
+    fn from(a: &Artifact) -> Self {
+        Host::Artifact(a.id)
+    }
+}
+impl From<&Run> for Host {
+    fn from(r: &Run) -> Self {
+        Host::Run(r.id)
+    }
+}
+impl From<&Record> for Host {
+    fn from(r: &Record) -> Self {
+        Host::Record(r.id)
+    }
+}
+
+impl Host {
+    fn table(self) -> &'static str {
+        match self {
+            Host::Artifact(_) => "lamindb_artifact",
+            Host::Run(_) => "lamindb_run",
+            Host::Record(_) => "lamindb_record",
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            Host::Artifact(i) | Host::Record(i) => i64::from(i),
+            Host::Run(i) => i,
+        }
+    }
+
+    fn meta(self) -> &'static RegistryMeta {
+        registry_by_table(self.table()).expect("core registry")
+    }
+}
+
+/// A label linked to a host, as [`Annotations::labels`] lists them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LinkedLabel {
+    /// Registry name (`ULabel`, `Project`).
+    pub registry: &'static str,
+    /// Label id.
+    pub id: i64,
+    /// The label's name-field value.
+    pub name: String,
+    /// The feature the link carries, if any.
+    pub feature: Option<String>,
+}
+
+/// Feature values and labels of one host; get it with [`Instance::annotations`].
+pub struct Annotations<'a> {
+    inst: &'a Instance,
+    host: Host,
+}
+
+/// One validated value ready to store.
+enum Prepared {
+    Json(Json),
+    Labels(Vec<(LinkSpec, i64)>),
+}
+
+fn python_type(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "None",
+        Json::Bool(_) => "bool",
+        Json::Number(n) if n.is_f64() => "float",
+        Json::Number(_) => "int",
+        Json::String(_) => "str",
+        Json::Array(_) => "list",
+        Json::Object(_) => "dict",
+    }
+}
+
+fn infer_dtype(v: &Json) -> String {
+    match v {
+        Json::Bool(_) => "bool".into(),
+        Json::Number(n) if n.is_f64() => "float".into(),
+        Json::Number(_) => "int".into(),
+        Json::String(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => {
+            "date".into()
+        }
+        Json::String(_) => "str".into(),
+        Json::Object(_) => "dict".into(),
+        Json::Array(items) => match items.first() {
+            Some(first) => format!("list[{}]", infer_dtype(first)),
+            None => "list[str]".into(),
+        },
+        Json::Null => "?".into(),
+    }
+}
+
+/// Checks `v` against a simple dtype and returns the value to store.
+fn convert_simple(dtype: &Dtype, v: &Json) -> std::result::Result<Json, String> {
+    let ok = |b: bool, what: &str| {
+        if b {
+            Ok(v.clone())
+        } else {
+            Err(format!("expected {what}"))
+        }
+    };
+    match dtype {
+        Dtype::Int => ok(v.is_i64() || v.is_u64(), "an integer"),
+        // JSON does not keep `1.0` apart from `1` everywhere, so integers are accepted as floats.
+        Dtype::Float => match v {
+            Json::Number(n) => Ok(Json::from(n.as_f64().unwrap_or(f64::NAN))),
+            _ => Err("expected a float".into()),
+        },
+        Dtype::Num => ok(v.is_number(), "a number"),
+        Dtype::Str | Dtype::Path | Dtype::Url => ok(v.is_string(), "a string"),
+        Dtype::Bool => ok(v.is_boolean(), "true or false"),
+        Dtype::Date => match v.as_str() {
+            Some(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => Ok(v.clone()),
+            _ => Err("expected an ISO date such as 2024-01-31".into()),
+        },
+        Dtype::Datetime => match v.as_str() {
+            Some(s)
+                if UtcTime::parse(s).is_some()
+                    || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok() =>
+            {
+                Ok(v.clone())
+            }
+            _ => Err("expected an ISO datetime such as 2024-01-31T12:00:00".into()),
+        },
+        Dtype::Dict => ok(v.is_object(), "a dict (JSON object)"),
+        Dtype::Object => Ok(v.clone()),
+        Dtype::List(inner) => match v {
+            Json::Array(items) => items
+                .iter()
+                .map(|i| convert_simple(inner, i))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map(Json::Array),
+            _ => Err(format!("expected a list of {}", inner.as_str())),
+        },
+        Dtype::Cat(_) => Err("categorical".into()),
+    }
+}
+
+/// The hash Python LaminDB gives a JsonValue: `hash_dict` for dicts, else `hash_string(str(v))`.
+pub fn json_value_hash(v: &Json) -> String {
+    match v {
+        Json::Object(_) => lamindb_storage::hash_dict(v),
+        other => lamindb_storage::hash_string(&pyrepr::str_of(other)),
+    }
+}
+
+impl Annotations<'_> {
+    /// The host.
+    pub fn host(&self) -> Host {
+        self.host
+    }
+
+    /// Links labels to the host without a feature (`artifact.ulabels.add(...)`). `registry` is
+    /// `ULabel`, `Record`, `Project` or `Reference`; linking twice is a no-op.
+    pub fn add_labels(&self, registry: &str, ids: &[i64]) -> Result<()> {
+        let label = crate::module::registry_by_name(registry)
+            .ok_or_else(|| Error::Validation(format!("unknown registry '{registry}'")))?;
+        let link = label_link(self.host.table(), label.table, false).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "{} records cannot be annotated with {} labels",
+                self.host.meta().name,
+                label.name
+            ))
+        })?;
+        let run_id = self.inst.current_run()?.map(|r| r.id);
+        let user_id = self.inst.user().id;
+        let mut conn = self.inst.conn();
+        conn.transaction(|conn| {
+            self.check_host(conn)?;
+            for id in ids {
+                insert_link(conn, &link, self.host.id(), *id, None, user_id, run_id)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes label links added without a feature.
+    pub fn remove_labels(&self, registry: &str, ids: &[i64]) -> Result<()> {
+        let label = crate::module::registry_by_name(registry)
+            .ok_or_else(|| Error::Validation(format!("unknown registry '{registry}'")))?;
+        let Some(link) = label_link(self.host.table(), label.table, false) else {
+            return Ok(());
+        };
+        let mut conn = self.inst.conn();
+        for id in ids {
+            let mut sql = Sql::default();
+            sql.push(&format!(
+                "DELETE FROM \"{}\" WHERE \"{}\" = ",
+                link.table, link.host_column
+            ));
+            sql.bind(Bind::Int(self.host.id()));
+            sql.push(&format!(" AND \"{}\" = ", link.value_column))
+                .bind(Bind::Int(*id));
+            if link.has_feature {
+                sql.push(" AND \"feature_id\" IS NULL");
+            }
+            sql.execute(&mut conn)?;
+        }
+        Ok(())
+    }
+
+    fn check_host(&self, conn: &mut DbConnection) -> Result<()> {
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"{}\" WHERE \"id\" = ",
+            self.host.table()
+        ));
+        sql.bind(Bind::Int(self.host.id()));
+        if sql.load(conn)?.is_empty() {
+            return Err(Error::NotFound(format!(
+                "{} {} does not exist",
+                self.host.meta().name,
+                self.host.id()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Validates and adds feature values (`{"gc_content": 0.55, "cell_type": "T cell"}`). All
+    /// problems are reported together and nothing is stored unless every value is valid.
+    pub fn add_values(&self, values: &serde_json::Map<String, Json>) -> Result<()> {
+        self.store_values(values, false)
+    }
+
+    /// Like [`Self::add_values`], but first removes the existing values of these features.
+    pub fn set_values(&self, values: &serde_json::Map<String, Json>) -> Result<()> {
+        self.store_values(values, true)
+    }
+
+    fn store_values(&self, values: &serde_json::Map<String, Json>, replace: bool) -> Result<()> {
+        let run_id = self.inst.current_run()?.map(|r| r.id);
+        let user_id = self.inst.user().id;
+        let host_name = self.host.meta().name;
+        let mut conn = self.inst.conn();
+        conn.transaction(|conn| {
+            self.check_host(conn)?;
+            let names: Vec<&str> = values.keys().map(String::as_str).collect();
+            let features = FeatureInfo::by_names(conn, &names)?;
+            let unknown: Vec<&str> = names.iter().copied().filter(|n| !features.contains_key(*n)).collect();
+            if !unknown.is_empty() {
+                let hints: Vec<String> = unknown
+                    .iter()
+                    .map(|n| format!("  lamin create feature {n} --dtype {}", infer_dtype(&values[*n])))
+                    .collect();
+                return Err(Error::Validation(format!(
+                    "These keys could not be validated: [{}]\nHere is how to create a feature:\n\n{}",
+                    unknown.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "),
+                    hints.join("\n")
+                )));
+            }
+            let mut problems = Vec::new();
+            let mut prepared: Vec<(&FeatureInfo, Prepared)> = Vec::new();
+            for (name, value) in values {
+                let f = &features[name];
+                if value.is_null() {
+                    continue;
+                }
+                if f.dtype.is_categorical() {
+                    match resolve_labels(conn, self.host, f, value) {
+                        Ok(links) => prepared.push((f, Prepared::Labels(links))),
+                        Err(msg) => problems.push(format!("'{name}' ({})={value}: {msg}", f.dtype_str)),
+                    }
+                } else {
+                    match convert_simple(&f.dtype, value) {
+                        Ok(v) => prepared.push((f, Prepared::Json(v))),
+                        Err(msg) => problems.push(format!(
+                            "'{name}' ({})={value}: {msg}, got {}",
+                            f.dtype_str,
+                            python_type(value)
+                        )),
+                    }
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Error::Validation(format!(
+                    "Failed to add features on {host_name} (id={}): {}",
+                    self.host.id(),
+                    problems.join("; ")
+                )));
+            }
+            for (f, p) in prepared {
+                if replace {
+                    remove_feature_values(conn, self.host, f, None)?;
+                }
+                match p {
+                    Prepared::Json(v) => store_json(conn, self.host, f, &v, user_id, run_id)?,
+                    Prepared::Labels(links) => {
+                        for (link, id) in links {
+                            insert_link(conn, &link, self.host.id(), id, Some(f.id), user_id, run_id)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes the values of feature `name` (only `value` when given; categorical values are
+    /// given by their name).
+    pub fn remove_values(&self, name: &str, value: Option<&Json>) -> Result<()> {
+        let mut conn = self.inst.conn();
+        conn.transaction(|conn| {
+            let f = FeatureInfo::by_name(conn, name)?
+                .ok_or_else(|| Error::NotFound(format!("no feature named '{name}'")))?;
+            let n = remove_feature_values(conn, self.host, &f, value)?;
+            if n == 0 {
+                tracing::warn!(
+                    "no feature '{name}'{} found on {} {}",
+                    value
+                        .map(|v| format!(" with value {v}"))
+                        .unwrap_or_default(),
+                    self.host.meta().name,
+                    self.host.id()
+                );
+            }
+            Ok(())
+        })
+    }
+
+    /// The feature values: one value as itself, several as a sorted list; categorical values by
+    /// the label's name field.
+    pub fn get_values(&self) -> Result<BTreeMap<String, Json>> {
+        let mut conn = self.inst.conn();
+        let mut grouped: BTreeMap<String, Vec<Json>> = BTreeMap::new();
+        for (name, v) in json_values_of(&mut conn, self.host)? {
+            grouped.entry(name).or_default().push(v);
+        }
+        for l in self.labels_with(&mut conn)? {
+            if let Some(f) = l.feature {
+                grouped.entry(f).or_default().push(Json::String(l.name));
+            }
+        }
+        Ok(grouped
+            .into_iter()
+            .map(|(k, mut vs)| {
+                if vs.len() == 1 {
+                    (k, vs.pop().expect("one"))
+                } else {
+                    vs.sort_by_key(|a| a.to_string());
+                    (k, Json::Array(vs))
+                }
+            })
+            .collect())
+    }
+
+    /// Every label linked to the host, with or without a feature.
+    pub fn labels(&self) -> Result<Vec<LinkedLabel>> {
+        let mut conn = self.inst.conn();
+        self.labels_with(&mut conn)
+    }
+
+    pub(crate) fn labels_with(&self, conn: &mut DbConnection) -> Result<Vec<LinkedLabel>> {
+        // One UNION query over every link table of this host keeps describe() bounded.
+        let mut sql = Sql::default();
+        let mut parts = 0;
+        for label in crate::module::registries() {
+            for for_feature in [false, true] {
+                let Some(link) = label_link(self.host.table(), label.table, for_feature) else {
+                    continue;
+                };
+                if for_feature && !link.feature_required {
+                    continue; // the same table as without a feature
+                }
+                let name_field = label.name_field.unwrap_or("id");
+                let name_expr = match label.field(name_field).map(|f| f.field_type) {
+                    Some(FieldType::Text) => format!("l.\"{name_field}\""),
+                    _ => format!("CAST(l.\"{name_field}\" AS TEXT)"),
+                };
+                let feature_expr = if link.has_feature {
+                    "f.\"name\""
+                } else {
+                    "NULL"
+                };
+                let feature_join = if link.has_feature {
+                    "LEFT JOIN \"lamindb_feature\" f ON f.\"id\" = k.\"feature_id\""
+                } else {
+                    ""
+                };
+                if parts > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                parts += 1;
+                sql.push(&format!(
+                    "SELECT '{}' AS t0, CAST(l.\"id\" AS BIGINT) AS i1, {name_expr} AS t2, {feature_expr} AS t3, CAST(k.\"id\" AS BIGINT) AS i4 FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" {feature_join} WHERE k.\"{}\" = ",
+                    label.name, link.table, label.table, link.value_column, link.host_column
+                ));
+                sql.bind(Bind::Int(self.host.id()));
+            }
+        }
+        if parts == 0 {
+            return Ok(Vec::new());
+        }
+        sql.push(" ORDER BY 1, 5");
+        let rows = sql.load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let registry = crate::module::registry_by_name(r.0[0].as_str().unwrap_or_default())
+                    .map_or("?", |m| m.name);
+                LinkedLabel {
+                    registry,
+                    id: r.0[1].as_i64().unwrap_or_default(),
+                    name: r.0[2].display(),
+                    feature: r.0[3].as_str().map(str::to_owned),
+                }
+            })
+            .collect())
+    }
+}
+
+/// `(feature name, value)` of the simple values of `host`, ordered by feature name.
+pub(crate) fn json_values_of(conn: &mut DbConnection, host: Host) -> Result<Vec<(String, Json)>> {
+    let mut sql = Sql::default();
+    match host {
+        Host::Record(id) => {
+            sql.push("SELECT f.\"name\" AS t0, v.\"value\" AS j1 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"record_id\" = ");
+            sql.bind(Bind::Int(id.into()));
+        }
+        _ => {
+            let (link, col) = if let Host::Run(_) = host {
+                ("lamindb_runjsonvalue", "run_id")
+            } else {
+                ("lamindb_artifactjsonvalue", "artifact_id")
+            };
+            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1 FROM \"{link}\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"{col}\" = "));
+            sql.bind(Bind::Int(host.id()));
+        }
+    }
+    sql.push(" ORDER BY 1, 2");
+    Ok(sql
+        .load(conn)?
+        .into_iter()
+        .map(|r| {
+            let name = r.0[0].display();
+            let v = match &r.0[1] {
+                crate::query::Cell::Json(j) => j.clone(),
+                _ => Json::Null,
+            };
+            (name, v)
+        })
+        .collect())
+}
+
+fn time_bind(conn: &DbConnection, sql: &mut Sql) {
+    let now = UtcTime::now();
+    match conn.dialect() {
+        Dialect::Sqlite => sql.bind(Bind::Text(now.to_sqlite_text())),
+        Dialect::Postgres => sql
+            .push("CAST(")
+            .bind(Bind::Text(now.0.to_rfc3339()))
+            .push(" AS TIMESTAMPTZ)"),
+    };
+}
+
+fn opt_bind(sql: &mut Sql, v: Option<i64>) {
+    match v {
+        Some(i) => sql.bind(Bind::Int(i)),
+        None => sql.push("NULL"),
+    };
+}
+
+/// Inserts a link row unless the same (host, label, feature) link exists.
+fn insert_link(
+    conn: &mut DbConnection,
+    link: &LinkSpec,
+    host_id: i64,
+    label_id: i64,
+    feature_id: Option<i64>,
+    user_id: i32,
+    run_id: Option<i64>,
+) -> Result<()> {
+    let mut cols = vec![link.host_column.to_owned(), link.value_column.clone()];
+    if link.has_feature {
+        cols.push("feature_id".into());
+    }
+    match link.tracking {
+        Tracking::None => {}
+        Tracking::CreatedBy => cols.extend(["created_at".into(), "created_by_id".into()]),
+        Tracking::CreatedByRun => {
+            cols.extend(["created_at".into(), "created_by_id".into(), "run_id".into()])
+        }
+    }
+    let mut sql = Sql::default();
+    sql.push(&format!(
+        "INSERT INTO \"{}\" ({}) SELECT ",
+        link.table,
+        cols.iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    sql.bind(Bind::Int(host_id))
+        .push(", ")
+        .bind(Bind::Int(label_id));
+    if link.has_feature {
+        sql.push(", ");
+        opt_bind(&mut sql, feature_id);
+    }
+    if link.tracking != Tracking::None {
+        sql.push(", ");
+        time_bind(conn, &mut sql);
+        sql.push(", ").bind(Bind::Int(user_id.into()));
+        if link.tracking == Tracking::CreatedByRun {
+            sql.push(", ");
+            opt_bind(&mut sql, run_id);
+        }
+    }
+    sql.push(&format!(
+        " WHERE NOT EXISTS (SELECT 1 FROM \"{}\" WHERE \"{}\" = ",
+        link.table, link.host_column
+    ));
+    sql.bind(Bind::Int(host_id));
+    sql.push(&format!(" AND \"{}\" = ", link.value_column))
+        .bind(Bind::Int(label_id));
+    if link.has_feature {
+        match feature_id {
+            Some(f) => sql.push(" AND \"feature_id\" = ").bind(Bind::Int(f)),
+            None => sql.push(" AND \"feature_id\" IS NULL"),
+        };
+    }
+    sql.push(")");
+    sql.execute(conn)?;
+    Ok(())
+}
+
+/// Resolves categorical values (a name or a list of names) to link rows.
+fn resolve_labels(
+    conn: &mut DbConnection,
+    host: Host,
+    f: &FeatureInfo,
+    value: &Json,
+) -> std::result::Result<Vec<(LinkSpec, i64)>, String> {
+    let names: Vec<String> = match value {
+        Json::String(s) => vec![s.clone()],
+        Json::Array(items) if f.dtype.is_categorical() => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("expected names, got {v}"))
+            })
+            .collect::<std::result::Result<_, _>>()?,
+        other => return Err(format!("expected a name, got {}", python_type(other))),
+    };
+    let mut out = Vec::new();
+    let mut missing = names.clone();
+    for spec in f.dtype.cat_specs() {
+        let Some(label) = spec.registry() else {
+            return Err(format!(
+                "registry {} is not linked into this program",
+                spec.registry
+            ));
+        };
+        let Some(link) = label_link(host.table(), label.table, true) else {
+            return Err(format!(
+                "{} cannot hold {} values",
+                host.meta().name,
+                label.name
+            ));
+        };
+        let field = spec.field.as_deref().or(label.name_field).unwrap_or("name");
+        let mut c = Compiler::new(conn);
+        c.sql.push(&format!(
+            "SELECT CAST(l.\"id\" AS BIGINT) AS i0, CAST(l.\"{field}\" AS TEXT) AS t1 FROM \"{}\" l WHERE ",
+            label.table
+        ));
+        let mut q = Q::new(format!("{field}__in"), Value::from(names.clone()));
+        if let Some(type_uid) = spec.type_uid() {
+            q = q & Q::new("type__uid", type_uid);
+        }
+        if label.has_branches() {
+            q = q & Q::new("branch_id", 1);
+        }
+        c.condition(label, "l", &q).map_err(|e| e.to_string())?;
+        let rows = c.sql.load(c.conn).map_err(|e| e.to_string())?;
+        let mut by_name: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for r in rows {
+            by_name
+                .entry(r.0[1].display())
+                .or_default()
+                .push(r.0[0].as_i64().unwrap_or_default());
+        }
+        for n in &names {
+            match by_name.get(n).map(Vec::as_slice) {
+                Some([id]) => {
+                    out.push((link.clone(), *id));
+                    missing.retain(|m| m != n);
+                }
+                Some([_, _, ..]) => return Err(format!(
+                    "Cannot unambiguously resolve '{n}' for feature '{}'; several {} records match",
+                    f.name, label.name
+                )),
+                _ => {}
+            }
+        }
+    }
+    if !missing.is_empty() {
+        let registry = f
+            .dtype
+            .cat_specs()
+            .first()
+            .map_or("ULabel", |s| s.registry.as_str());
+        return Err(format!(
+            "{} term{} not validated in feature '{}': {}\n    → fix typos, remove non-existent values, or create them first (e.g. `lamin create {} NAME`)",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            f.name,
+            missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", "),
+            registry.to_ascii_lowercase()
+        ));
+    }
+    Ok(out)
+}
+
+/// Stores a simple value: a shared JsonValue (artifacts, runs) or the record's RecordJson row.
+fn store_json(
+    conn: &mut DbConnection,
+    host: Host,
+    f: &FeatureInfo,
+    v: &Json,
+    user_id: i32,
+    run_id: Option<i64>,
+) -> Result<()> {
+    let pg = conn.dialect() == Dialect::Postgres;
+    let json_bind = |sql: &mut Sql| {
+        if pg {
+            sql.push("CAST(")
+                .bind(Bind::Text(v.to_string()))
+                .push(" AS JSONB)");
+        } else {
+            sql.bind(Bind::Text(v.to_string()));
+        }
+    };
+    if let Host::Record(rid) = host {
+        let mut sql = Sql::default();
+        sql.push("SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"lamindb_recordjson\" WHERE \"record_id\" = ");
+        sql.bind(Bind::Int(rid.into()))
+            .push(" AND \"feature_id\" = ")
+            .bind(Bind::Int(f.id));
+        if !sql.load(conn)?.is_empty() {
+            return Err(Error::Conflict(format!(
+                "record {rid} already has a value for feature '{}'; use set_values to replace it",
+                f.name
+            )));
+        }
+        let mut sql = Sql::default();
+        sql.push("INSERT INTO \"lamindb_recordjson\" (\"record_id\", \"feature_id\", \"value\") VALUES (");
+        sql.bind(Bind::Int(rid.into()))
+            .push(", ")
+            .bind(Bind::Int(f.id))
+            .push(", ");
+        json_bind(&mut sql);
+        sql.push(")");
+        sql.execute(conn)?;
+        return Ok(());
+    }
+    let hash = json_value_hash(v);
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"lamindb_jsonvalue\" WHERE \"feature_id\" = ",
+    );
+    sql.bind(Bind::Int(f.id))
+        .push(" AND \"hash\" = ")
+        .bind(Bind::Text(hash.clone()));
+    let existing = sql.load(conn)?.first().and_then(|r| r.0[0].as_i64());
+    let value_id = match existing {
+        Some(id) => id,
+        None => {
+            let mut sql = Sql::default();
+            sql.push("INSERT INTO \"lamindb_jsonvalue\" (\"value\", \"hash\", \"feature_id\", \"is_locked\", \"branch_id\", \"created_on_id\", \"space_id\", \"created_by_id\", \"run_id\", \"created_at\") VALUES (");
+            json_bind(&mut sql);
+            sql.push(", ")
+                .bind(Bind::Text(hash))
+                .push(", ")
+                .bind(Bind::Int(f.id));
+            sql.push(", FALSE, 1, 1, 1, ")
+                .bind(Bind::Int(user_id.into()))
+                .push(", ");
+            opt_bind(&mut sql, run_id);
+            sql.push(", ");
+            time_bind(conn, &mut sql);
+            sql.push(") RETURNING CAST(\"id\" AS BIGINT) AS i0");
+            sql.load(conn)?
+                .first()
+                .and_then(|r| r.0[0].as_i64())
+                .ok_or_else(|| Error::Conflict("inserting a JsonValue returned no id".into()))?
+        }
+    };
+    let (table, col, tracking) = match host {
+        Host::Run(_) => ("lamindb_runjsonvalue", "run_id", Tracking::CreatedBy),
+        _ => (
+            "lamindb_artifactjsonvalue",
+            "artifact_id",
+            Tracking::CreatedByRun,
+        ),
+    };
+    let link = LinkSpec {
+        table: table.into(),
+        host_column: col,
+        value_column: "jsonvalue_id".into(),
+        has_feature: false,
+        feature_required: false,
+        tracking,
+    };
+    insert_link(conn, &link, host.id(), value_id, None, user_id, run_id)
+}
+
+/// Deletes the host's values of feature `f` (only `value` when given); returns how many.
+fn remove_feature_values(
+    conn: &mut DbConnection,
+    host: Host,
+    f: &FeatureInfo,
+    value: Option<&Json>,
+) -> Result<usize> {
+    if f.dtype.is_categorical() {
+        let mut n = 0;
+        for spec in f.dtype.cat_specs() {
+            let Some(label) = spec.registry() else {
+                continue;
+            };
+            let Some(link) = label_link(host.table(), label.table, true) else {
+                continue;
+            };
+            let mut sql = Sql::default();
+            sql.push(&format!(
+                "DELETE FROM \"{}\" WHERE \"{}\" = ",
+                link.table, link.host_column
+            ));
+            sql.bind(Bind::Int(host.id()))
+                .push(" AND \"feature_id\" = ")
+                .bind(Bind::Int(f.id));
+            if let Some(v) = value {
+                let name = v.as_str().ok_or_else(|| {
+                    Error::Validation(format!("categorical values are removed by name, got {v}"))
+                })?;
+                let field = spec.field.as_deref().or(label.name_field).unwrap_or("name");
+                sql.push(&format!(
+                    " AND \"{}\" IN (SELECT \"id\" FROM \"{}\" WHERE \"{field}\" = ",
+                    link.value_column, label.table
+                ));
+                sql.bind(Bind::Text(name.to_owned())).push(")");
+            }
+            n += sql.execute(conn)?;
+        }
+        return Ok(n);
+    }
+    let mut sql = Sql::default();
+    match host {
+        Host::Record(rid) => {
+            sql.push("DELETE FROM \"lamindb_recordjson\" WHERE \"record_id\" = ");
+            sql.bind(Bind::Int(rid.into()))
+                .push(" AND \"feature_id\" = ")
+                .bind(Bind::Int(f.id));
+            if let Some(v) = value {
+                let mut c = Compiler::new(conn);
+                let _ = &mut c;
+                // Record values are compared by their JSON text.
+                sql.push(if conn.dialect() == Dialect::Postgres {
+                    " AND CAST(\"value\" AS TEXT) = CAST(CAST("
+                } else {
+                    " AND json(\"value\") = json("
+                });
+                sql.bind(Bind::Text(v.to_string()));
+                sql.push(if conn.dialect() == Dialect::Postgres {
+                    " AS JSONB) AS TEXT)"
+                } else {
+                    ")"
+                });
+            }
+        }
+        _ => {
+            let (table, col) = match host {
+                Host::Run(_) => ("lamindb_runjsonvalue", "run_id"),
+                _ => ("lamindb_artifactjsonvalue", "artifact_id"),
+            };
+            sql.push(&format!("DELETE FROM \"{table}\" WHERE \"{col}\" = "));
+            sql.bind(Bind::Int(host.id()));
+            sql.push(" AND \"jsonvalue_id\" IN (SELECT \"id\" FROM \"lamindb_jsonvalue\" WHERE \"feature_id\" = ");
+            sql.bind(Bind::Int(f.id));
+            if let Some(v) = value {
+                let v = convert_simple(&f.dtype, v).unwrap_or_else(|_| v.clone());
+                sql.push(" AND \"hash\" = ")
+                    .bind(Bind::Text(json_value_hash(&v)));
+            }
+            sql.push(")");
+        }
+    }
+    sql.execute(conn)
+}
+
+#[allow(dead_code)]
+fn _lookup_is_used(_: Lookup) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_value_hashes_match_python() {
+        // Verified against Python LaminDB 2.12.1.
+        assert_eq!(json_value_hash(&json!(3)), "7MvIfktc4v4oMI_Z8qe68w");
+        assert_eq!(json_value_hash(&json!(true)), "-CfPRi9ihI3zfF4elKTadA");
+        assert_eq!(
+            json_value_hash(&json!("2024-01-02")),
+            "rjVKDBiSZ--foGOKGfO31A"
+        );
+    }
+
+    #[test]
+    fn simple_values_are_checked_against_the_dtype() {
+        assert!(convert_simple(&Dtype::Int, &json!(3)).is_ok());
+        assert!(convert_simple(&Dtype::Int, &json!(3.5)).is_err());
+        assert_eq!(
+            convert_simple(&Dtype::Float, &json!(3)).unwrap(),
+            json!(3.0)
+        );
+        assert!(convert_simple(&Dtype::Str, &json!(3)).is_err());
+        assert!(convert_simple(&Dtype::Date, &json!("2024-01-02")).is_ok());
+        assert!(convert_simple(&Dtype::Date, &json!("02.01.2024")).is_err());
+        assert!(convert_simple(&Dtype::List(Box::new(Dtype::Int)), &json!([1, 2])).is_ok());
+        assert!(convert_simple(&Dtype::List(Box::new(Dtype::Int)), &json!([1, "x"])).is_err());
+    }
+}

@@ -1,0 +1,365 @@
+//! Name-keyed registries that annotate data: ULabel, Record, Project, Reference.
+//!
+//! Creation follows Python LaminDB's get-or-create rule: a label whose name (and type) exists is
+//! returned instead of a duplicate; a case-insensitive near match is reported as a warning.
+
+use std::marker::PhantomData;
+
+use diesel::prelude::*;
+
+use crate::models::{Project, Record, Reference, ULabel};
+use crate::module::{registry_by_table, RegistryMeta};
+use crate::query::rows::{Bind, Sql};
+use crate::query::{Model, Q};
+use crate::sql_types::UtcTime;
+use crate::{uid, Error, Instance, Result};
+
+/// A registry of labels.
+pub trait LabelModel: Model {
+    /// Length of generated uids.
+    const UID_LEN: usize;
+    /// Columns without a database default that this registry needs besides the common ones.
+    const EXTRA: &'static [(&'static str, i64)] = &[];
+    /// The label's id.
+    fn label_id(&self) -> i32;
+    /// The label's name.
+    fn label_name(&self) -> Option<&str>;
+}
+
+/// What to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewLabel {
+    /// The name (unique together with the type, by convention).
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The id of the type record this label belongs to.
+    pub type_id: Option<i32>,
+    /// Whether this record is itself a type.
+    pub is_type: bool,
+}
+
+impl NewLabel {
+    /// A label called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        NewLabel {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+
+    /// Puts the label under the type record `type_id`.
+    pub fn of_type(mut self, type_id: i32) -> Self {
+        self.type_id = Some(type_id);
+        self
+    }
+
+    /// Makes the label a type (its children are its instances).
+    pub fn as_type(mut self) -> Self {
+        self.is_type = true;
+        self
+    }
+}
+
+/// A record returned by a create call, and whether it is new.
+#[derive(Debug, Clone)]
+pub struct Created<M> {
+    /// The record.
+    pub record: M,
+    /// `false` when a record with the same name and type existed.
+    pub created: bool,
+}
+
+/// The registry of labels of type `M`; get it with [`Instance::ulabels`] and friends.
+pub struct Labels<'a, M> {
+    inst: &'a Instance,
+    _m: PhantomData<M>,
+}
+
+impl Instance {
+    /// ULabels.
+    pub fn ulabels(&self) -> Labels<'_, ULabel> {
+        Labels {
+            inst: self,
+            _m: PhantomData,
+        }
+    }
+    /// Records.
+    pub fn records(&self) -> Labels<'_, Record> {
+        Labels {
+            inst: self,
+            _m: PhantomData,
+        }
+    }
+    /// Projects.
+    pub fn projects(&self) -> Labels<'_, Project> {
+        Labels {
+            inst: self,
+            _m: PhantomData,
+        }
+    }
+    /// References.
+    pub fn references(&self) -> Labels<'_, Reference> {
+        Labels {
+            inst: self,
+            _m: PhantomData,
+        }
+    }
+}
+
+fn meta_of<M: Model>() -> &'static RegistryMeta {
+    registry_by_table(M::TABLE).expect("core registries are always linked")
+}
+
+impl<'a, M: LabelModel> Labels<'a, M> {
+    /// The registry's metadata.
+    pub fn meta(&self) -> &'static RegistryMeta {
+        meta_of::<M>()
+    }
+
+    /// A query over this registry.
+    pub fn query(&self) -> crate::query::Query<'a, M> {
+        self.inst.query::<M>()
+    }
+
+    /// The label called `name` (on the main branch). With several of that name (in different
+    /// types), the error lists them.
+    pub fn get(&self, name: &str) -> Result<M> {
+        let found = self.query().filter(Q::new("name", name)).limit(2).all()?;
+        match found.len() {
+            0 => Err(Error::NotFound(format!(
+                "no {} named '{name}'; create it first (e.g. `lamin create {} \"{name}\"`)",
+                self.meta().name,
+                self.meta().name.to_ascii_lowercase()
+            ))),
+            1 => Ok(found.into_iter().next().expect("one")),
+            _ => Err(Error::Conflict(format!(
+                "several {} records are named '{name}'; pick one by uid",
+                self.meta().name
+            ))),
+        }
+    }
+
+    /// The label with this id.
+    pub fn by_id(&self, id: i32) -> Result<M> {
+        let mut conn = self.inst.conn();
+        M::load_by_ids(&mut conn, &[i64::from(id)])?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::NotFound(format!("no {} with id {id}", self.meta().name)))
+    }
+
+    /// Gets the label with this name and type, or creates it.
+    pub fn create(&self, spec: NewLabel) -> Result<Created<M>> {
+        if spec.name.trim().is_empty() {
+            return Err(Error::Validation(format!(
+                "a {} needs a non-empty name",
+                self.meta().name
+            )));
+        }
+        let existing = self
+            .query()
+            .filter(Q::new("name", spec.name.as_str()) & Q::new("type_id", spec.type_id))
+            .limit(1)
+            .all()?;
+        if let Some(record) = existing.into_iter().next() {
+            tracing::info!(
+                "returning existing {} with same name: '{}'",
+                self.meta().name,
+                spec.name
+            );
+            return Ok(Created {
+                record,
+                created: false,
+            });
+        }
+        let similar: Vec<String> = self
+            .query()
+            .filter(Q::new("name__iexact", spec.name.as_str()))
+            .limit(3)
+            .all()?
+            .iter()
+            .filter_map(|r| r.label_name().map(str::to_owned))
+            .collect();
+        if !similar.is_empty() {
+            tracing::warn!(
+                "{} records with similar names exist: {}; did you mean to use one of them?",
+                self.meta().name,
+                similar.join(", ")
+            );
+        }
+        let ids = self.insert(std::slice::from_ref(&spec))?;
+        Ok(Created {
+            record: self.by_id(ids[0])?,
+            created: true,
+        })
+    }
+
+    /// Inserts all `specs` in one transaction (no get-or-create: names are not looked up) and
+    /// returns the new ids in order. Use it to load thousands of labels at once.
+    pub fn save_all(&self, specs: &[NewLabel]) -> Result<Vec<i32>> {
+        self.insert(specs)
+    }
+
+    fn insert(&self, specs: &[NewLabel]) -> Result<Vec<i32>> {
+        let run_id = self.inst.current_run()?.map(|r| r.id);
+        let user_id = self.inst.user().id;
+        let now = UtcTime::now();
+        let table = self.meta().table;
+        let mut cols = vec![
+            "uid",
+            "name",
+            "description",
+            "type_id",
+            "is_type",
+            "is_locked",
+            "branch_id",
+            "created_on_id",
+            "space_id",
+            "created_by_id",
+            "run_id",
+            "created_at",
+            "updated_at",
+        ];
+        cols.extend(M::EXTRA.iter().map(|(c, _)| *c));
+        let per_row = cols.len();
+        // SQLite allows 32766 parameters per statement.
+        let chunk = (30_000 / per_row).max(1);
+        let mut conn = self.inst.conn();
+        conn.transaction(|conn| {
+            let mut ids = Vec::with_capacity(specs.len());
+            for part in specs.chunks(chunk) {
+                let mut sql = Sql::default();
+                sql.push(&format!(
+                    "INSERT INTO \"{table}\" ({}) VALUES ",
+                    cols.iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                let time = match conn.dialect() {
+                    crate::db::Dialect::Sqlite => Bind::Text(now.to_sqlite_text()),
+                    crate::db::Dialect::Postgres => Bind::Text(now.0.to_rfc3339()),
+                };
+                let pg = conn.dialect() == crate::db::Dialect::Postgres;
+                for (i, s) in part.iter().enumerate() {
+                    if s.name.trim().is_empty() {
+                        return Err(Error::Validation(format!(
+                            "{} number {} has an empty name; nothing was saved",
+                            self.meta().name,
+                            i + 1
+                        )));
+                    }
+                    sql.push(if i == 0 { "(" } else { ", (" });
+                    sql.bind(Bind::Text(uid::random(M::UID_LEN))).push(", ");
+                    sql.bind(Bind::Text(s.name.clone())).push(", ");
+                    match &s.description {
+                        Some(d) => sql.bind(Bind::Text(d.clone())),
+                        None => sql.push("NULL"),
+                    };
+                    sql.push(", ");
+                    match s.type_id {
+                        Some(t) => sql.bind(Bind::Int(t.into())),
+                        None => sql.push("NULL"),
+                    };
+                    sql.push(", ");
+                    sql.bind(Bind::Bool(s.is_type)).push(", ");
+                    sql.push("FALSE, 1, 1, 1, ");
+                    sql.bind(Bind::Int(user_id.into())).push(", ");
+                    match run_id {
+                        Some(r) => sql.bind(Bind::Int(r)),
+                        None => sql.push("NULL"),
+                    };
+                    for _ in 0..2 {
+                        sql.push(", ");
+                        if pg {
+                            sql.push("CAST(")
+                                .bind(time.clone())
+                                .push(" AS TIMESTAMPTZ)");
+                        } else {
+                            sql.bind(time.clone());
+                        }
+                    }
+                    for (_, v) in M::EXTRA {
+                        sql.push(&format!(", {v}"));
+                    }
+                    sql.push(")");
+                }
+                sql.push(" RETURNING CAST(\"id\" AS BIGINT) AS i0");
+                let rows = sql.load(conn)?;
+                ids.extend(
+                    rows.iter()
+                        .filter_map(|r| r.0[0].as_i64())
+                        .map(|i| i as i32),
+                );
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Records `parent_id` as a parent of `child_id` (ULabel, Record and Project have parents).
+    pub fn add_parent(&self, child_id: i32, parent_id: i32) -> Result<()> {
+        let meta = self.meta();
+        let Some(rel) = meta.relation("parents") else {
+            return Err(Error::Unsupported(format!("{} has no parents", meta.name)));
+        };
+        let crate::module::Via::Link {
+            table,
+            source,
+            target,
+        } = rel.via
+        else {
+            unreachable!("parents are a link table")
+        };
+        if child_id == parent_id {
+            return Err(Error::Validation(format!(
+                "a {} cannot be its own parent",
+                meta.name
+            )));
+        }
+        let mut conn = self.inst.conn();
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "INSERT INTO \"{table}\" (\"{source}\", \"{target}\") SELECT "
+        ));
+        sql.bind(Bind::Int(child_id.into()))
+            .push(", ")
+            .bind(Bind::Int(parent_id.into()));
+        sql.push(&format!(
+            " WHERE NOT EXISTS (SELECT 1 FROM \"{table}\" WHERE \"{source}\" = "
+        ));
+        sql.bind(Bind::Int(child_id.into()))
+            .push(&format!(" AND \"{target}\" = "))
+            .bind(Bind::Int(parent_id.into()))
+            .push(")");
+        sql.execute(&mut conn)?;
+        Ok(())
+    }
+}
+
+macro_rules! label_model {
+    ($model:ty, $uid_len:expr, $extra:expr, name: $name:expr) => {
+        impl LabelModel for $model {
+            const UID_LEN: usize = $uid_len;
+            const EXTRA: &'static [(&'static str, i64)] = $extra;
+            fn label_id(&self) -> i32 {
+                self.id
+            }
+            fn label_name(&self) -> Option<&str> {
+                let f: fn(&Self) -> Option<&str> = $name;
+                f(self)
+            }
+        }
+    };
+}
+
+label_model!(ULabel, 8, &[], name: |r| Some(r.name.as_str()));
+label_model!(Record, 16, &[], name: |r| r.name.as_deref());
+label_model!(Project, 12, &[("_status_code", 0)], name: |r| Some(r.name.as_str()));
+label_model!(Reference, 12, &[], name: |r| Some(r.name.as_str()));

@@ -1,0 +1,745 @@
+//! Turns filter expressions into parameterised SQL. Table and column names come only from
+//! registry metadata; every user value becomes a bind parameter.
+
+use crate::db::{DbConnection, Dialect};
+use crate::features::{label_link, Dtype, FeatureInfo, FEATURE_HOSTS};
+use crate::module::{registry_by_table, FieldMeta, FieldType, RegistryMeta, Via};
+use crate::query::expr::{Lookup, Value, Q};
+use crate::query::rows::{Bind, ColumnKind, Sql};
+use crate::sql_types::UtcTime;
+use crate::{Error, Result};
+
+/// Compiles the conditions of one query.
+pub(crate) struct Compiler<'c> {
+    pub conn: &'c mut DbConnection,
+    pub dialect: Dialect,
+    pub sql: Sql,
+    aliases: usize,
+}
+
+/// The SQL expression and reading kind for selecting `field` of the row aliased `alias`.
+pub(crate) fn select_expr(
+    dialect: Dialect,
+    alias: &str,
+    field: &FieldMeta,
+) -> (String, ColumnKind) {
+    let col = format!("{alias}.\"{}\"", field.name);
+    let pg = dialect == Dialect::Postgres;
+    match field.field_type {
+        FieldType::Int | FieldType::ForeignKey(_) if pg => {
+            (format!("CAST({col} AS BIGINT)"), ColumnKind::Int)
+        }
+        FieldType::Int | FieldType::ForeignKey(_) => (col, ColumnKind::Int),
+        FieldType::Float if pg => (
+            format!("CAST({col} AS DOUBLE PRECISION)"),
+            ColumnKind::Float,
+        ),
+        FieldType::Float => (col, ColumnKind::Float),
+        FieldType::Text => (col, ColumnKind::Text),
+        FieldType::Date if pg => (format!("CAST({col} AS TEXT)"), ColumnKind::Text),
+        FieldType::Date => (col, ColumnKind::Text),
+        FieldType::Bool => (col, ColumnKind::Bool),
+        FieldType::DateTime => (col, ColumnKind::Time),
+        FieldType::Json => (col, ColumnKind::Json),
+    }
+}
+
+fn split_lookup<'p>(segs: &'p [&'p str]) -> (Option<Lookup>, &'p [&'p str]) {
+    match segs.split_last() {
+        Some((last, rest)) => match Lookup::from_name(last) {
+            Some(l) => (Some(l), rest),
+            None => (None, segs),
+        },
+        None => (None, segs),
+    }
+}
+
+fn lookups_for(ft: FieldType) -> &'static [&'static str] {
+    match ft {
+        FieldType::Text => &[
+            "exact",
+            "iexact",
+            "contains",
+            "icontains",
+            "startswith",
+            "istartswith",
+            "endswith",
+            "iendswith",
+            "in",
+            "gt",
+            "gte",
+            "lt",
+            "lte",
+            "range",
+            "isnull",
+        ],
+        FieldType::Bool => &["exact", "in", "isnull"],
+        FieldType::Json => &["isnull"],
+        _ => &["exact", "in", "gt", "gte", "lt", "lte", "range", "isnull"],
+    }
+}
+
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '*' => out.push_str("[*]"),
+            '?' => out.push_str("[?]"),
+            '[' => out.push_str("[[]"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `value` as a bind for a field of type `ft`; `what` names the lookup in errors.
+pub(crate) fn coerce(dialect: Dialect, ft: FieldType, value: &Value, what: &str) -> Result<Bind> {
+    let bad = |expected: &str| Error::Validation(format!("{what} expects {expected}, got {value}"));
+    Ok(match ft {
+        FieldType::Int | FieldType::ForeignKey(_) => match value {
+            Value::Int(i) => Bind::Int(*i),
+            Value::Float(x) if x.fract() == 0.0 && x.is_finite() => Bind::Int(*x as i64),
+            Value::Text(s) => Bind::Int(s.trim().parse().map_err(|_| bad("an integer"))?),
+            _ => return Err(bad("an integer")),
+        },
+        FieldType::Float => match value {
+            Value::Int(i) => Bind::Float(*i as f64),
+            Value::Float(x) => Bind::Float(*x),
+            Value::Text(s) => Bind::Float(s.trim().parse().map_err(|_| bad("a number"))?),
+            _ => return Err(bad("a number")),
+        },
+        FieldType::Text => match value {
+            Value::Text(s) => Bind::Text(s.clone()),
+            Value::Int(i) => Bind::Text(i.to_string()),
+            Value::Float(x) => Bind::Text(x.to_string()),
+            _ => return Err(bad("text")),
+        },
+        FieldType::Bool => match value {
+            Value::Bool(b) => Bind::Bool(*b),
+            Value::Int(0) => Bind::Bool(false),
+            Value::Int(1) => Bind::Bool(true),
+            Value::Text(s) => match s.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Bind::Bool(true),
+                "false" | "0" | "no" => Bind::Bool(false),
+                _ => return Err(bad("true or false")),
+            },
+            _ => return Err(bad("true or false")),
+        },
+        FieldType::DateTime => match value {
+            Value::Text(s) => {
+                let t = parse_datetime(s).ok_or_else(|| {
+                    bad("a date or datetime such as 2026-01-31 or 2026-01-31T12:00:00Z")
+                })?;
+                match dialect {
+                    Dialect::Sqlite => Bind::Text(t.to_sqlite_text()),
+                    Dialect::Postgres => Bind::Text(t.0.to_rfc3339()),
+                }
+            }
+            _ => return Err(bad("a date or datetime string")),
+        },
+        FieldType::Date => match value {
+            Value::Text(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => {
+                Bind::Text(s.clone())
+            }
+            _ => return Err(bad("a date such as 2026-01-31")),
+        },
+        FieldType::Json => return Err(bad("nothing: JSON fields support only isnull")),
+    })
+}
+
+fn parse_datetime(s: &str) -> Option<UtcTime> {
+    UtcTime::parse(s).or_else(|| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|dt| UtcTime(dt.and_utc()))
+    })
+}
+
+fn truthy(value: &Value, what: &str) -> Result<bool> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        Value::Int(i) => Ok(*i != 0),
+        Value::Text(s) if s.eq_ignore_ascii_case("true") || s == "1" => Ok(true),
+        Value::Text(s) if s.eq_ignore_ascii_case("false") || s == "0" => Ok(false),
+        _ => Err(Error::Validation(format!(
+            "{what} expects true or false, got {value}"
+        ))),
+    }
+}
+
+impl<'c> Compiler<'c> {
+    pub fn new(conn: &'c mut DbConnection) -> Self {
+        let dialect = conn.dialect();
+        Compiler {
+            conn,
+            dialect,
+            sql: Sql::default(),
+            aliases: 0,
+        }
+    }
+
+    /// A fresh table alias.
+    pub fn alias(&mut self) -> String {
+        let a = format!("t{}", self.aliases);
+        self.aliases += 1;
+        a
+    }
+
+    /// Appends the condition for `q` on rows of `meta` aliased `alias`.
+    pub fn condition(&mut self, meta: &'static RegistryMeta, alias: &str, q: &Q) -> Result<()> {
+        match q {
+            Q::Lookup { path, value } => {
+                let segs: Vec<&str> = path.split("__").collect();
+                self.lookup(meta, alias, &segs, path, value)
+            }
+            Q::And(items) | Q::Or(items) if items.is_empty() => {
+                self.sql
+                    .push(if matches!(q, Q::And(_)) { "1=1" } else { "1=0" });
+                Ok(())
+            }
+            Q::And(items) | Q::Or(items) => {
+                let op = if matches!(q, Q::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                self.sql.push("(");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.sql.push(op);
+                    }
+                    self.condition(meta, alias, item)?;
+                }
+                self.sql.push(")");
+                Ok(())
+            }
+            Q::Not(inner) => {
+                // NULL comparisons count as false, so that exclude(key="x") keeps rows without a
+                // key, as Django does.
+                self.sql.push("NOT COALESCE((");
+                self.condition(meta, alias, inner)?;
+                self.sql.push("), FALSE)");
+                Ok(())
+            }
+        }
+    }
+
+    fn lookup(
+        &mut self,
+        meta: &'static RegistryMeta,
+        alias: &str,
+        segs: &[&str],
+        path: &str,
+        value: &Value,
+    ) -> Result<()> {
+        let Some((&head, tail)) = segs.split_first() else {
+            return Err(Error::Validation(format!("empty lookup in '{path}'")));
+        };
+        if let Some((_, to)) = meta.aliases.iter().find(|(from, _)| *from == head) {
+            let mut expanded: Vec<&str> = to.split("__").collect();
+            expanded.extend_from_slice(tail);
+            return self.lookup(meta, alias, &expanded, path, value);
+        }
+        let (lookup, rest) = split_lookup(tail);
+        if let Some(field) = meta.field(head) {
+            if !rest.is_empty() {
+                let hint = match field.field_type {
+                    FieldType::ForeignKey(_) => format!(
+                        "; to follow the relation write '{}__{}'",
+                        head.trim_end_matches("_id"),
+                        rest.join("__")
+                    ),
+                    _ => String::new(),
+                };
+                return Err(Error::Validation(format!(
+                    "in '{path}': '{}' is not a lookup of {}.{head}; valid lookups: {}{hint}",
+                    rest[0],
+                    meta.name,
+                    lookups_for(field.field_type).join(", ")
+                )));
+            }
+            let col = format!("{alias}.\"{}\"", field.name);
+            return self.compare(
+                &col,
+                field.field_type,
+                lookup.unwrap_or(Lookup::Exact),
+                value,
+                path,
+            );
+        }
+        if let Some((fk, target)) = meta.foreign_key(head) {
+            let col = format!("{alias}.\"{}\"", fk.name);
+            if rest.is_empty() {
+                if matches!(value, Value::Text(s) if s.parse::<i64>().is_err()) {
+                    return Err(Error::Validation(format!(
+                        "in '{path}': '{head}' is a relation and compares ids; did you mean '{head}__{}'?",
+                        registry_by_table(target).and_then(|r| r.name_field).unwrap_or("name")
+                    )));
+                }
+                return self.compare(
+                    &col,
+                    FieldType::Int,
+                    lookup.unwrap_or(Lookup::Exact),
+                    value,
+                    path,
+                );
+            }
+            let target_meta = registry_by_table(target).ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "'{head}' refers to {target}, whose module is not linked"
+                ))
+            })?;
+            let inner = self.alias();
+            self.sql.push(&format!(
+                "{col} IN (SELECT {inner}.\"id\" FROM \"{}\" {inner} WHERE ",
+                target_meta.table
+            ));
+            self.lookup(target_meta, &inner, &tail_with(rest, lookup), path, value)?;
+            self.sql.push(")");
+            return Ok(());
+        }
+        if let Some(rel) = meta.relation(head) {
+            let target_meta = registry_by_table(rel.target).ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "'{head}' refers to {}, whose module is not linked",
+                    rel.target
+                ))
+            })?;
+            let inner = self.alias();
+            match rel.via {
+                Via::Link {
+                    table,
+                    source,
+                    target,
+                } => {
+                    let link = self.alias();
+                    self.sql.push(&format!(
+                        "{alias}.\"id\" IN (SELECT {link}.\"{source}\" FROM \"{table}\" {link} WHERE "
+                    ));
+                    if rest.is_empty() || rest == ["id"] {
+                        let col = format!("{link}.\"{target}\"");
+                        self.compare(
+                            &col,
+                            FieldType::Int,
+                            lookup.unwrap_or(Lookup::Exact),
+                            value,
+                            path,
+                        )?;
+                    } else {
+                        self.sql.push(&format!(
+                            "{link}.\"{target}\" IN (SELECT {inner}.\"id\" FROM \"{}\" {inner} WHERE ",
+                            target_meta.table
+                        ));
+                        self.lookup(target_meta, &inner, &tail_with(rest, lookup), path, value)?;
+                        self.sql.push(")");
+                    }
+                    self.sql.push(")");
+                }
+                Via::Reverse { column } => {
+                    self.sql.push(&format!(
+                        "{alias}.\"id\" IN (SELECT {inner}.\"{column}\" FROM \"{}\" {inner} WHERE {inner}.\"{column}\" IS NOT NULL AND ",
+                        target_meta.table
+                    ));
+                    let rest = if rest.is_empty() { &["id"][..] } else { rest };
+                    self.lookup(target_meta, &inner, &tail_with(rest, lookup), path, value)?;
+                    self.sql.push(")");
+                }
+            }
+            return Ok(());
+        }
+        if FEATURE_HOSTS.contains(&meta.table) {
+            if let Some(feature) = FeatureInfo::by_name(self.conn, head)? {
+                if !rest.is_empty() {
+                    return Err(Error::Validation(format!(
+                        "in '{path}': feature '{head}' can only be followed by a lookup ({})",
+                        lookups_for(FieldType::Text).join(", ")
+                    )));
+                }
+                return self.feature(
+                    meta,
+                    alias,
+                    &feature,
+                    lookup.unwrap_or(Lookup::Exact),
+                    value,
+                    path,
+                );
+            }
+        }
+        Err(unknown_field(meta, head, path))
+    }
+
+    /// Appends `col <lookup> value`.
+    pub fn compare(
+        &mut self,
+        col: &str,
+        ft: FieldType,
+        lookup: Lookup,
+        value: &Value,
+        path: &str,
+    ) -> Result<()> {
+        if !lookups_for(ft).contains(&lookup.name()) {
+            return Err(Error::Validation(format!(
+                "in '{path}': lookup '{}' does not apply to this field; valid lookups: {}",
+                lookup.name(),
+                lookups_for(ft).join(", ")
+            )));
+        }
+        let pg = self.dialect == Dialect::Postgres;
+        let cast = |sql: &mut Sql, bind: Bind| {
+            match (ft, pg) {
+                (FieldType::DateTime, true) => {
+                    sql.push("CAST(").bind(bind).push(" AS TIMESTAMPTZ)");
+                }
+                (FieldType::Date, true) => {
+                    sql.push("CAST(").bind(bind).push(" AS DATE)");
+                }
+                _ => {
+                    sql.bind(bind);
+                }
+            };
+        };
+        match lookup {
+            Lookup::IsNull => {
+                let null = truthy(value, path)?;
+                self.sql
+                    .push(&format!("{col} IS {}NULL", if null { "" } else { "NOT " }));
+            }
+            Lookup::Exact if *value == Value::Null => {
+                self.sql.push(&format!("{col} IS NULL"));
+            }
+            Lookup::Exact | Lookup::Gt | Lookup::Gte | Lookup::Lt | Lookup::Lte => {
+                let op = match lookup {
+                    Lookup::Gt => ">",
+                    Lookup::Gte => ">=",
+                    Lookup::Lt => "<",
+                    Lookup::Lte => "<=",
+                    _ => "=",
+                };
+                let bind = coerce(self.dialect, ft, value, path)?;
+                self.sql.push(&format!("{col} {op} "));
+                cast(&mut self.sql, bind);
+            }
+            Lookup::In | Lookup::Range => {
+                let items: Vec<&Value> = match value {
+                    Value::List(items) => items.iter().filter(|v| **v != Value::Null).collect(),
+                    other => vec![other],
+                };
+                if lookup == Lookup::Range {
+                    if items.len() != 2 {
+                        return Err(Error::Validation(format!(
+                            "in '{path}': range expects two values (low, high), got {value}"
+                        )));
+                    }
+                    let (lo, hi) = (
+                        coerce(self.dialect, ft, items[0], path)?,
+                        coerce(self.dialect, ft, items[1], path)?,
+                    );
+                    self.sql.push(&format!("{col} BETWEEN "));
+                    cast(&mut self.sql, lo);
+                    self.sql.push(" AND ");
+                    cast(&mut self.sql, hi);
+                } else if items.is_empty() {
+                    self.sql.push("1=0");
+                } else {
+                    self.sql.push(&format!("{col} IN ("));
+                    for (i, item) in items.into_iter().enumerate() {
+                        if i > 0 {
+                            self.sql.push(", ");
+                        }
+                        let bind = coerce(self.dialect, ft, item, path)?;
+                        cast(&mut self.sql, bind);
+                    }
+                    self.sql.push(")");
+                }
+            }
+            pattern => {
+                let Bind::Text(text) = coerce(self.dialect, ft, value, path)? else {
+                    unreachable!("text fields coerce to text")
+                };
+                let (sql_op, pattern_text) = match (pattern, pg) {
+                    (Lookup::IExact, false) => ("LIKE", like_escape(&text)),
+                    (Lookup::IExact, true) => ("ILIKE", like_escape(&text)),
+                    (Lookup::Contains, false) => ("GLOB", format!("*{}*", glob_escape(&text))),
+                    (Lookup::StartsWith, false) => ("GLOB", format!("{}*", glob_escape(&text))),
+                    (Lookup::EndsWith, false) => ("GLOB", format!("*{}", glob_escape(&text))),
+                    (Lookup::Contains, true) => ("LIKE", format!("%{}%", like_escape(&text))),
+                    (Lookup::StartsWith, true) => ("LIKE", format!("{}%", like_escape(&text))),
+                    (Lookup::EndsWith, true) => ("LIKE", format!("%{}", like_escape(&text))),
+                    (Lookup::IContains, _) => (
+                        if pg { "ILIKE" } else { "LIKE" },
+                        format!("%{}%", like_escape(&text)),
+                    ),
+                    (Lookup::IStartsWith, _) => (
+                        if pg { "ILIKE" } else { "LIKE" },
+                        format!("{}%", like_escape(&text)),
+                    ),
+                    (_, _) => (
+                        if pg { "ILIKE" } else { "LIKE" },
+                        format!("%{}", like_escape(&text)),
+                    ),
+                };
+                self.sql.push(&format!("{col} {sql_op} "));
+                self.sql.bind(Bind::Text(pattern_text));
+                if sql_op != "GLOB" {
+                    self.sql.push(" ESCAPE '\\'");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A condition on a feature value of the host rows (artifacts, runs, records).
+    fn feature(
+        &mut self,
+        host: &'static RegistryMeta,
+        alias: &str,
+        feature: &FeatureInfo,
+        lookup: Lookup,
+        value: &Value,
+        path: &str,
+    ) -> Result<()> {
+        let fid = Bind::Int(feature.id);
+        match &feature.dtype {
+            Dtype::Cat(specs) => {
+                let mut linked = Vec::new();
+                for spec in specs {
+                    let label = spec.registry().ok_or_else(|| {
+                        Error::Unsupported(format!(
+                            "feature '{}' has dtype {} whose registry is not linked into this program",
+                            feature.name, feature.dtype_str
+                        ))
+                    })?;
+                    let link = label_link(host.table, label.table, true).ok_or_else(|| {
+                        Error::Unsupported(format!(
+                            "{} cannot hold values of feature '{}' ({})",
+                            host.name, feature.name, feature.dtype_str
+                        ))
+                    })?;
+                    linked.push((label, link, spec.field.clone()));
+                }
+                if lookup == Lookup::IsNull {
+                    let null = truthy(value, path)?;
+                    self.sql.push(if null { "NOT (" } else { "(" });
+                    for (i, (_, link, _)) in linked.iter().enumerate() {
+                        if i > 0 {
+                            self.sql.push(" OR ");
+                        }
+                        self.sql.push(&format!(
+                            "{alias}.\"id\" IN (SELECT \"{}\" FROM \"{}\" WHERE \"feature_id\" = ",
+                            link.host_column, link.table
+                        ));
+                        self.sql.bind(fid.clone()).push(")");
+                    }
+                    self.sql.push(")");
+                    return Ok(());
+                }
+                // Python LaminDB resolves the labels first and fails when none matches.
+                let mut any = false;
+                let mut parts = Sql::default();
+                for (label, link, field_name) in &linked {
+                    let field_name = field_name.as_deref().or(label.name_field).unwrap_or("name");
+                    let field = label.field(field_name).ok_or_else(|| {
+                        Error::Validation(format!("{} has no field '{field_name}'", label.name))
+                    })?;
+                    let ids = {
+                        let mut sub = Compiler::new(&mut *self.conn);
+                        sub.sql.push(&format!(
+                            "SELECT CAST(l.\"id\" AS BIGINT) AS i0 FROM \"{}\" l WHERE ",
+                            label.table
+                        ));
+                        let col = format!("l.\"{}\"", field.name);
+                        sub.compare(&col, field.field_type, lookup, value, path)?;
+                        sub.sql.load(sub.conn)?
+                    };
+                    let ids: Vec<i64> = ids.iter().filter_map(|r| r.0[0].as_i64()).collect();
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    if any {
+                        parts.push(" OR ");
+                    }
+                    any = true;
+                    parts.push(&format!(
+                        "{alias}.\"id\" IN (SELECT \"{}\" FROM \"{}\" WHERE \"feature_id\" = ",
+                        link.host_column, link.table
+                    ));
+                    parts.bind(fid.clone());
+                    parts.push(&format!(" AND \"{}\" IN (", link.value_column));
+                    for (i, id) in ids.iter().enumerate() {
+                        if i > 0 {
+                            parts.push(", ");
+                        }
+                        parts.bind(Bind::Int(*id));
+                    }
+                    parts.push("))");
+                }
+                if !any {
+                    return Err(Error::NotFound(format!(
+                        "no {} matches {path}={value} (feature '{}' has dtype {})",
+                        linked
+                            .iter()
+                            .map(|l| l.0.name)
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                        feature.name,
+                        feature.dtype_str
+                    )));
+                }
+                self.append_renumbered("(", parts, ")");
+                Ok(())
+            }
+            simple => {
+                let (json_link, value_sql) = match host.table {
+                    "lamindb_record" => (None, "v"),
+                    _ => (
+                        Some(if host.table == "lamindb_run" {
+                            ("lamindb_runjsonvalue", "run_id")
+                        } else {
+                            ("lamindb_artifactjsonvalue", "artifact_id")
+                        }),
+                        "v",
+                    ),
+                };
+                let head = match json_link {
+                    Some((link, host_col)) => format!(
+                        "{alias}.\"id\" IN (SELECT l.\"{host_col}\" FROM \"{link}\" l JOIN \"lamindb_jsonvalue\" {value_sql} ON {value_sql}.\"id\" = l.\"jsonvalue_id\" WHERE {value_sql}.\"feature_id\" = "
+                    ),
+                    None => format!(
+                        "{alias}.\"id\" IN (SELECT {value_sql}.\"record_id\" FROM \"lamindb_recordjson\" {value_sql} WHERE {value_sql}.\"feature_id\" = "
+                    ),
+                };
+                if lookup == Lookup::IsNull {
+                    let null = truthy(value, path)?;
+                    self.sql.push(if null { "NOT " } else { "" });
+                    self.sql.push(&head).bind(fid).push(")");
+                    return Ok(());
+                }
+                let pg = self.dialect == Dialect::Postgres;
+                let (expr, ft, lookup) = match simple {
+                    Dtype::Num | Dtype::Int | Dtype::Float => (
+                        if pg {
+                            "(CASE WHEN jsonb_typeof(v.\"value\") = 'number' THEN (v.\"value\" #>> '{}')::double precision END)".to_owned()
+                        } else {
+                            "(CASE WHEN json_type(v.\"value\") IN ('integer', 'real') THEN CAST(json_extract(v.\"value\", '$') AS REAL) END)".to_owned()
+                        },
+                        FieldType::Float,
+                        lookup,
+                    ),
+                    Dtype::Bool => (
+                        if pg {
+                            "(v.\"value\" #>> '{}')".to_owned()
+                        } else {
+                            "(CASE json_type(v.\"value\") WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END)".to_owned()
+                        },
+                        FieldType::Text,
+                        lookup,
+                    ),
+                    Dtype::Str | Dtype::Date | Dtype::Datetime | Dtype::Path | Dtype::Url => (
+                        if pg {
+                            "(v.\"value\" #>> '{}')".to_owned()
+                        } else {
+                            "(CASE json_type(v.\"value\") WHEN 'text' THEN json_extract(v.\"value\", '$') END)".to_owned()
+                        },
+                        FieldType::Text,
+                        // Python LaminDB matches feature text patterns ignoring case.
+                        match lookup {
+                            Lookup::Contains => Lookup::IContains,
+                            Lookup::StartsWith => Lookup::IStartsWith,
+                            Lookup::EndsWith => Lookup::IEndsWith,
+                            other => other,
+                        },
+                    ),
+                    other => {
+                        return Err(Error::Unsupported(format!(
+                            "feature '{}' has dtype {}, which filters support only with isnull",
+                            feature.name,
+                            other.as_str()
+                        )))
+                    }
+                };
+                let value = match (simple, value) {
+                    (Dtype::Bool, v) => Value::Text(truthy(v, path)?.to_string()),
+                    (_, v) => v.clone(),
+                };
+                self.sql.push(&head).bind(fid).push(" AND ");
+                self.compare(&expr, ft, lookup, &value, path)?;
+                self.sql.push(")");
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends `inner` (built separately, numbered from `$1`) renumbering its placeholders.
+    fn append_renumbered(&mut self, before: &str, inner: Sql, after: &str) {
+        self.sql.push(before);
+        let offset = self.sql.binds.len();
+        let mut text = String::with_capacity(inner.text.len());
+        let bytes = inner.text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
+                let start = i + 1;
+                let mut end = start;
+                while end < bytes.len() && bytes[end].is_ascii_digit() {
+                    end += 1;
+                }
+                let n: usize = inner.text[start..end].parse().unwrap_or(0);
+                text.push('$');
+                text.push_str(&(n + offset).to_string());
+                i = end;
+            } else {
+                // Placeholders are the only '$' in generated SQL outside quoted JSON paths,
+                // which never precede a digit.
+                text.push(bytes[i] as char);
+                i += 1;
+            }
+        }
+        self.sql.text.push_str(&text);
+        self.sql.binds.extend(inner.binds);
+        self.sql.push(after);
+    }
+}
+
+fn tail_with<'a>(rest: &[&'a str], lookup: Option<Lookup>) -> Vec<&'a str> {
+    let mut v = rest.to_vec();
+    if let Some(l) = lookup {
+        v.push(l.name());
+    }
+    v
+}
+
+fn unknown_field(meta: &RegistryMeta, head: &str, path: &str) -> Error {
+    let features = if FEATURE_HOSTS.contains(&meta.table) {
+        " or the name of a feature (none is called so; create it with Feature)"
+    } else {
+        ""
+    };
+    Error::Validation(format!(
+        "unknown field '{head}' in '{path}' for {}; use one of: {}{features}",
+        meta.name,
+        meta.lookup_names().join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_escape_wildcards() {
+        assert_eq!(glob_escape("a*b?[c]"), "a[*]b[?][[]c]");
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

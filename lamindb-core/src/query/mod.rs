@@ -1,0 +1,462 @@
+//! Queries over any registry, core or module, with Django-style lookups.
+//!
+//! ```no_run
+//! use lamindb_core::prelude::*;
+//! use lamindb_core::query::Q;
+//!
+//! let ln = Instance::connect("./mydata")?;
+//! let fastas: Vec<Artifact> = ln
+//!     .query::<Artifact>()
+//!     .filter(Q::new("suffix", ".fasta") & Q::new("ulabels__name", "My experiment"))
+//!     .order_by("-created_at")
+//!     .all()?;
+//! let n = ln.query_registry("ULabel")?.filter(Q::parse("name__icontains=exp")?).count()?;
+//! # Ok::<(), lamindb_core::Error>(())
+//! ```
+//!
+//! Relations compile to `IN (subquery)` conditions, so rows never repeat and `distinct()` has
+//! nothing to remove. Unless a filter names `id`, `uid`, `hash` (or their `__in`) or a
+//! `branch…` field, only rows on the main branch are returned, as in Python LaminDB.
+
+mod compile;
+pub mod expr;
+pub mod rows;
+pub mod search;
+
+use std::marker::PhantomData;
+
+use diesel::prelude::*;
+
+use crate::db::{DbConnection, Dialect};
+use crate::models::{
+    Artifact, Feature, JsonValue, Project, Record, Reference, Run, Storage, Transform, ULabel, User,
+};
+use crate::module::{registries, registry_by_name, registry_by_table, RegistryMeta};
+use crate::schema::*;
+use crate::{Error, Instance, Result};
+
+pub(crate) use compile::{select_expr, Compiler};
+pub use expr::{Lookup, Value, Q};
+pub use rows::{Cell, Rows};
+
+/// A registry row type that queries can return.
+pub trait Model: Sized {
+    /// The registry's table.
+    const TABLE: &'static str;
+    /// Loads rows by id, in the order of `ids` (missing ids are skipped).
+    fn load_by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self>>;
+}
+
+/// Rows of a registry without a Rust type (module registries), read with [`Query::rows`].
+pub struct Dynamic;
+
+macro_rules! model {
+    ($model:ty, $table:ident, $id:ty) => {
+        impl Model for $model {
+            const TABLE: &'static str = stringify!($table);
+            fn load_by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self>> {
+                let mut out = Vec::with_capacity(ids.len());
+                for part in ids.chunks(10_000) {
+                    let keys: Vec<$id> = part.iter().map(|i| *i as $id).collect();
+                    let mut found: Vec<$model> = $table::table
+                        .filter($table::id.eq_any(&keys))
+                        .select(<$model>::as_select())
+                        .load(conn)?;
+                    if found.len() > 1 {
+                        let pos: std::collections::HashMap<$id, usize> =
+                            keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+                        found.sort_by_key(|m| pos.get(&m.id).copied().unwrap_or(usize::MAX));
+                    }
+                    out.extend(found);
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+model!(Artifact, lamindb_artifact, i32);
+model!(Run, lamindb_run, i64);
+model!(Transform, lamindb_transform, i32);
+model!(Storage, lamindb_storage, i32);
+model!(User, lamindb_user, i32);
+model!(ULabel, lamindb_ulabel, i32);
+model!(Record, lamindb_record, i32);
+model!(Project, lamindb_project, i32);
+model!(Reference, lamindb_reference, i32);
+model!(Feature, lamindb_feature, i32);
+model!(JsonValue, lamindb_jsonvalue, i64);
+
+/// Which branches a query sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Branches {
+    /// Main, unless the filter names `id`, `uid`, `hash` or a branch (Python's rule).
+    Default,
+    /// Every branch, trash and archive included.
+    All,
+    /// One branch (-1 trash, 0 archive, 1 main).
+    Only(i32),
+}
+
+/// A query over one registry; build it with [`Instance::query`] or [`Instance::query_registry`].
+pub struct Query<'a, M = Dynamic> {
+    inst: &'a Instance,
+    meta: &'static RegistryMeta,
+    filters: Vec<Q>,
+    order: Vec<(String, bool)>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    branches: Branches,
+    _m: PhantomData<M>,
+}
+
+impl<M> std::fmt::Debug for Query<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("registry", &self.meta.name)
+            .field("filters", &self.filters)
+            .field("order", &self.order)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .field("branches", &self.branches)
+            .finish()
+    }
+}
+
+impl<M> Clone for Query<'_, M> {
+    fn clone(&self) -> Self {
+        Query {
+            inst: self.inst,
+            meta: self.meta,
+            filters: self.filters.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            branches: self.branches,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl Instance {
+    /// A query over the registry of `M` (`ln.query::<Artifact>()`).
+    pub fn query<M: Model>(&self) -> Query<'_, M> {
+        Query::new(
+            self,
+            registry_by_table(M::TABLE).expect("models belong to linked registries"),
+        )
+    }
+
+    /// A query over the registry called `name` (`Artifact`, `ulabel`, `bionty.CellType`).
+    pub fn query_registry(&self, name: &str) -> Result<Query<'_, Dynamic>> {
+        let meta = registry_by_name(name).ok_or_else(|| {
+            let mut names: Vec<&str> = registries().map(|r| r.name).collect();
+            names.sort_unstable();
+            Error::Validation(format!(
+                "unknown registry '{name}'; registries: {}",
+                names.join(", ")
+            ))
+        })?;
+        Ok(Query::new(self, meta))
+    }
+}
+
+impl<'a, M> Query<'a, M> {
+    fn new(inst: &'a Instance, meta: &'static RegistryMeta) -> Self {
+        Query {
+            inst,
+            meta,
+            filters: Vec::new(),
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+            branches: Branches::Default,
+            _m: PhantomData,
+        }
+    }
+
+    /// The registry queried.
+    pub fn meta(&self) -> &'static RegistryMeta {
+        self.meta
+    }
+
+    /// The instance queried.
+    pub fn instance(&self) -> &'a Instance {
+        self.inst
+    }
+
+    /// Keeps rows matching `q` (and every earlier filter).
+    pub fn filter(mut self, q: Q) -> Self {
+        self.filters.push(q);
+        self
+    }
+
+    /// Drops rows matching `q`.
+    pub fn exclude(self, q: Q) -> Self {
+        self.filter(!q)
+    }
+
+    /// Orders by a field, descending with a leading `-` (`-created_at`). Repeated calls add
+    /// tie-breakers.
+    pub fn order_by(mut self, field: &str) -> Self {
+        match field.strip_prefix('-') {
+            Some(f) => self.order.push((f.to_owned(), true)),
+            None => self.order.push((field.to_owned(), false)),
+        }
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: i64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    /// Rows are always distinct (relations compile to subqueries); kept for parity with Python.
+    pub fn distinct(self) -> Self {
+        self
+    }
+
+    /// Which branches to see.
+    pub fn branches(mut self, b: Branches) -> Self {
+        self.branches = b;
+        self
+    }
+
+    /// The filters so far, combined.
+    pub fn condition(&self) -> Q {
+        Q::And(self.filters.clone())
+    }
+
+    fn branch_condition(&self) -> Option<i32> {
+        if !self.meta.has_branches() {
+            return None;
+        }
+        match self.branches {
+            Branches::All => None,
+            Branches::Only(b) => Some(b),
+            Branches::Default => {
+                let q = self.condition();
+                let opts_out = q.lookup_paths().iter().any(|p| {
+                    matches!(
+                        *p,
+                        "id" | "uid" | "hash" | "id__in" | "uid__in" | "hash__in"
+                    ) || *p == "branch"
+                        || *p == "branch_id"
+                        || p.starts_with("branch__")
+                        || p.starts_with("branch_id__")
+                });
+                (!opts_out).then_some(1)
+            }
+        }
+    }
+
+    /// Appends ` FROM <table> t0 WHERE …` to the compiler's SQL.
+    fn from_where(&self, c: &mut Compiler<'_>) -> Result<String> {
+        let alias = c.alias();
+        c.sql
+            .push(&format!(" FROM \"{}\" {alias} WHERE ", self.meta.table));
+        if let Some(b) = self.branch_condition() {
+            c.sql.push(&format!("{alias}.\"branch_id\" = {b} AND "));
+        }
+        c.condition(self.meta, &alias, &self.condition())?;
+        Ok(alias)
+    }
+
+    fn order_limit(&self, c: &mut Compiler<'_>, alias: &str, default_order: bool) -> Result<()> {
+        let mut order = self.order.clone();
+        if order.is_empty() && default_order {
+            order.push(("id".into(), false));
+        }
+        for (i, (field, desc)) in order.iter().enumerate() {
+            let name = self
+                .meta
+                .aliases
+                .iter()
+                .find(|(from, _)| from == field)
+                .map_or(field.as_str(), |(_, to)| to);
+            let f = self.meta.field(name).ok_or_else(|| {
+                Error::Validation(format!(
+                    "cannot order {} by '{field}'; fields: {}",
+                    self.meta.name,
+                    self.meta
+                        .fields
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            c.sql.push(if i == 0 { " ORDER BY " } else { ", " });
+            c.sql.push(&format!(
+                "{alias}.\"{}\"{}",
+                f.name,
+                if *desc { " DESC" } else { "" }
+            ));
+        }
+        if let Some(n) = self.limit {
+            c.sql.push(" LIMIT ");
+            c.sql.bind(rows::Bind::Int(n.max(0)));
+        } else if self.offset.is_some() && c.dialect == Dialect::Sqlite {
+            c.sql.push(" LIMIT -1");
+        }
+        if let Some(n) = self.offset {
+            c.sql.push(" OFFSET ");
+            c.sql.bind(rows::Bind::Int(n.max(0)));
+        }
+        Ok(())
+    }
+
+    /// The ids of matching rows, in order.
+    pub fn ids(&self) -> Result<Vec<i64>> {
+        let mut conn = self.inst.conn();
+        self.ids_with(&mut conn)
+    }
+
+    pub(crate) fn ids_with(&self, conn: &mut DbConnection) -> Result<Vec<i64>> {
+        let mut c = Compiler::new(conn);
+        c.sql.push("SELECT CAST(t0.\"id\" AS BIGINT) AS i0");
+        let alias = self.from_where(&mut c)?;
+        self.order_limit(&mut c, &alias, false)?;
+        let rows = c.sql.load(c.conn)?;
+        Ok(rows.iter().filter_map(|r| r.0[0].as_i64()).collect())
+    }
+
+    /// The number of matching rows.
+    pub fn count(&self) -> Result<i64> {
+        let mut conn = self.inst.conn();
+        let mut c = Compiler::new(&mut conn);
+        if self.limit.is_some() || self.offset.is_some() {
+            c.sql
+                .push("SELECT CAST(COUNT(*) AS BIGINT) AS i0 FROM (SELECT t0.\"id\"");
+            let alias = self.from_where(&mut c)?;
+            self.order_limit(&mut c, &alias, false)?;
+            c.sql.push(") sub");
+        } else {
+            c.sql.push("SELECT CAST(COUNT(*) AS BIGINT) AS i0");
+            self.from_where(&mut c)?;
+        }
+        let rows = c.sql.load(c.conn)?;
+        Ok(rows.first().and_then(|r| r.0[0].as_i64()).unwrap_or(0))
+    }
+
+    /// Whether any row matches.
+    pub fn exists(&self) -> Result<bool> {
+        Ok(!self.clone().limit(1).ids()?.is_empty())
+    }
+
+    /// Matching rows with the given fields (all fields when empty), as named cells.
+    pub fn rows(&self, fields: &[&str]) -> Result<Rows> {
+        let mut conn = self.inst.conn();
+        self.rows_with(&mut conn, fields)
+    }
+
+    pub(crate) fn rows_with(&self, conn: &mut DbConnection, fields: &[&str]) -> Result<Rows> {
+        let metas: Vec<&'static crate::module::FieldMeta> = if fields.is_empty() {
+            self.meta.fields.iter().collect()
+        } else {
+            fields
+                .iter()
+                .map(|f| {
+                    self.meta.field(f).ok_or_else(|| {
+                        Error::Validation(format!(
+                            "{} has no field '{f}'; fields: {}",
+                            self.meta.name,
+                            self.meta
+                                .fields
+                                .iter()
+                                .map(|f| f.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<_>>()?
+        };
+        let mut c = Compiler::new(conn);
+        c.sql.push("SELECT ");
+        for (i, f) in metas.iter().enumerate() {
+            let (expr, kind) = select_expr(c.dialect, "t0", f);
+            if i > 0 {
+                c.sql.push(", ");
+            }
+            c.sql.push(&format!("{expr} AS {}{i}", kind.tag()));
+        }
+        let alias = self.from_where(&mut c)?;
+        self.order_limit(&mut c, &alias, false)?;
+        let rows = c.sql.load(c.conn)?;
+        Ok(Rows {
+            columns: metas.iter().map(|f| f.name.to_owned()).collect(),
+            rows: rows.into_iter().map(|r| r.0).collect(),
+        })
+    }
+}
+
+impl<'a, M: Model> Query<'a, M> {
+    /// All matching rows.
+    pub fn all(&self) -> Result<Vec<M>> {
+        let mut conn = self.inst.conn();
+        let ids = self.ids_with(&mut conn)?;
+        M::load_by_ids(&mut conn, &ids)
+    }
+
+    /// The first row (by id unless ordered), if any.
+    pub fn first(&self) -> Result<Option<M>> {
+        let mut q = self.clone().limit(1);
+        if q.order.is_empty() {
+            q = q.order_by("id");
+        }
+        Ok(q.all()?.into_iter().next())
+    }
+
+    /// The only matching row; an error when there is none or several.
+    pub fn one(&self) -> Result<M> {
+        self.one_or_none()?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "no {} matches {:?}",
+                self.meta.name,
+                self.condition().lookup_paths()
+            ))
+        })
+    }
+
+    /// The only matching row or `None`; an error when several match.
+    pub fn one_or_none(&self) -> Result<Option<M>> {
+        let mut found = self.clone().limit(2).all()?;
+        match found.len() {
+            0 => Ok(None),
+            1 => Ok(found.pop()),
+            _ => Err(Error::Conflict(format!(
+                "several {} records match {:?}; narrow the filter",
+                self.meta.name,
+                self.condition().lookup_paths()
+            ))),
+        }
+    }
+
+    /// The record matching `q`. For versioned registries the latest version is preferred, and
+    /// the newest match is returned when no match is the latest (Python's `get(**kwargs)`).
+    pub fn get(&self, q: Q) -> Result<M> {
+        let base = self.clone().filter(q);
+        if self.meta.field("is_latest").is_some() {
+            if let Some(m) = base
+                .clone()
+                .filter(Q::new("is_latest", true))
+                .one_or_none()?
+            {
+                return Ok(m);
+            }
+            return base
+                .order_by("-created_at")
+                .first()?
+                .ok_or_else(|| Error::NotFound(format!("no {} matches", self.meta.name)));
+        }
+        base.one()
+    }
+}

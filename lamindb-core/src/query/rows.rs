@@ -1,0 +1,237 @@
+//! Rows with columns chosen at run time, read from parameterised SQL on either backend.
+
+use diesel::deserialize::{self, FromSql, QueryableByName};
+use diesel::row::{Field, Row};
+use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
+use diesel::RunQueryDsl;
+use serde::Serialize;
+
+use crate::db::{DbConnection, MultiBackend};
+use crate::sql_types::{DateTimeUtc, Json, JsonData, UtcTime};
+use crate::Result;
+
+/// One value of a dynamic row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// NULL.
+    Null,
+    /// Integer.
+    Int(i64),
+    /// Float.
+    Float(f64),
+    /// Text.
+    Text(String),
+    /// Boolean.
+    Bool(bool),
+    /// UTC timestamp.
+    Time(UtcTime),
+    /// JSON.
+    Json(serde_json::Value),
+}
+
+impl Cell {
+    /// The integer, if this is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Cell::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Cell::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value for display: text unquoted, NULL empty.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(x) => x.to_string(),
+            Cell::Text(s) => s.clone(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Time(t) => t.0.format("%Y-%m-%d %H:%M:%S").to_string(),
+            Cell::Json(v) => v.to_string(),
+        }
+    }
+}
+
+/// How a selected column is read; the SQL alias of column `i` is `<tag><i>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnKind {
+    Int,
+    Float,
+    Text,
+    Bool,
+    Time,
+    Json,
+}
+
+impl ColumnKind {
+    pub(crate) fn tag(self) -> char {
+        match self {
+            ColumnKind::Int => 'i',
+            ColumnKind::Float => 'f',
+            ColumnKind::Text => 't',
+            ColumnKind::Bool => 'b',
+            ColumnKind::Time => 'd',
+            ColumnKind::Json => 'j',
+        }
+    }
+}
+
+/// A row read by [`load_rows`].
+#[derive(Debug, Clone)]
+pub(crate) struct DynRow(pub Vec<Cell>);
+
+impl QueryableByName<MultiBackend> for DynRow {
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, MultiBackend>) -> deserialize::Result<Self> {
+        let n = row.field_count();
+        let mut cells = Vec::with_capacity(n);
+        for i in 0..n {
+            let field = Row::get(row, i).ok_or("column index out of range")?;
+            let tag = field.field_name().and_then(|n| n.chars().next());
+            let raw = field.value();
+            let cell = match tag {
+                Some('i') => {
+                    <Option<i64> as FromSql<Nullable<BigInt>, MultiBackend>>::from_nullable_sql(
+                        raw,
+                    )?
+                    .map_or(Cell::Null, Cell::Int)
+                }
+                Some('f') => {
+                    <Option<f64> as FromSql<Nullable<Double>, MultiBackend>>::from_nullable_sql(
+                        raw,
+                    )?
+                    .map_or(Cell::Null, Cell::Float)
+                }
+                Some('b') => {
+                    <Option<bool> as FromSql<Nullable<Bool>, MultiBackend>>::from_nullable_sql(
+                        raw,
+                    )?
+                    .map_or(Cell::Null, Cell::Bool)
+                }
+                Some('d') => <Option<UtcTime> as FromSql<
+                    Nullable<DateTimeUtc>,
+                    MultiBackend,
+                >>::from_nullable_sql(raw)?
+                .map_or(Cell::Null, Cell::Time),
+                Some('j') => <Option<JsonData> as FromSql<Nullable<Json>, MultiBackend>>::from_nullable_sql(raw)?
+                    .map_or(Cell::Null, |j| Cell::Json(j.0)),
+                _ => <Option<String> as FromSql<Nullable<Text>, MultiBackend>>::from_nullable_sql(
+                    raw,
+                )?
+                .map_or(Cell::Null, Cell::Text),
+            };
+            cells.push(cell);
+        }
+        Ok(DynRow(cells))
+    }
+}
+
+/// A bind parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Bind {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bool(bool),
+}
+
+/// SQL text with its bind parameters, written as `$1`, `$2`, … (both backends accept them).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub binds: Vec<Bind>,
+}
+
+impl Sql {
+    /// Appends a placeholder for `bind`.
+    pub fn bind(&mut self, bind: Bind) -> &mut Self {
+        self.binds.push(bind);
+        self.text.push('$');
+        self.text.push_str(&self.binds.len().to_string());
+        self
+    }
+
+    /// Appends SQL text (never user input).
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn boxed(
+        &self,
+    ) -> diesel::query_builder::BoxedSqlQuery<'_, MultiBackend, diesel::query_builder::SqlQuery>
+    {
+        let mut q = diesel::sql_query(self.text.as_str()).into_boxed::<MultiBackend>();
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(v) => q.bind::<BigInt, _>(*v),
+                Bind::Float(v) => q.bind::<Double, _>(*v),
+                Bind::Text(v) => q.bind::<Text, _>(v.as_str()),
+                Bind::Bool(v) => q.bind::<Bool, _>(*v),
+            };
+        }
+        q
+    }
+
+    /// Runs the query and reads rows whose column aliases carry [`ColumnKind`] tags.
+    pub fn load(&self, conn: &mut DbConnection) -> Result<Vec<DynRow>> {
+        Ok(self.boxed().load::<DynRow>(conn)?)
+    }
+
+    /// Runs a statement.
+    pub fn execute(&self, conn: &mut DbConnection) -> Result<usize> {
+        Ok(self.boxed().execute(conn)?)
+    }
+}
+
+/// Rows of a query with named columns, as [`crate::query::Query::rows`] returns them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rows {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, each with one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Rows {
+    /// The index of column `name`.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// The rows as JSON objects.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.rows
+                .iter()
+                .map(|r| {
+                    serde_json::Value::Object(
+                        self.columns
+                            .iter()
+                            .zip(r)
+                            .map(|(c, v)| (c.clone(), serde_json::to_value(v).unwrap_or_default()))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
