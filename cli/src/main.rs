@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use lamindb_core::features::Host;
 use lamindb_core::prelude::*;
 use lamindb_core::settings;
 use serde_json::{json, Value};
@@ -14,6 +15,7 @@ use wetlab as _;
 
 mod describe;
 mod progress;
+mod registries;
 mod runs;
 
 /// LaminDB in Rust: register, version, find and load datasets in a LaminDB instance.
@@ -85,10 +87,15 @@ enum Command {
         #[command(flatten)]
         select: Select,
     },
-    /// List records of a registry.
+    /// List records of a registry, newest first.
     List {
-        /// The registry (`artifacts`, `runs` or `transforms`).
+        /// The registry (`artifacts`, `runs`, `transforms`, `ulabels`, `records`, `projects`,
+        /// `features`, or any module registry such as `bionty.CellType`).
         registry: String,
+        /// A filter FIELD[__LOOKUP]=VALUE (repeatable, all must hold), e.g. `suffix=.fasta`,
+        /// `ulabels__name=My experiment`, `size__gt=1000`, `n_cells__gt=100` (a feature).
+        #[arg(long = "filter", value_name = "EXPR")]
+        filters: Vec<String>,
         /// Only keys starting with this prefix.
         #[arg(long)]
         key_prefix: Option<String>,
@@ -101,6 +108,73 @@ enum Command {
         /// At most this many rows.
         #[arg(long, default_value_t = 100)]
         limit: i64,
+    },
+    /// Search a registry by its text fields, best matches first.
+    Search {
+        /// The registry (`ulabels`, `records`, `artifacts`, `bionty.CellType`, …).
+        registry: String,
+        /// The text.
+        text: String,
+        /// Search only this field (repeatable).
+        #[arg(long = "field")]
+        fields: Vec<String>,
+        /// At most this many results.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Create a label, record, project, reference or feature (an existing one with the same
+    /// name is returned).
+    Create {
+        /// ulabel, record, project, reference or feature.
+        registry: String,
+        /// Its name.
+        name: String,
+        /// The dtype of a feature: int, float, str, bool, date, datetime, dict,
+        /// list[...], cat[ULabel], cat[Record[<type uid>]], …
+        #[arg(long)]
+        dtype: Option<String>,
+        /// Name of the type (an `--is-type` record of the same registry) it belongs to.
+        #[arg(long = "type")]
+        type_name: Option<String>,
+        /// Make it a type.
+        #[arg(long)]
+        is_type: bool,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Unit of a feature.
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Annotate an artifact, run or record with labels and feature values.
+    Annotate {
+        /// What to annotate: artifact, run or record.
+        #[arg(default_value = "artifact")]
+        entity: String,
+        /// Key of the artifact.
+        #[arg(long)]
+        key: Option<String>,
+        /// uid (or prefix) of the artifact, run or record.
+        #[arg(long)]
+        uid: Option<String>,
+        /// Name of the record.
+        #[arg(long)]
+        name: Option<String>,
+        /// A ULabel name (repeatable).
+        #[arg(long)]
+        ulabel: Vec<String>,
+        /// A Project name (repeatable).
+        #[arg(long)]
+        project: Vec<String>,
+        /// A Record name (repeatable).
+        #[arg(long)]
+        record: Vec<String>,
+        /// A Reference name (repeatable).
+        #[arg(long)]
+        reference: Vec<String>,
+        /// A feature value NAME=VALUE (repeatable); JSON values keep their type, `a,b` is a list.
+        #[arg(long = "features", value_name = "NAME=VALUE")]
+        features: Vec<String>,
     },
     /// Move an artifact to the trash, or delete it permanently.
     Delete {
@@ -444,10 +518,11 @@ fn run(cli: Cli) -> Result<Output> {
             match entity.as_str() {
                 "artifact" | "artifacts" => {
                     let a = select(&inst, &sel.key, &sel.uid)?;
-                    Ok(Output::new(
-                        describe::artifact_tree(&inst, &a)?,
-                        artifact_json(&inst, &a),
-                    ))
+                    let d = inst.describe_artifact(&a)?;
+                    let mut json = artifact_json(&inst, &a);
+                    json["features"] = json!(d.features);
+                    json["labels"] = json!(d.labels);
+                    Ok(Output::new(d.to_string(), json))
                 }
                 "run" | "runs" => {
                     let uid = sel.uid.as_deref().ok_or_else(|| {
@@ -480,18 +555,36 @@ fn run(cli: Cli) -> Result<Output> {
         }
         Command::List {
             registry,
+            filters,
             key_prefix,
             all_versions,
             trash,
             limit,
         } => {
             let inst = open(&cli.instance)?;
+            let cond = registries::filters(&filters)?;
             match registry.as_str() {
                 "artifacts" | "artifact" => {}
+                _ if !filters.is_empty()
+                    || !matches!(
+                        registry.as_str(),
+                        "runs" | "run" | "transforms" | "transform"
+                    ) =>
+                {
+                    let mut q = inst
+                        .query_registry(&registries::registry_name(&registry))?
+                        .filter(cond);
+                    if trash {
+                        q = q.branches(Branches::Only(-1));
+                    }
+                    let (text, json) = registries::list_generic(q, limit)?;
+                    return Ok(Output::new(text, json));
+                }
                 "runs" | "run" => {
                     let rows = inst.runs().recent(limit)?;
                     let text = describe::run_table(&rows);
-                    let json = Value::Array(rows.iter().map(|(r, t)| runs::run_json(r, t)).collect());
+                    let json =
+                        Value::Array(rows.iter().map(|(r, t)| runs::run_json(r, t)).collect());
                     return Ok(Output::new(text, json));
                 }
                 "transforms" | "transform" => {
@@ -500,24 +593,116 @@ fn run(cli: Cli) -> Result<Output> {
                     let json = serde_json::to_value(&rows).expect("json");
                     return Ok(Output::new(text, json));
                 }
-                _ => {
-                    return Err(Error::Validation(format!(
-                        "cannot list '{registry}': registries that can be listed: artifacts, runs, transforms"
-                    )))
-                }
+                _ => unreachable!("handled above"),
             }
-            let rows = inst.artifacts().list(&ListOptions {
-                key_prefix,
-                all_versions,
-                trash,
-                limit: Some(limit),
-            })?;
+            let mut q = inst.query::<Artifact>().filter(cond.clone());
+            if let Some(p) = key_prefix {
+                q = q.filter(Q::new("key__startswith", p));
+            }
+            if !all_versions {
+                q = q.filter(Q::new("is_latest", true));
+            }
+            if trash {
+                q = q.branches(Branches::Only(-1));
+            }
+            // Run logs and environments are hidden unless asked for, as in Python LaminDB.
+            if !cond.lookup_paths().iter().any(|p| p.starts_with("kind")) {
+                q = q.exclude(Q::new("kind__startswith", "__lamindb"));
+            }
+            let rows = q.order_by("-id").limit(limit).all()?;
             let text = describe::artifact_table(&rows);
             Ok(Output {
                 text,
                 json: Value::Array(rows.iter().map(|a| artifact_json(&inst, a)).collect()),
                 exit_code: 0,
             })
+        }
+        Command::Search {
+            registry,
+            text,
+            fields,
+            limit,
+        } => {
+            let inst = open(&cli.instance)?;
+            let (text, json) = registries::search(&inst, &registry, &text, &fields, limit)?;
+            Ok(Output::new(text, json))
+        }
+        Command::Create {
+            registry,
+            name,
+            dtype,
+            type_name,
+            is_type,
+            description,
+            unit,
+        } => {
+            let inst = open(&cli.instance)?;
+            let (text, json) = registries::create(
+                &inst,
+                &registries::CreateArgs {
+                    registry: &registry,
+                    name: &name,
+                    dtype: dtype.as_deref(),
+                    type_name: type_name.as_deref(),
+                    is_type,
+                    description: description.as_deref(),
+                    unit: unit.as_deref(),
+                },
+            )?;
+            Ok(Output::new(text, json))
+        }
+        Command::Annotate {
+            entity,
+            key,
+            uid,
+            name,
+            ulabel,
+            project,
+            record,
+            reference,
+            features,
+        } => {
+            let inst = open(&cli.instance)?;
+            let host = match entity.as_str() {
+                "artifact" | "artifacts" => Host::Artifact(select(&inst, &key, &uid)?.id),
+                "run" | "runs" => {
+                    let uid = uid.as_deref().ok_or_else(|| {
+                        Error::Validation("annotate a run by its uid: pass --uid".into())
+                    })?;
+                    Host::Run(inst.runs().get(uid)?.id)
+                }
+                "record" | "records" => match (&uid, &name) {
+                    (Some(u), _) => Host::Record(
+                        inst.query::<Record>()
+                            .filter(Q::new("uid__startswith", u.as_str()))
+                            .one()?
+                            .id,
+                    ),
+                    (None, Some(n)) => Host::Record(inst.records().get(n)?.id),
+                    (None, None) => return Err(Error::Validation("pass --name or --uid".into())),
+                },
+                other => {
+                    return Err(Error::Validation(format!(
+                        "cannot annotate '{other}': annotate artifact, run or record"
+                    )))
+                }
+            };
+            let json = registries::annotate(
+                &inst,
+                host,
+                &registries::AnnotateArgs {
+                    ulabels: &ulabel,
+                    projects: &project,
+                    records: &record,
+                    references: &reference,
+                    features: &features,
+                },
+            )?;
+            let text = format!(
+                "annotated {entity}: {}",
+                serde_json::to_string(&json["features"]).expect("json")
+            );
+            Ok(Output::new(text, json))
         }
         Command::Delete {
             select: sel,

@@ -17,6 +17,7 @@
 pub mod artifact;
 
 pub mod db;
+pub mod describe;
 mod error;
 mod failpoint;
 pub mod features;

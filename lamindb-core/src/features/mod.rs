@@ -301,6 +301,8 @@ pub struct LinkedLabel {
     pub name: String,
     /// The feature the link carries, if any.
     pub feature: Option<String>,
+    /// That feature's dtype.
+    pub feature_dtype: Option<String>,
 }
 
 /// Feature values and labels of one host; get it with [`Instance::annotations`].
@@ -622,9 +624,9 @@ impl Annotations<'_> {
                     _ => format!("CAST(l.\"{name_field}\" AS TEXT)"),
                 };
                 let feature_expr = if link.has_feature {
-                    "f.\"name\""
+                    "f.\"name\" AS t3, f.\"_dtype_str\""
                 } else {
-                    "NULL"
+                    "NULL AS t3, NULL"
                 };
                 let feature_join = if link.has_feature {
                     "LEFT JOIN \"lamindb_feature\" f ON f.\"id\" = k.\"feature_id\""
@@ -636,7 +638,7 @@ impl Annotations<'_> {
                 }
                 parts += 1;
                 sql.push(&format!(
-                    "SELECT '{}' AS t0, CAST(l.\"id\" AS BIGINT) AS i1, {name_expr} AS t2, {feature_expr} AS t3, CAST(k.\"id\" AS BIGINT) AS i4 FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" {feature_join} WHERE k.\"{}\" = ",
+                    "SELECT '{}' AS t0, CAST(l.\"id\" AS BIGINT) AS i1, {name_expr} AS t2, {feature_expr} AS t4, CAST(k.\"id\" AS BIGINT) AS i5 FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" {feature_join} WHERE k.\"{}\" = ",
                     label.name, link.table, label.table, link.value_column, link.host_column
                 ));
                 sql.bind(Bind::Int(self.host.id()));
@@ -645,7 +647,7 @@ impl Annotations<'_> {
         if parts == 0 {
             return Ok(Vec::new());
         }
-        sql.push(" ORDER BY 1, 5");
+        sql.push(" ORDER BY 1, 6");
         let rows = sql.load(conn)?;
         Ok(rows
             .into_iter()
@@ -657,6 +659,7 @@ impl Annotations<'_> {
                     id: r.0[1].as_i64().unwrap_or_default(),
                     name: r.0[2].display(),
                     feature: r.0[3].as_str().map(str::to_owned),
+                    feature_dtype: r.0[4].as_str().map(str::to_owned),
                 }
             })
             .collect())
@@ -665,10 +668,21 @@ impl Annotations<'_> {
 
 /// `(feature name, value)` of the simple values of `host`, ordered by feature name.
 pub(crate) fn json_values_of(conn: &mut DbConnection, host: Host) -> Result<Vec<(String, Json)>> {
+    Ok(typed_json_values_of(conn, host)?
+        .into_iter()
+        .map(|(n, _, v)| (n, v))
+        .collect())
+}
+
+/// `(feature name, dtype, value)` of the simple values of `host`, ordered by feature name.
+pub(crate) fn typed_json_values_of(
+    conn: &mut DbConnection,
+    host: Host,
+) -> Result<Vec<(String, String, Json)>> {
     let mut sql = Sql::default();
     match host {
         Host::Record(id) => {
-            sql.push("SELECT f.\"name\" AS t0, v.\"value\" AS j1 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"record_id\" = ");
+            sql.push("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"record_id\" = ");
             sql.bind(Bind::Int(id.into()));
         }
         _ => {
@@ -677,7 +691,7 @@ pub(crate) fn json_values_of(conn: &mut DbConnection, host: Host) -> Result<Vec<
             } else {
                 ("lamindb_artifactjsonvalue", "artifact_id")
             };
-            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1 FROM \"{link}\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"{col}\" = "));
+            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"{link}\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"{col}\" = "));
             sql.bind(Bind::Int(host.id()));
         }
     }
@@ -691,7 +705,7 @@ pub(crate) fn json_values_of(conn: &mut DbConnection, host: Host) -> Result<Vec<
                 crate::query::Cell::Json(j) => j.clone(),
                 _ => Json::Null,
             };
-            (name, v)
+            (name, r.0[2].display(), v)
         })
         .collect())
 }
@@ -841,10 +855,12 @@ fn resolve_labels(
                     out.push((link.clone(), *id));
                     missing.retain(|m| m != n);
                 }
-                Some([_, _, ..]) => return Err(format!(
+                Some([_, _, ..]) => {
+                    return Err(format!(
                     "Cannot unambiguously resolve '{n}' for feature '{}'; several {} records match",
                     f.name, label.name
-                )),
+                ))
+                }
                 _ => {}
             }
         }

@@ -471,3 +471,125 @@ fn public_buckets_are_read_without_credentials() {
         .expect("the bucket is recorded");
     assert_eq!(public["managed"], false);
 }
+
+both!(annotate_list_search_describe, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    for (name, content, key) in [
+        ("a.fasta", ">a\nACGT\n", "seq/a.fasta"),
+        ("b.fasta", ">b\nGGCC\n", "seq/b.fasta"),
+        ("c.csv", "x\n1\n", "tables/c.csv"),
+    ] {
+        let p = env.write(name, content.as_bytes());
+        env.ok(&["save", p.to_str().unwrap(), "--key", key]);
+    }
+    env.ok(&["create", "ulabel", "My experiment"]);
+    let again = env.json(&["create", "ulabel", "My experiment"]);
+    assert_eq!(again["created"], false);
+    env.ok(&["create", "project", "Atlas"]);
+    env.ok(&["create", "feature", "gc_content", "--dtype", "float"]);
+    env.ok(&["create", "feature", "organism", "--dtype", "cat[ULabel]"]);
+    env.ok(&["create", "ulabel", "human"]);
+    let annotated = env.json(&[
+        "annotate",
+        "--key",
+        "seq/a.fasta",
+        "--ulabel",
+        "My experiment",
+        "--project",
+        "Atlas",
+        "--features",
+        "gc_content=0.55",
+        "--features",
+        "organism=human",
+    ]);
+    assert_eq!(annotated["features"]["gc_content"], 0.55);
+    assert_eq!(annotated["features"]["organism"], "human");
+    env.ok(&[
+        "annotate",
+        "--key",
+        "seq/b.fasta",
+        "--features",
+        "gc_content=0.4",
+    ]);
+
+    let keys = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["list", "artifacts"];
+        all.extend_from_slice(args);
+        let mut k: Vec<String> = env
+            .json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["key"].as_str().unwrap().to_owned())
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&["--filter", "suffix=.fasta"]),
+        ["seq/a.fasta", "seq/b.fasta"]
+    );
+    assert_eq!(
+        keys(&[
+            "--filter",
+            "suffix=.fasta",
+            "--filter",
+            "ulabels__name=My experiment"
+        ]),
+        ["seq/a.fasta"]
+    );
+    assert_eq!(keys(&["--filter", "gc_content__gt=0.5"]), ["seq/a.fasta"]);
+    assert_eq!(
+        keys(&["--filter", "projects__name__icontains=atl"]),
+        ["seq/a.fasta"]
+    );
+    let ulabels = env.json(&["list", "ulabels", "--filter", "name__startswith=My"]);
+    assert_eq!(ulabels.as_array().unwrap().len(), 1);
+
+    // Bad filters fail with the valid choices and exit code 4.
+    let out = env.lamin(&["list", "artifacts", "--filter", "colour=red"]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown field 'colour'") && err.contains("suffix"),
+        "{err}"
+    );
+    let out = env.lamin(&[
+        "annotate",
+        "--key",
+        "tables/c.csv",
+        "--features",
+        "gc_content=high",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'gc_content' (float)"), "{err}");
+
+    env.ok(&["create", "ulabel", "p53 pathway"]);
+    env.ok(&["create", "ulabel", "p53"]);
+    let found = env.json(&["search", "ulabels", "p53"]);
+    assert_eq!(found[0]["name"], "p53");
+    assert_eq!(found[1]["name"], "p53 pathway");
+    let text = env.ok(&["search", "ulabel", "p53"]);
+    assert!(text.lines().next().unwrap().starts_with("rank"), "{text}");
+
+    let described = env.ok(&["describe", "--key", "seq/a.fasta"]);
+    assert!(described.contains("Features"), "{described}");
+    assert!(
+        described.contains("gc_content") && described.contains("0.55"),
+        "{described}"
+    );
+    assert!(
+        described.contains("organism") && described.contains("human"),
+        "{described}"
+    );
+    assert!(
+        described.contains(".ulabels") && described.contains("My experiment"),
+        "{described}"
+    );
+    assert!(
+        described.contains(".projects") && described.contains("Atlas"),
+        "{described}"
+    );
+});

@@ -1,0 +1,277 @@
+//! `describe()`: an artifact's identity, provenance, storage path, feature values and labels,
+//! gathered with a fixed number of queries (at most six, whatever the annotations) and printed
+//! as the tree Python LaminDB prints.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::features::{typed_json_values_of, Annotations, Dtype, Host};
+use crate::models::{Artifact, Run, Transform};
+use crate::{Instance, Result};
+
+/// Everything `describe()` shows about an artifact.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ArtifactDescription {
+    /// The artifact.
+    #[serde(skip)]
+    pub artifact: Artifact,
+    /// Where its data lives.
+    pub path: String,
+    /// The creating run and its transform.
+    #[serde(skip)]
+    pub run: Option<(Run, Transform)>,
+    /// Handle of the creating user.
+    pub created_by: String,
+    /// `(feature, dtype shown, values)`: categorical features first, each group by name.
+    pub features: Vec<(String, String, Vec<String>)>,
+    /// `(accessor, registry, names)` of labels linked without a feature.
+    pub labels: Vec<(String, String, Vec<String>)>,
+}
+
+fn human_size(n: i64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < units.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
+fn branch_name(id: i32) -> &'static str {
+    match id {
+        -1 => "trash",
+        0 => "archive",
+        1 => "main",
+        _ => "other",
+    }
+}
+
+fn show_dtype(dtype: &str) -> String {
+    match Dtype::parse(dtype) {
+        Ok(d) if d.is_categorical() => d
+            .cat_specs()
+            .iter()
+            .map(|s| s.registry.clone())
+            .collect::<Vec<_>>()
+            .join("|"),
+        _ => dtype.to_owned(),
+    }
+}
+
+impl Instance {
+    /// Gathers what `describe()` shows about `artifact`.
+    pub fn describe_artifact(&self, artifact: &Artifact) -> Result<ArtifactDescription> {
+        let path = self
+            .root_of(artifact.storage_id)?
+            .url_of(&artifact.storage_key());
+        let run = match artifact.run_id {
+            Some(id) => {
+                let run = self.runs().by_id(id)?;
+                let tr = self.transforms().by_id(run.transform_id)?;
+                Some((run, tr))
+            }
+            None => None,
+        };
+        let created_by = if artifact.created_by_id == self.user().id {
+            self.user().handle.clone()
+        } else {
+            crate::query::Query::<crate::models::User>::clone(&self.query())
+                .filter(crate::query::Q::new("id", artifact.created_by_id))
+                .first()?
+                .map_or_else(|| artifact.created_by_id.to_string(), |u| u.handle)
+        };
+        let host = Host::Artifact(artifact.id);
+        let (values, linked) = {
+            let mut conn = self.conn();
+            let values = typed_json_values_of(&mut conn, host)?;
+            let linked = self.annotations(host).labels_with(&mut conn)?;
+            (values, linked)
+        };
+        let mut cat: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        let mut labels: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for l in linked {
+            match l.feature {
+                Some(f) => {
+                    let dtype = show_dtype(l.feature_dtype.as_deref().unwrap_or(l.registry));
+                    cat.entry(f)
+                        .or_insert_with(|| (dtype, Vec::new()))
+                        .1
+                        .push(l.name);
+                }
+                None => {
+                    let accessor = format!(".{}s", l.registry.to_ascii_lowercase());
+                    labels
+                        .entry((accessor, l.registry.to_owned()))
+                        .or_default()
+                        .push(l.name);
+                }
+            }
+        }
+        let mut simple: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        for (name, dtype, v) in values {
+            let shown = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            simple
+                .entry(name)
+                .or_insert_with(|| (dtype, Vec::new()))
+                .1
+                .push(shown);
+        }
+        let features = cat
+            .into_iter()
+            .chain(simple)
+            .map(|(name, (dtype, mut vals))| {
+                vals.sort();
+                (name, dtype, vals)
+            })
+            .collect();
+        Ok(ArtifactDescription {
+            artifact: artifact.clone(),
+            path,
+            run,
+            created_by,
+            features,
+            labels: labels.into_iter().map(|((a, r), n)| (a, r, n)).collect(),
+        })
+    }
+}
+
+impl fmt::Display for ArtifactDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = &self.artifact;
+        let title = a
+            .key
+            .clone()
+            .or_else(|| a.description.clone())
+            .unwrap_or_else(|| a.uid.clone());
+        writeln!(f, "Artifact: {title} ({})", a.version())?;
+        if let Some(d) = &a.description {
+            writeln!(f, "|   description: {d}")?;
+        }
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let run = self
+            .run
+            .as_ref()
+            .map(|(r, t)| format!("run: {} ({})", &r.uid[..7.min(r.uid.len())], t.key))
+            .unwrap_or_default();
+        pairs.push((format!("uid: {}", a.uid), run));
+        if a.kind.is_some() || a.otype.is_some() {
+            pairs.push((
+                a.kind
+                    .as_ref()
+                    .map(|k| format!("kind: {k}"))
+                    .unwrap_or_default(),
+                a.otype
+                    .as_ref()
+                    .map(|o| format!("otype: {o}"))
+                    .unwrap_or_default(),
+            ));
+        }
+        pairs.push((
+            format!("hash: {}", a.hash.as_deref().unwrap_or("-")),
+            a.size
+                .map(|s| format!("size: {}", human_size(s)))
+                .unwrap_or_default(),
+        ));
+        if a.n_files.is_some() || a.n_observations.is_some() {
+            pairs.push((
+                a.n_files
+                    .map(|n| format!("n_files: {n}"))
+                    .unwrap_or_default(),
+                a.n_observations
+                    .map(|n| format!("n_observations: {n}"))
+                    .unwrap_or_default(),
+            ));
+        }
+        pairs.push((
+            format!("branch: {}", branch_name(a.branch_id)),
+            "space: all".into(),
+        ));
+        pairs.push((
+            format!(
+                "created_at: {} UTC",
+                a.created_at.0.format("%Y-%m-%d %H:%M:%S")
+            ),
+            format!("created_by: {}", self.created_by),
+        ));
+        for (i, (l, r)) in pairs.iter().enumerate() {
+            let lead = if i == 0 { "├── " } else { "│   " };
+            let line = format!("{lead}{l:<37}{r}");
+            writeln!(f, "{}", line.trim_end())?;
+        }
+        let has_features = !self.features.is_empty();
+        let has_labels = !self.labels.is_empty();
+        let last = |cond: bool| if cond { "├── " } else { "└── " };
+        write!(
+            f,
+            "{}storage/path: {}",
+            last(has_features || has_labels),
+            self.path
+        )?;
+        if has_features {
+            write!(f, "\n{}Features", last(has_labels))?;
+            let pipe = if has_labels { "│   " } else { "    " };
+            for (i, (name, dtype, vals)) in self.features.iter().enumerate() {
+                let shown: Vec<&str> = vals.iter().take(10).map(String::as_str).collect();
+                let more = if vals.len() > 10 { ", …" } else { "" };
+                let branch = if i == 0 { "└── " } else { "    " };
+                write!(
+                    f,
+                    "\n{pipe}{branch}{name:<20}{dtype:<25}{}{more}",
+                    shown.join(", ")
+                )?;
+            }
+        }
+        if has_labels {
+            write!(f, "\n└── Labels")?;
+            for (i, (accessor, registry, names)) in self.labels.iter().enumerate() {
+                let branch = if i == 0 { "└── " } else { "    " };
+                write!(
+                    f,
+                    "\n    {branch}{accessor:<20}{registry:<25}{}",
+                    names.join(", ")
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Counts the SQL statements `f` sends over this instance's connection (for tests and
+/// benchmarks that guard query counts).
+pub fn count_queries<T>(inst: &Instance, f: impl FnOnce() -> T) -> (T, usize) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let n = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&n);
+    {
+        let mut conn = inst.conn();
+        diesel::Connection::set_instrumentation(
+            &mut *conn,
+            move |e: diesel::connection::InstrumentationEvent<'_>| {
+                if let diesel::connection::InstrumentationEvent::StartQuery { .. } = e {
+                    seen.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        );
+    }
+    let out = f();
+    let mut conn = inst.conn();
+    diesel::Connection::set_instrumentation(
+        &mut *conn,
+        diesel::connection::get_default_instrumentation()
+            .unwrap_or_else(|| Box::new(None::<Box<dyn diesel::connection::Instrumentation>>)),
+    );
+    (out, n.load(Ordering::Relaxed))
+}
+
+#[allow(dead_code)]
+fn _uses(_: Annotations<'_>) {}
