@@ -20,6 +20,8 @@
 
 mod compile;
 pub mod expr;
+#[cfg(feature = "dataframe")]
+pub mod frame;
 pub mod rows;
 pub mod search;
 
@@ -37,6 +39,8 @@ use crate::{Error, Instance, Result};
 
 pub(crate) use compile::{select_expr, Compiler};
 pub use expr::{Lookup, Value, Q};
+#[cfg(feature = "dataframe")]
+pub use frame::Include;
 pub use rows::{Cell, Rows};
 
 /// A registry row type that queries can return.
@@ -103,7 +107,7 @@ pub struct Query<'a, M = Dynamic> {
     inst: &'a Instance,
     meta: &'static RegistryMeta,
     filters: Vec<Q>,
-    order: Vec<(String, bool)>,
+    pub(crate) order: Vec<(String, bool)>,
     limit: Option<i64>,
     offset: Option<i64>,
     branches: Branches,

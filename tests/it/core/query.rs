@@ -683,3 +683,220 @@ both!(search_lookup_and_bulk_save, |backend| {
     assert_eq!(kids[0].id, child.id);
     let _ = Value::Null;
 });
+
+both!(describe_uses_a_bounded_number_of_queries, |backend| {
+    let t = TestInstance::new(backend, &[]);
+    let ln = &t.inst;
+    let a = save(&t, "a.txt", "a", "data/a.txt");
+    let (plain, n_plain) =
+        lamindb_core::describe::count_queries(ln, || ln.describe_artifact(&a).unwrap());
+    assert!(plain.features.is_empty() && plain.labels.is_empty());
+    // Many annotations of many kinds must not add queries.
+    for i in 0..20 {
+        ln.features()
+            .create(NewFeature::new(format!("f{i}"), "int"))
+            .unwrap();
+        let l = ln
+            .ulabels()
+            .create(NewLabel::new(format!("label {i}")))
+            .unwrap()
+            .record;
+        ln.annotations(&a)
+            .add_labels("ULabel", &[l.id.into()])
+            .unwrap();
+        ln.annotations(&a)
+            .add_values(&values(json!({ format!("f{i}"): i })))
+            .unwrap();
+    }
+    ln.features()
+        .create(NewFeature::new("kind_of", "cat[Project]"))
+        .unwrap();
+    ln.projects().create(NewLabel::new("P1")).unwrap();
+    ln.annotations(&a)
+        .add_values(&values(json!({"kind_of": "P1"})))
+        .unwrap();
+    let (d, n) = lamindb_core::describe::count_queries(ln, || ln.describe_artifact(&a).unwrap());
+    assert!(n <= 6, "describe took {n} queries");
+    assert_eq!(n, n_plain, "annotations must not add queries");
+    assert_eq!(d.features.len(), 21);
+    assert_eq!(d.features[0].0, "kind_of", "categorical features first");
+    assert_eq!(d.features[0].1, "Project");
+    assert_eq!(d.labels[0].2.len(), 20);
+    let text = d.to_string();
+    assert!(text.starts_with("Artifact: data/a.txt (0000)"), "{text}");
+    assert!(
+        text.contains("└── Labels") && text.contains(".ulabels"),
+        "{text}"
+    );
+    assert!(
+        text.contains("f7                  int                      7"),
+        "{text}"
+    );
+});
+
+#[test]
+fn filter_strings_never_panic_and_errors_are_validation() {
+    use proptest::prelude::*;
+    let t = TestInstance::new(lamindb_tests::Backend::Sqlite, &[]);
+    let ln = &t.inst;
+    save(&t, "a.txt", "a", "a.txt");
+    let field = prop::sample::select(vec![
+        "key",
+        "size",
+        "uid",
+        "ulabels__name",
+        "run__transform__key",
+        "created_at",
+        "is_latest",
+        "storage__root",
+        "branch",
+        "nope",
+        "key__name",
+        "",
+        "__",
+        "projects",
+    ]);
+    let lookup = prop::sample::select(vec![
+        "",
+        "__exact",
+        "__icontains",
+        "__gt",
+        "__in",
+        "__isnull",
+        "__range",
+        "__bogus",
+        "__startswith",
+    ]);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(300));
+    runner
+        .run(&(field, lookup, ".{0,12}"), |(f, l, v)| {
+            let expr = format!("{f}{l}={v}");
+            match Q::parse(&expr) {
+                Ok(q) => match ln.query::<Artifact>().filter(q).count() {
+                    Ok(n) => prop_assert!(n <= 1),
+                    Err(e) => prop_assert!(
+                        matches!(e.kind(), ErrorKind::Validation | ErrorKind::NotFound),
+                        "{expr}: {e}"
+                    ),
+                },
+                Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Validation),
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+both!(dataframes_with_related_fields_and_features, |backend| {
+    use lamindb_core::query::Include;
+    use polars::prelude::*;
+    let t = TestInstance::new(backend, &[]);
+    let ln = &t.inst;
+    ln.features().create(NewFeature::new("n", "int")).unwrap();
+    ln.features()
+        .create(NewFeature::new("tissue", "cat[ULabel]"))
+        .unwrap();
+    ln.ulabels().create(NewLabel::new("lung")).unwrap();
+    ln.ulabels().create(NewLabel::new("liver")).unwrap();
+    let mut arts = Vec::new();
+    for i in 0..30 {
+        let a = save(
+            &t,
+            &format!("f{i}.txt"),
+            &format!("{i}"),
+            &format!("df/f{i:02}.txt"),
+        );
+        ln.annotations(&a)
+            .add_values(&values(json!({"n": i})))
+            .unwrap();
+        arts.push(a);
+    }
+    ln.annotations(&arts[0])
+        .add_values(&values(json!({"tissue": ["lung", "liver"]})))
+        .unwrap();
+    ln.annotations(&arts[1])
+        .add_labels("ULabel", &[ln.ulabels().get("lung").unwrap().id.into()])
+        .unwrap();
+    let q = ln
+        .query::<Artifact>()
+        .filter(Q::new("key__startswith", "df/"));
+    let df = q.to_dataframe(&Include::default()).unwrap();
+    assert_eq!(df.height(), 30);
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(&names[..3], ["uid", "id", "key"]);
+    assert!(names.contains(&"created_at".to_string()) && names.contains(&"storage_id".to_string()));
+    assert!(!names
+        .iter()
+        .any(|n| n.starts_with('_') || n == "updated_at"));
+    assert_eq!(
+        df.column("id").unwrap().i64().unwrap().get(0),
+        Some(i64::from(arts[29].id)),
+        "newest first"
+    );
+    assert!(matches!(
+        df.column("created_at").unwrap().dtype(),
+        DataType::Datetime(_, _)
+    ));
+
+    let df = q
+        .clone()
+        .order_by("key")
+        .to_dataframe(&Include {
+            related: &["created_by__handle", "ulabels__name"],
+            features: true,
+        })
+        .unwrap();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "uid",
+            "id",
+            "key",
+            "created_by__handle",
+            "ulabels__name",
+            "n",
+            "tissue"
+        ]
+    );
+    assert_eq!(
+        df.column("created_by__handle")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0),
+        Some(ln.user().handle.as_str())
+    );
+    assert_eq!(df.column("n").unwrap().i64().unwrap().get(5), Some(5));
+    let tissue = df
+        .column("tissue")
+        .unwrap()
+        .list()
+        .unwrap()
+        .get_as_series(0)
+        .unwrap();
+    let tissue: Vec<Option<&str>> = tissue.str().unwrap().iter().collect();
+    assert_eq!(tissue, [Some("liver"), Some("lung")]);
+    let ul = df
+        .column("ulabels__name")
+        .unwrap()
+        .list()
+        .unwrap()
+        .get_as_series(1)
+        .unwrap();
+    assert_eq!(ul.str().unwrap().get(0), Some("lung"));
+    let err = q
+        .to_dataframe(&Include {
+            related: &["ulabels__name__x"],
+            features: false,
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("one relation"), "{err}");
+});

@@ -1,0 +1,409 @@
+//! `to_dataframe()`: query results as a polars DataFrame, with related fields and feature values.
+
+use std::collections::{BTreeMap, HashMap};
+
+use polars::prelude::*;
+
+use crate::db::DbConnection;
+use crate::features::{label_link, Dtype, FEATURE_HOSTS};
+use crate::module::{registry_by_table, FieldType, RegistryMeta, Via};
+use crate::query::rows::{Bind, Cell, Sql};
+use crate::query::{select_expr, Query};
+use crate::{Error, Result};
+
+/// What to add to the default columns of [`Query::to_dataframe`].
+#[derive(Debug, Clone, Default)]
+pub struct Include<'a> {
+    /// Related fields, one relation hop (`created_by__handle`, `ulabels__name`); to-many values
+    /// become lists.
+    pub related: &'a [&'a str],
+    /// One column per feature with values on the rows (artifacts, runs, records).
+    pub features: bool,
+}
+
+impl From<polars::error::PolarsError> for Error {
+    fn from(e: polars::error::PolarsError) -> Self {
+        Error::Validation(format!("building the DataFrame failed: {e}"))
+    }
+}
+
+/// Python's default columns: `uid`, `id`, then plain fields (private ones, `updated_at` dropped),
+/// then flags and timestamps, then foreign-key ids.
+fn default_fields(meta: &RegistryMeta) -> Vec<&'static str> {
+    const LATE: [&str; 5] = [
+        "version_tag",
+        "is_latest",
+        "is_locked",
+        "is_type",
+        "created_at",
+    ];
+    let plain = meta.fields.iter().filter(|f| {
+        !f.name.starts_with('_')
+            && f.name != "updated_at"
+            && !matches!(f.field_type, FieldType::ForeignKey(_))
+            && !LATE.contains(&f.name)
+            && f.name != "uid"
+            && f.name != "id"
+    });
+    let mut out: Vec<&'static str> = Vec::new();
+    if meta.field("uid").is_some() {
+        out.push("uid");
+    }
+    out.push("id");
+    out.extend(plain.map(|f| f.name));
+    out.extend(LATE.iter().filter(|n| meta.field(n).is_some()).copied());
+    out.extend(
+        meta.fields
+            .iter()
+            .filter(|f| matches!(f.field_type, FieldType::ForeignKey(_)))
+            .map(|f| f.name),
+    );
+    if meta.name == "Feature" {
+        out.insert(3.min(out.len()), "_dtype_str");
+    }
+    out
+}
+
+fn column(name: &str, cells: impl Iterator<Item = Cell>, ft: FieldType) -> Result<Column> {
+    let cells: Vec<Cell> = cells.collect();
+    let name: PlSmallStr = name.into();
+    Ok(match ft {
+        FieldType::Int | FieldType::ForeignKey(_) => {
+            Column::new(name, cells.iter().map(Cell::as_i64).collect::<Vec<_>>())
+        }
+        FieldType::Float => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Float(x) => Some(*x),
+                    Cell::Int(i) => Some(*i as f64),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        FieldType::Bool => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Bool(b) => Some(*b),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        FieldType::DateTime => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Time(t) => Some(t.0.timestamp_micros()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .cast(&DataType::Datetime(
+            TimeUnit::Microseconds,
+            Some(TimeZone::UTC),
+        ))?,
+        _ => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Null => None,
+                    other => Some(other.display()),
+                })
+                .collect::<Vec<_>>(),
+        ),
+    })
+}
+
+/// `(host id, value)` pairs of a one-hop related field for the given host ids.
+fn related_values(
+    conn: &mut DbConnection,
+    meta: &'static RegistryMeta,
+    path: &str,
+    ids: &[i64],
+) -> Result<(Vec<(i64, Cell)>, bool, FieldType)> {
+    let parts: Vec<&str> = path.split("__").collect();
+    let [rel, field] = parts[..] else {
+        return Err(Error::Unsupported(format!(
+            "include '{path}': write one relation and one field, like created_by__handle or ulabels__name"
+        )));
+    };
+    let (target_table, from_sql, host_col, to_many) =
+        if let Some((fk, target)) = meta.foreign_key(rel) {
+            (
+                target,
+                format!(
+                    "\"{}\" h JOIN \"{target}\" r ON r.\"id\" = h.\"{}\"",
+                    meta.table, fk.name
+                ),
+                "h.\"id\"".to_owned(),
+                false,
+            )
+        } else if let Some(r) = meta.relation(rel) {
+            match r.via {
+                Via::Link {
+                    table,
+                    source,
+                    target,
+                } => (
+                    r.target,
+                    format!(
+                        "\"{table}\" h JOIN \"{}\" r ON r.\"id\" = h.\"{target}\"",
+                        r.target
+                    ),
+                    format!("h.\"{source}\""),
+                    true,
+                ),
+                Via::Reverse { column } => (
+                    r.target,
+                    format!("\"{}\" r", r.target),
+                    format!("r.\"{column}\""),
+                    true,
+                ),
+            }
+        } else {
+            return Err(Error::Validation(format!(
+                "include '{path}': {} has no relation '{rel}'; relations: {}",
+                meta.name,
+                meta.lookup_names().join(", ")
+            )));
+        };
+    let target = registry_by_table(target_table)
+        .ok_or_else(|| Error::Unsupported(format!("{target_table} is not linked")))?;
+    let f = target.field(field).ok_or_else(|| {
+        Error::Validation(format!(
+            "include '{path}': {} has no field '{field}'",
+            target.name
+        ))
+    })?;
+    let mut out = Vec::new();
+    for part in ids.chunks(10_000) {
+        let mut sql = Sql::default();
+        let (expr, kind) = select_expr(conn.dialect(), "r", f);
+        sql.push(&format!(
+            "SELECT CAST({host_col} AS BIGINT) AS i0, {expr} AS {}1 FROM {from_sql} WHERE {host_col} IN (",
+            kind.tag()
+        ));
+        for (i, id) in part.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Bind::Int(*id));
+        }
+        sql.push(")");
+        if to_many {
+            sql.push(" ORDER BY 1, 2");
+        }
+        for mut r in sql.load(conn)? {
+            let v = r.0.pop().unwrap_or(Cell::Null);
+            out.push((r.0[0].as_i64().unwrap_or_default(), v));
+        }
+    }
+    Ok((out, to_many, f.field_type))
+}
+
+/// `(host id, feature name, dtype, value)` for every feature value of the hosts.
+fn feature_values(
+    conn: &mut DbConnection,
+    host_table: &str,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, String, serde_json::Value)>> {
+    let mut out = Vec::new();
+    for part in ids.chunks(10_000) {
+        let in_list = |sql: &mut Sql| {
+            sql.push("(");
+            for (i, id) in part.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Bind::Int(*id));
+            }
+            sql.push(")");
+        };
+        let mut sql = Sql::default();
+        match host_table {
+            "lamindb_record" => sql.push("SELECT CAST(v.\"record_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"record_id\" IN "),
+            "lamindb_run" => sql.push("SELECT CAST(k.\"run_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_runjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"run_id\" IN "),
+            _ => sql.push("SELECT CAST(k.\"artifact_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_artifactjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"artifact_id\" IN "),
+        };
+        in_list(&mut sql);
+        // Categorical values: every label link of this host that carries a feature.
+        for label in crate::module::registries() {
+            let Some(link) = label_link(host_table, label.table, true) else {
+                continue;
+            };
+            if !link.has_feature {
+                continue;
+            }
+            let name_field = label.name_field.unwrap_or("id");
+            sql.push(&format!(
+                " UNION ALL SELECT CAST(k.\"{}\" AS BIGINT), f.\"name\", f.\"_dtype_str\", {} FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" JOIN \"lamindb_feature\" f ON f.\"id\" = k.\"feature_id\" WHERE k.\"{}\" IN ",
+                link.host_column,
+                match conn.dialect() {
+                    crate::db::Dialect::Sqlite => format!("json_quote(CAST(l.\"{name_field}\" AS TEXT))"),
+                    crate::db::Dialect::Postgres => format!("to_jsonb(CAST(l.\"{name_field}\" AS TEXT))"),
+                },
+                link.table,
+                label.table,
+                link.value_column,
+                link.host_column
+            ));
+            in_list(&mut sql);
+        }
+        for r in sql.load(conn)? {
+            let v = match &r.0[3] {
+                Cell::Json(j) => j.clone(),
+                Cell::Text(t) => {
+                    serde_json::from_str(t).unwrap_or(serde_json::Value::String(t.clone()))
+                }
+                _ => serde_json::Value::Null,
+            };
+            out.push((
+                r.0[0].as_i64().unwrap_or_default(),
+                r.0[1].display(),
+                r.0[2].display(),
+                v,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+impl<M> Query<'_, M> {
+    /// The matching rows as a DataFrame: Python LaminDB's default columns (uid, id, the plain
+    /// fields, flags and timestamps, foreign-key ids), or uid, id, the name field and what
+    /// `include` asks for. Ordered by `-id` unless ordered; all rows unless limited.
+    pub fn to_dataframe(&self, include: &Include<'_>) -> Result<DataFrame> {
+        let meta = self.meta();
+        let fields: Vec<&str> = if include.related.is_empty() && !include.features {
+            default_fields(meta)
+        } else {
+            let mut f = vec!["uid", "id"];
+            if let Some(n) = meta.name_field {
+                f.push(n);
+            }
+            f.retain(|n| meta.field(n).is_some());
+            f.dedup();
+            f
+        };
+        let q = if self.order.is_empty() {
+            self.clone().order_by("-id")
+        } else {
+            self.clone()
+        };
+        let mut conn = self.instance().conn();
+        let rows = q.rows_with(&mut conn, &fields)?;
+        let id_col = rows.column("id").expect("id is selected");
+        let ids: Vec<i64> = rows
+            .rows
+            .iter()
+            .map(|r| r[id_col].as_i64().unwrap_or_default())
+            .collect();
+        let pos: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut columns: Vec<Column> = Vec::new();
+        for (i, name) in rows.columns.iter().enumerate() {
+            let ft = meta.field(name).map_or(FieldType::Text, |f| f.field_type);
+            columns.push(column(name, rows.rows.iter().map(|r| r[i].clone()), ft)?);
+        }
+        for path in include.related {
+            let (pairs, to_many, ft) = related_values(&mut conn, meta, path, &ids)?;
+            if to_many {
+                let mut lists: Vec<Vec<String>> = vec![Vec::new(); ids.len()];
+                for (host, v) in pairs {
+                    if let (Some(&p), false) = (pos.get(&host), v == Cell::Null) {
+                        lists[p].push(v.display());
+                    }
+                }
+                let series: Vec<Series> = lists
+                    .into_iter()
+                    .map(|l| Series::new("".into(), l))
+                    .collect();
+                columns.push(Column::new((*path).into(), series));
+            } else {
+                let mut vals = vec![Cell::Null; ids.len()];
+                for (host, v) in pairs {
+                    if let Some(&p) = pos.get(&host) {
+                        vals[p] = v;
+                    }
+                }
+                columns.push(column(path, vals.into_iter(), ft)?);
+            }
+        }
+        if include.features {
+            if !FEATURE_HOSTS.contains(&meta.table) {
+                return Err(Error::Validation(format!(
+                    "{} rows have no feature values; features exist on artifacts, runs and records",
+                    meta.name
+                )));
+            }
+            let mut by_feature: BTreeMap<String, (String, Vec<Vec<serde_json::Value>>)> =
+                BTreeMap::new();
+            for (host, name, dtype, v) in feature_values(&mut conn, meta.table, &ids)? {
+                let Some(&p) = pos.get(&host) else { continue };
+                let entry = by_feature
+                    .entry(name)
+                    .or_insert_with(|| (dtype, vec![Vec::new(); ids.len()]));
+                entry.1[p].push(v);
+            }
+            for (name, (dtype, mut values)) in by_feature {
+                let multi = values.iter().any(|v| v.len() > 1);
+                let d = Dtype::parse(&dtype).unwrap_or(Dtype::Object);
+                let col = match (&d, multi) {
+                    (Dtype::Int, false) => Column::new(
+                        name.into(),
+                        values
+                            .iter()
+                            .map(|v| v.first().and_then(serde_json::Value::as_i64))
+                            .collect::<Vec<_>>(),
+                    ),
+                    (Dtype::Float | Dtype::Num, false) => Column::new(
+                        name.into(),
+                        values
+                            .iter()
+                            .map(|v| v.first().and_then(serde_json::Value::as_f64))
+                            .collect::<Vec<_>>(),
+                    ),
+                    (Dtype::Bool, false) => Column::new(
+                        name.into(),
+                        values
+                            .iter()
+                            .map(|v| v.first().and_then(serde_json::Value::as_bool))
+                            .collect::<Vec<_>>(),
+                    ),
+                    (_, true) if d.is_categorical() => {
+                        let series: Vec<Series> = values
+                            .iter_mut()
+                            .map(|v| {
+                                let mut names: Vec<String> = v
+                                    .iter()
+                                    .map(|x| x.as_str().unwrap_or_default().to_owned())
+                                    .collect();
+                                names.sort();
+                                Series::new("".into(), names)
+                            })
+                            .collect();
+                        Column::new(name.into(), series)
+                    }
+                    _ => Column::new(
+                        name.into(),
+                        values
+                            .iter()
+                            .map(|v| match v.as_slice() {
+                                [] => None,
+                                [serde_json::Value::String(s)] => Some(s.clone()),
+                                [one] => Some(one.to_string()),
+                                many => Some(serde_json::Value::Array(many.to_vec()).to_string()),
+                            })
+                            .collect::<Vec<_>>(),
+                    ),
+                };
+                columns.push(col);
+            }
+        }
+        Ok(DataFrame::new(ids.len(), columns)?)
+    }
+}
