@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::features::{typed_json_values_of, Annotations, Dtype, Host};
+use crate::features::{typed_json_values_of, Dtype, Host};
 use crate::models::{Artifact, Run, Transform};
 use crate::{Instance, Result};
 
@@ -81,7 +81,7 @@ impl Instance {
         let created_by = if artifact.created_by_id == self.user().id {
             self.user().handle.clone()
         } else {
-            crate::query::Query::<crate::models::User>::clone(&self.query())
+            self.query::<crate::models::User>()
                 .filter(crate::query::Q::new("id", artifact.created_by_id))
                 .first()?
                 .map_or_else(|| artifact.created_by_id.to_string(), |u| u.handle)
@@ -272,6 +272,3 @@ pub fn count_queries<T>(inst: &Instance, f: impl FnOnce() -> T) -> (T, usize) {
     );
     (out, n.load(Ordering::Relaxed))
 }
-
-#[allow(dead_code)]
-fn _uses(_: Annotations<'_>) {}

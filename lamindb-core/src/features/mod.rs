@@ -21,7 +21,7 @@ use crate::db::{DbConnection, Dialect};
 use crate::models::{Artifact, Feature, Record, Run};
 use crate::module::{registry_by_table, FieldType, RegistryMeta};
 use crate::query::rows::{Bind, Sql};
-use crate::query::{Compiler, Lookup, Value, Q};
+use crate::query::{Compiler, Value, Q};
 use crate::sql_types::UtcTime;
 use crate::{uid, Error, Instance, Result};
 
@@ -1023,8 +1023,6 @@ fn remove_feature_values(
                 .push(" AND \"feature_id\" = ")
                 .bind(Bind::Int(f.id));
             if let Some(v) = value {
-                let mut c = Compiler::new(conn);
-                let _ = &mut c;
                 // Record values are compared by their JSON text.
                 sql.push(if conn.dialect() == Dialect::Postgres {
                     " AND CAST(\"value\" AS TEXT) = CAST(CAST("
@@ -1058,9 +1056,6 @@ fn remove_feature_values(
     }
     sql.execute(conn)
 }
-
-#[allow(dead_code)]
-fn _lookup_is_used(_: Lookup) {}
 
 #[cfg(test)]
 mod tests {
