@@ -599,7 +599,7 @@ fn run(cli: Cli) -> Result<Output> {
             if let Some(p) = key_prefix {
                 q = q.filter(Q::new("key__startswith", p));
             }
-            if !all_versions {
+            if !all_versions && !trash {
                 q = q.filter(Q::new("is_latest", true));
             }
             if trash {

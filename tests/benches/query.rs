@@ -47,7 +47,10 @@ fn run(backend: Backend) {
         .map(|i| {
             let mut content = format!("bench file {i} ").into_bytes();
             content.resize(1024, b'x');
-            NewArtifactSpec::with_key(t.file(&format!("in/{i}.txt"), &content), format!("bench/r0/f{i:04}.txt"))
+            NewArtifactSpec::with_key(
+                t.file(&format!("in/{i}.txt"), &content),
+                format!("bench/r0/f{i:04}.txt"),
+            )
         })
         .collect();
     ln.artifacts().save_many(specs).unwrap();
@@ -58,43 +61,86 @@ fn run(backend: Backend) {
         let df = q.to_dataframe(&Include::default()).unwrap();
         assert_eq!(df.height(), N);
     });
-    let q2 = time(200, || ln.query::<Artifact>().get(Q::new("key", "bench/r0/f0500.txt")).unwrap());
+    let q2 = time(200, || {
+        ln.query::<Artifact>()
+            .get(Q::new("key", "bench/r0/f0500.txt"))
+            .unwrap()
+    });
 
-    ln.features().create(NewFeature::new("bench_n", "int")).unwrap();
-    ln.features().create(NewFeature::new("bench_tag", "str")).unwrap();
+    ln.features()
+        .create(NewFeature::new("bench_n", "int"))
+        .unwrap();
+    ln.features()
+        .create(NewFeature::new("bench_tag", "str"))
+        .unwrap();
     let arts = q.clone().order_by("key").all().unwrap();
     let start = Instant::now();
     for (i, a) in arts.iter().enumerate() {
         let v = json!({"bench_n": i, "bench_tag": format!("t{}", i % 10)});
-        ln.annotations(a).add_values(v.as_object().unwrap()).unwrap();
+        ln.annotations(a)
+            .add_values(v.as_object().unwrap())
+            .unwrap();
     }
     let annotate = start.elapsed() / N as u32;
 
     let thr = (N as f64 * 0.9) as i64;
     let q3 = time(5, || {
-        let df = q.clone().filter(Q::new("bench_n__gt", thr)).to_dataframe(&Include::default()).unwrap();
+        let df = q
+            .clone()
+            .filter(Q::new("bench_n__gt", thr))
+            .to_dataframe(&Include::default())
+            .unwrap();
         assert_eq!(df.height(), N - thr as usize - 1);
     });
     let q4 = time(5, || {
-        let df = q.clone().filter(Q::new("bench_tag", "t3")).to_dataframe(&Include::default()).unwrap();
+        let df = q
+            .clone()
+            .filter(Q::new("bench_tag", "t3"))
+            .to_dataframe(&Include::default())
+            .unwrap();
         assert_eq!(df.height(), N / 10);
     });
     let q6 = time(5, || {
-        let df = q.to_dataframe(&Include { related: &[], features: true }).unwrap();
+        let df = q
+            .to_dataframe(&Include {
+                related: &[],
+                features: true,
+            })
+            .unwrap();
         assert_eq!(df.height(), N);
     });
-    let labels: Vec<NewLabel> = (0..100_000).map(|i| NewLabel::new(format!("label {i}"))).collect();
+    let labels: Vec<NewLabel> = (0..100_000)
+        .map(|i| NewLabel::new(format!("label {i}")))
+        .collect();
     let start = Instant::now();
     ln.ulabels().save_all(&labels).unwrap();
     let bulk = start.elapsed();
 
     println!("{backend:?}:");
-    println!("  q1 filter(key__startswith) → DataFrame, {N} rows   {}", fmt(q1));
-    println!("  q2 get(key=…) per call                           {}", fmt(q2));
-    println!("  annotate: add_values (2 values) per artifact     {}", fmt(annotate));
-    println!("  q3 filter(bench_n__gt={thr}) → DataFrame           {}", fmt(q3));
-    println!("  q4 filter(bench_tag='t3') → DataFrame            {}", fmt(q4));
-    println!("  q6 {N} rows with feature columns                 {}", fmt(q6));
+    println!(
+        "  q1 filter(key__startswith) → DataFrame, {N} rows   {}",
+        fmt(q1)
+    );
+    println!(
+        "  q2 get(key=…) per call                           {}",
+        fmt(q2)
+    );
+    println!(
+        "  annotate: add_values (2 values) per artifact     {}",
+        fmt(annotate)
+    );
+    println!(
+        "  q3 filter(bench_n__gt={thr}) → DataFrame           {}",
+        fmt(q3)
+    );
+    println!(
+        "  q4 filter(bench_tag='t3') → DataFrame            {}",
+        fmt(q4)
+    );
+    println!(
+        "  q6 {N} rows with feature columns                 {}",
+        fmt(q6)
+    );
     println!(
         "  bulk insert 100,000 ULabels                      {} ({:.0} rows/s)",
         fmt(bulk),

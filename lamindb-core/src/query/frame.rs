@@ -119,13 +119,16 @@ fn column(name: &str, cells: impl Iterator<Item = Cell>, ft: FieldType) -> Resul
     })
 }
 
+/// `(host id, value)` pairs of a related field, whether it is to-many, and its type.
+type Related = (Vec<(i64, Cell)>, bool, FieldType);
+
 /// `(host id, value)` pairs of a one-hop related field for the given host ids.
 fn related_values(
     conn: &mut DbConnection,
     meta: &'static RegistryMeta,
     path: &str,
     ids: &[i64],
-) -> Result<(Vec<(i64, Cell)>, bool, FieldType)> {
+) -> Result<Related> {
     let parts: Vec<&str> = path.split("__").collect();
     let [rel, field] = parts[..] else {
         return Err(Error::Unsupported(format!(

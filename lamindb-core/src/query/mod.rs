@@ -262,7 +262,7 @@ impl<'a, M> Query<'a, M> {
     }
 
     /// Appends ` FROM <table> t0 WHERE …` to the compiler's SQL.
-    fn from_where(&self, c: &mut Compiler<'_>) -> Result<String> {
+    fn push_from_where(&self, c: &mut Compiler<'_>) -> Result<String> {
         let alias = c.alias();
         c.sql
             .push(&format!(" FROM \"{}\" {alias} WHERE ", self.meta.table));
@@ -326,7 +326,7 @@ impl<'a, M> Query<'a, M> {
     pub(crate) fn ids_with(&self, conn: &mut DbConnection) -> Result<Vec<i64>> {
         let mut c = Compiler::new(conn);
         c.sql.push("SELECT CAST(t0.\"id\" AS BIGINT) AS i0");
-        let alias = self.from_where(&mut c)?;
+        let alias = self.push_from_where(&mut c)?;
         self.order_limit(&mut c, &alias, false)?;
         let rows = c.sql.load(c.conn)?;
         Ok(rows.iter().filter_map(|r| r.0[0].as_i64()).collect())
@@ -339,12 +339,12 @@ impl<'a, M> Query<'a, M> {
         if self.limit.is_some() || self.offset.is_some() {
             c.sql
                 .push("SELECT CAST(COUNT(*) AS BIGINT) AS i0 FROM (SELECT t0.\"id\"");
-            let alias = self.from_where(&mut c)?;
+            let alias = self.push_from_where(&mut c)?;
             self.order_limit(&mut c, &alias, false)?;
             c.sql.push(") sub");
         } else {
             c.sql.push("SELECT CAST(COUNT(*) AS BIGINT) AS i0");
-            self.from_where(&mut c)?;
+            self.push_from_where(&mut c)?;
         }
         let rows = c.sql.load(c.conn)?;
         Ok(rows.first().and_then(|r| r.0[0].as_i64()).unwrap_or(0))
@@ -392,7 +392,7 @@ impl<'a, M> Query<'a, M> {
             }
             c.sql.push(&format!("{expr} AS {}{i}", kind.tag()));
         }
-        let alias = self.from_where(&mut c)?;
+        let alias = self.push_from_where(&mut c)?;
         self.order_limit(&mut c, &alias, false)?;
         let rows = c.sql.load(c.conn)?;
         Ok(Rows {

@@ -229,9 +229,13 @@ both!(errors_have_messages_and_exit_codes, |backend| {
     assert_eq!(out.status.code(), Some(3));
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["kind"], "NotFound");
-    let out = env.lamin(&["list", "ulabels"]);
+    let out = env.lamin(&["list", "gadgets"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("artifacts, runs, transforms"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown registry 'gadgets'") && err.contains("ULabel"),
+        "{err}"
+    );
 });
 
 /// Kills `lamin save` at each phase of a save and checks that the instance is consistent

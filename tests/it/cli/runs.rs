@@ -130,7 +130,7 @@ both!(
         );
         let described = env.ok(&["describe", "--key", "clean/out1.csv"]);
         assert!(
-            described.contains("transform: step.sh") && described.contains(uid),
+            described.contains(&format!("run: {} (step.sh)", &uid[..7])),
             "{described}"
         );
 
@@ -255,7 +255,10 @@ both!(lamin_track_and_finish_link_a_shell_session, |backend| {
     assert_eq!(runs[0]["transform"]["key"], "session.sh");
     let described = env.ok(&["describe", "--key", "shell/hi.txt"]);
     assert!(
-        described.contains(runs[0]["uid"].as_str().unwrap()),
+        described.contains(&format!(
+            "run: {} (session.sh)",
+            &runs[0]["uid"].as_str().unwrap()[..7]
+        )),
         "{described}"
     );
     // Nothing is being tracked any more.
