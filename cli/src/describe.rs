@@ -3,19 +3,7 @@
 use lamindb_core::prelude::*;
 
 fn human_size(n: Option<i64>) -> String {
-    let Some(n) = n else { return "-".into() };
-    let units = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < units.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", units[u])
-    }
+    n.map_or_else(|| "-".into(), lamindb_core::describe::human_size)
 }
 
 /// A table of artifacts, one per line.

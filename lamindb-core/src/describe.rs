@@ -28,7 +28,8 @@ pub struct ArtifactDescription {
     pub labels: Vec<(String, String, Vec<String>)>,
 }
 
-fn human_size(n: i64) -> String {
+/// A size in bytes as Python LaminDB prints it (`2.0 KB`, decimal units).
+pub fn human_size(n: i64) -> String {
     let units = ["B", "KB", "MB", "GB", "TB"];
     let mut v = n as f64;
     let mut u = 0;

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
+use crate::features::{insert_link, LinkSpec, Tracking};
 use crate::models::{Project, Record, Reference, ULabel};
 use crate::module::{registry_by_table, RegistryMeta};
 use crate::query::rows::{Bind, Sql};
@@ -243,11 +244,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
-                let time = match conn.dialect() {
-                    crate::db::Dialect::Sqlite => Bind::Text(now.to_sqlite_text()),
-                    crate::db::Dialect::Postgres => Bind::Text(now.0.to_rfc3339()),
-                };
-                let pg = conn.dialect() == crate::db::Dialect::Postgres;
+                let dialect = conn.dialect();
                 for (i, s) in part.iter().enumerate() {
                     if s.name.trim().is_empty() {
                         return Err(Error::Validation(format!(
@@ -259,32 +256,16 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                     sql.push(if i == 0 { "(" } else { ", (" });
                     sql.bind(Bind::Text(uid::random(M::UID_LEN))).push(", ");
                     sql.bind(Bind::Text(s.name.clone())).push(", ");
-                    match &s.description {
-                        Some(d) => sql.bind(Bind::Text(d.clone())),
-                        None => sql.push("NULL"),
-                    };
-                    sql.push(", ");
-                    match s.type_id {
-                        Some(t) => sql.bind(Bind::Int(t.into())),
-                        None => sql.push("NULL"),
-                    };
-                    sql.push(", ");
+                    sql.bind_opt(s.description.clone().map(Bind::Text))
+                        .push(", ");
+                    sql.bind_opt(s.type_id.map(|t| Bind::Int(t.into())))
+                        .push(", ");
                     sql.bind(Bind::Bool(s.is_type)).push(", ");
                     sql.push("FALSE, 1, 1, 1, ");
                     sql.bind(Bind::Int(user_id.into())).push(", ");
-                    match run_id {
-                        Some(r) => sql.bind(Bind::Int(r)),
-                        None => sql.push("NULL"),
-                    };
+                    sql.bind_opt(run_id.map(Bind::Int));
                     for _ in 0..2 {
-                        sql.push(", ");
-                        if pg {
-                            sql.push("CAST(")
-                                .bind(time.clone())
-                                .push(" AS TIMESTAMPTZ)");
-                        } else {
-                            sql.bind(time.clone());
-                        }
+                        sql.push(", ").bind_time(dialect, now);
                     }
                     for (_, v) in M::EXTRA {
                         sql.push(&format!(", {v}"));
@@ -292,12 +273,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                     sql.push(")");
                 }
                 sql.push(" RETURNING CAST(\"id\" AS BIGINT) AS i0");
-                let rows = sql.load(conn)?;
-                ids.extend(
-                    rows.iter()
-                        .filter_map(|r| r.0[0].as_i64())
-                        .map(|i| i as i32),
-                );
+                ids.extend(sql.load_ints(conn)?.into_iter().map(|i| i as i32));
             }
             Ok(ids)
         })
@@ -323,23 +299,25 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                 meta.name
             )));
         }
+        let link = LinkSpec {
+            table: table.into(),
+            host_column: source,
+            value_column: target.into(),
+            has_feature: false,
+            feature_required: false,
+            tracking: Tracking::None,
+        };
+        let user_id = self.inst.user().id;
         let mut conn = self.inst.conn();
-        let mut sql = Sql::default();
-        sql.push(&format!(
-            "INSERT INTO \"{table}\" (\"{source}\", \"{target}\") SELECT "
-        ));
-        sql.bind(Bind::Int(child_id.into()))
-            .push(", ")
-            .bind(Bind::Int(parent_id.into()));
-        sql.push(&format!(
-            " WHERE NOT EXISTS (SELECT 1 FROM \"{table}\" WHERE \"{source}\" = "
-        ));
-        sql.bind(Bind::Int(child_id.into()))
-            .push(&format!(" AND \"{target}\" = "))
-            .bind(Bind::Int(parent_id.into()))
-            .push(")");
-        sql.execute(&mut conn)?;
-        Ok(())
+        insert_link(
+            &mut conn,
+            &link,
+            child_id.into(),
+            parent_id.into(),
+            None,
+            user_id,
+            None,
+        )
     }
 }
 

@@ -98,6 +98,15 @@ impl RegistryMeta {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// The field names, comma-separated, for error messages.
+    pub fn field_names(&self) -> String {
+        self.fields
+            .iter()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The to-many relation called `name`.
     pub fn relation(&self, name: &str) -> Option<&'static RelationMeta> {
         self.relations.iter().find(|r| r.name == name)

@@ -3,10 +3,10 @@
 //! `cargo bench -p lamindb-tests --bench artifacts` (SQLite); set `LAMINDB_BENCH_PG=1` to also run
 //! on the local Postgres server. Figures are recorded in BENCHMARKS.md.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lamindb_core::prelude::*;
-use lamindb_tests::{Backend, TestInstance};
+use lamindb_tests::{per_item, Backend, TestInstance};
 
 const N: usize = 1000;
 
@@ -18,15 +18,6 @@ fn files(t: &TestInstance, tag: &str) -> Vec<std::path::PathBuf> {
             t.file(&format!("{tag}/{i}.txt"), &content)
         })
         .collect()
-}
-
-fn per_item(d: Duration, n: usize) -> String {
-    let us = d.as_secs_f64() * 1e6 / n as f64;
-    if us >= 1000.0 {
-        format!("{:.2} ms", us / 1000.0)
-    } else {
-        format!("{us:.1} µs")
-    }
 }
 
 fn run(backend: Backend) {

@@ -13,12 +13,7 @@ use std::time::{Duration, Instant};
 use lamindb_core::lineage::Direction;
 use lamindb_core::prelude::*;
 use lamindb_core::run::{RunSpec, TransformSpec};
-use lamindb_tests::{lamin_bin, Backend, PgDatabase, TestInstance};
-
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
+use lamindb_tests::{lamin_bin, median, Backend, PgDatabase, TestInstance};
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)

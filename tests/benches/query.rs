@@ -8,15 +8,10 @@ use std::time::{Duration, Instant};
 
 use lamindb_core::prelude::*;
 use lamindb_core::query::Include;
-use lamindb_tests::{Backend, TestInstance};
+use lamindb_tests::{median, per_item, Backend, TestInstance};
 use serde_json::json;
 
 const N: usize = 1000;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> Duration {
     std::hint::black_box(f()); // warm-up
@@ -32,12 +27,7 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> Duration {
 }
 
 fn fmt(d: Duration) -> String {
-    let us = d.as_secs_f64() * 1e6;
-    if us >= 1000.0 {
-        format!("{:.2} ms", us / 1000.0)
-    } else {
-        format!("{us:.1} µs")
-    }
+    per_item(d, 1)
 }
 
 fn run(backend: Backend) {

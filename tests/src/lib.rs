@@ -181,6 +181,16 @@ impl TestInstance {
         std::fs::write(&path, content).unwrap();
         path
     }
+
+    /// Saves a text file with `content` as an artifact under `key`.
+    pub fn save(&self, name: &str, content: &str, key: &str) -> lamindb_core::models::Artifact {
+        let p = self.file(name, content.as_bytes());
+        self.inst
+            .artifacts()
+            .save(lamindb_core::NewArtifactSpec::with_key(p, key))
+            .unwrap()
+            .artifact
+    }
 }
 
 /// Runs the test body on SQLite and on Postgres: `both!(name, |t| { ... });`
@@ -324,5 +334,21 @@ impl HttpFiles {
             }
         });
         HttpFiles { url, dir }
+    }
+}
+
+/// The median of benchmark samples.
+pub fn median(mut samples: Vec<std::time::Duration>) -> std::time::Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// A duration per item for benchmark output: µs below a millisecond, else ms.
+pub fn per_item(d: std::time::Duration, n: usize) -> String {
+    let us = d.as_secs_f64() * 1e6 / n as f64;
+    if us >= 1000.0 {
+        format!("{:.2} ms", us / 1000.0)
+    } else {
+        format!("{us:.1} µs")
     }
 }

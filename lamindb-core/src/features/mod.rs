@@ -710,26 +710,8 @@ pub(crate) fn typed_json_values_of(
         .collect())
 }
 
-fn time_bind(conn: &DbConnection, sql: &mut Sql) {
-    let now = UtcTime::now();
-    match conn.dialect() {
-        Dialect::Sqlite => sql.bind(Bind::Text(now.to_sqlite_text())),
-        Dialect::Postgres => sql
-            .push("CAST(")
-            .bind(Bind::Text(now.0.to_rfc3339()))
-            .push(" AS TIMESTAMPTZ)"),
-    };
-}
-
-fn opt_bind(sql: &mut Sql, v: Option<i64>) {
-    match v {
-        Some(i) => sql.bind(Bind::Int(i)),
-        None => sql.push("NULL"),
-    };
-}
-
 /// Inserts a link row unless the same (host, label, feature) link exists.
-fn insert_link(
+pub(crate) fn insert_link(
     conn: &mut DbConnection,
     link: &LinkSpec,
     host_id: i64,
@@ -762,16 +744,13 @@ fn insert_link(
         .push(", ")
         .bind(Bind::Int(label_id));
     if link.has_feature {
-        sql.push(", ");
-        opt_bind(&mut sql, feature_id);
+        sql.push(", ").bind_opt(feature_id.map(Bind::Int));
     }
     if link.tracking != Tracking::None {
-        sql.push(", ");
-        time_bind(conn, &mut sql);
+        sql.push(", ").bind_time(conn.dialect(), UtcTime::now());
         sql.push(", ").bind(Bind::Int(user_id.into()));
         if link.tracking == Tracking::CreatedByRun {
-            sql.push(", ");
-            opt_bind(&mut sql, run_id);
+            sql.push(", ").bind_opt(run_id.map(Bind::Int));
         }
     }
     sql.push(&format!(
@@ -933,7 +912,7 @@ fn store_json(
     sql.bind(Bind::Int(f.id))
         .push(" AND \"hash\" = ")
         .bind(Bind::Text(hash.clone()));
-    let existing = sql.load(conn)?.first().and_then(|r| r.0[0].as_i64());
+    let existing = sql.load_ints(conn)?.first().copied();
     let value_id = match existing {
         Some(id) => id,
         None => {
@@ -947,13 +926,12 @@ fn store_json(
             sql.push(", FALSE, 1, 1, 1, ")
                 .bind(Bind::Int(user_id.into()))
                 .push(", ");
-            opt_bind(&mut sql, run_id);
-            sql.push(", ");
-            time_bind(conn, &mut sql);
+            sql.bind_opt(run_id.map(Bind::Int));
+            sql.push(", ").bind_time(conn.dialect(), UtcTime::now());
             sql.push(") RETURNING CAST(\"id\" AS BIGINT) AS i0");
-            sql.load(conn)?
+            sql.load_ints(conn)?
                 .first()
-                .and_then(|r| r.0[0].as_i64())
+                .copied()
                 .ok_or_else(|| Error::Conflict("inserting a JsonValue returned no id".into()))?
         }
     };

@@ -5,7 +5,7 @@ use crate::db::{DbConnection, Dialect};
 use crate::features::{label_link, Dtype, FeatureInfo, FEATURE_HOSTS};
 use crate::module::{registry_by_table, FieldMeta, FieldType, RegistryMeta, Via};
 use crate::query::expr::{Lookup, Value, Q};
-use crate::query::rows::{Bind, ColumnKind, Sql};
+use crate::query::rows::{time_text, Bind, ColumnKind, Sql};
 use crate::sql_types::UtcTime;
 use crate::{Error, Result};
 
@@ -141,10 +141,7 @@ pub(crate) fn coerce(dialect: Dialect, ft: FieldType, value: &Value, what: &str)
                 let t = parse_datetime(s).ok_or_else(|| {
                     bad("a date or datetime such as 2026-01-31 or 2026-01-31T12:00:00Z")
                 })?;
-                match dialect {
-                    Dialect::Sqlite => Bind::Text(t.to_sqlite_text()),
-                    Dialect::Postgres => Bind::Text(t.0.to_rfc3339()),
-                }
+                Bind::Text(time_text(dialect, t))
             }
             _ => return Err(bad("a date or datetime string")),
         },
@@ -546,46 +543,25 @@ impl<'c> Compiler<'c> {
                     return Ok(());
                 }
                 // Python LaminDB resolves the labels first and fails when none matches.
-                let mut any = false;
-                let mut parts = Sql::default();
+                let mut resolved = Vec::new();
                 for (label, link, field_name) in &linked {
                     let field_name = field_name.as_deref().or(label.name_field).unwrap_or("name");
                     let field = label.field(field_name).ok_or_else(|| {
                         Error::Validation(format!("{} has no field '{field_name}'", label.name))
                     })?;
-                    let ids = {
-                        let mut sub = Compiler::new(&mut *self.conn);
-                        sub.sql.push(&format!(
-                            "SELECT CAST(l.\"id\" AS BIGINT) AS i0 FROM \"{}\" l WHERE ",
-                            label.table
-                        ));
-                        let col = format!("l.\"{}\"", field.name);
-                        sub.compare(&col, field.field_type, lookup, value, path)?;
-                        sub.sql.load(sub.conn)?
-                    };
-                    let ids: Vec<i64> = ids.iter().filter_map(|r| r.0[0].as_i64()).collect();
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    if any {
-                        parts.push(" OR ");
-                    }
-                    any = true;
-                    parts.push(&format!(
-                        "{alias}.\"id\" IN (SELECT \"{}\" FROM \"{}\" WHERE \"feature_id\" = ",
-                        link.host_column, link.table
+                    let mut sub = Compiler::new(&mut *self.conn);
+                    sub.sql.push(&format!(
+                        "SELECT CAST(l.\"id\" AS BIGINT) AS i0 FROM \"{}\" l WHERE ",
+                        label.table
                     ));
-                    parts.bind(fid.clone());
-                    parts.push(&format!(" AND \"{}\" IN (", link.value_column));
-                    for (i, id) in ids.iter().enumerate() {
-                        if i > 0 {
-                            parts.push(", ");
-                        }
-                        parts.bind(Bind::Int(*id));
+                    let col = format!("l.\"{}\"", field.name);
+                    sub.compare(&col, field.field_type, lookup, value, path)?;
+                    let ids = sub.sql.load_ints(sub.conn)?;
+                    if !ids.is_empty() {
+                        resolved.push((link, ids));
                     }
-                    parts.push("))");
                 }
-                if !any {
+                if resolved.is_empty() {
                     return Err(Error::NotFound(format!(
                         "no {} matches {path}={value} (feature '{}' has dtype {})",
                         linked
@@ -597,28 +573,44 @@ impl<'c> Compiler<'c> {
                         feature.dtype_str
                     )));
                 }
-                self.append_renumbered("(", parts, ")");
+                self.sql.push("(");
+                for (i, (link, ids)) in resolved.into_iter().enumerate() {
+                    if i > 0 {
+                        self.sql.push(" OR ");
+                    }
+                    self.sql.push(&format!(
+                        "{alias}.\"id\" IN (SELECT \"{}\" FROM \"{}\" WHERE \"feature_id\" = ",
+                        link.host_column, link.table
+                    ));
+                    self.sql.bind(fid.clone());
+                    self.sql
+                        .push(&format!(" AND \"{}\" IN (", link.value_column));
+                    for (j, id) in ids.into_iter().enumerate() {
+                        if j > 0 {
+                            self.sql.push(", ");
+                        }
+                        self.sql.bind(Bind::Int(id));
+                    }
+                    self.sql.push("))");
+                }
+                self.sql.push(")");
                 Ok(())
             }
             simple => {
-                let (json_link, value_sql) = match host.table {
-                    "lamindb_record" => (None, "v"),
-                    _ => (
-                        Some(if host.table == "lamindb_run" {
+                let head = match host.table {
+                    "lamindb_record" => format!(
+                        "{alias}.\"id\" IN (SELECT v.\"record_id\" FROM \"lamindb_recordjson\" v WHERE v.\"feature_id\" = "
+                    ),
+                    table => {
+                        let (link, host_col) = if table == "lamindb_run" {
                             ("lamindb_runjsonvalue", "run_id")
                         } else {
                             ("lamindb_artifactjsonvalue", "artifact_id")
-                        }),
-                        "v",
-                    ),
-                };
-                let head = match json_link {
-                    Some((link, host_col)) => format!(
-                        "{alias}.\"id\" IN (SELECT l.\"{host_col}\" FROM \"{link}\" l JOIN \"lamindb_jsonvalue\" {value_sql} ON {value_sql}.\"id\" = l.\"jsonvalue_id\" WHERE {value_sql}.\"feature_id\" = "
-                    ),
-                    None => format!(
-                        "{alias}.\"id\" IN (SELECT {value_sql}.\"record_id\" FROM \"lamindb_recordjson\" {value_sql} WHERE {value_sql}.\"feature_id\" = "
-                    ),
+                        };
+                        format!(
+                            "{alias}.\"id\" IN (SELECT l.\"{host_col}\" FROM \"{link}\" l JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = l.\"jsonvalue_id\" WHERE v.\"feature_id\" = "
+                        )
+                    }
                 };
                 if lookup == Lookup::IsNull {
                     let null = truthy(value, path)?;
@@ -679,36 +671,6 @@ impl<'c> Compiler<'c> {
                 Ok(())
             }
         }
-    }
-
-    /// Appends `inner` (built separately, numbered from `$1`) renumbering its placeholders.
-    fn append_renumbered(&mut self, before: &str, inner: Sql, after: &str) {
-        self.sql.push(before);
-        let offset = self.sql.binds.len();
-        let mut text = String::with_capacity(inner.text.len());
-        let bytes = inner.text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
-                let start = i + 1;
-                let mut end = start;
-                while end < bytes.len() && bytes[end].is_ascii_digit() {
-                    end += 1;
-                }
-                let n: usize = inner.text[start..end].parse().unwrap_or(0);
-                text.push('$');
-                text.push_str(&(n + offset).to_string());
-                i = end;
-            } else {
-                // Placeholders are the only '$' in generated SQL outside quoted JSON paths,
-                // which never precede a digit.
-                text.push(bytes[i] as char);
-                i += 1;
-            }
-        }
-        self.sql.text.push_str(&text);
-        self.sql.binds.extend(inner.binds);
-        self.sql.push(after);
     }
 }
 

@@ -289,12 +289,7 @@ impl<'a, M> Query<'a, M> {
                 Error::Validation(format!(
                     "cannot order {} by '{field}'; fields: {}",
                     self.meta.name,
-                    self.meta
-                        .fields
-                        .iter()
-                        .map(|f| f.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    self.meta.field_names()
                 ))
             })?;
             c.sql.push(if i == 0 { " ORDER BY " } else { ", " });
@@ -328,8 +323,7 @@ impl<'a, M> Query<'a, M> {
         c.sql.push("SELECT CAST(t0.\"id\" AS BIGINT) AS i0");
         let alias = self.push_from_where(&mut c)?;
         self.order_limit(&mut c, &alias, false)?;
-        let rows = c.sql.load(c.conn)?;
-        Ok(rows.iter().filter_map(|r| r.0[0].as_i64()).collect())
+        c.sql.load_ints(c.conn)
     }
 
     /// The number of matching rows.
@@ -346,8 +340,7 @@ impl<'a, M> Query<'a, M> {
             c.sql.push("SELECT CAST(COUNT(*) AS BIGINT) AS i0");
             self.push_from_where(&mut c)?;
         }
-        let rows = c.sql.load(c.conn)?;
-        Ok(rows.first().and_then(|r| r.0[0].as_i64()).unwrap_or(0))
+        Ok(c.sql.load_ints(c.conn)?.first().copied().unwrap_or(0))
     }
 
     /// Whether any row matches.
@@ -372,12 +365,7 @@ impl<'a, M> Query<'a, M> {
                         Error::Validation(format!(
                             "{} has no field '{f}'; fields: {}",
                             self.meta.name,
-                            self.meta
-                                .fields
-                                .iter()
-                                .map(|f| f.name)
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            self.meta.field_names()
                         ))
                     })
                 })

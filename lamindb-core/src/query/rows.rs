@@ -6,7 +6,7 @@ use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 use diesel::RunQueryDsl;
 use serde::Serialize;
 
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::{DbConnection, Dialect, MultiBackend};
 use crate::sql_types::{DateTimeUtc, Json, JsonData, UtcTime};
 use crate::Result;
 
@@ -159,6 +159,24 @@ impl Sql {
         self
     }
 
+    /// Appends a placeholder for `bind`, or `NULL`.
+    pub fn bind_opt(&mut self, bind: Option<Bind>) -> &mut Self {
+        match bind {
+            Some(b) => self.bind(b),
+            None => self.push("NULL"),
+        }
+    }
+
+    /// Appends a timestamp as the backend stores it: UTC text on SQLite, `timestamptz` on
+    /// Postgres.
+    pub fn bind_time(&mut self, dialect: Dialect, t: UtcTime) -> &mut Self {
+        let text = Bind::Text(time_text(dialect, t));
+        match dialect {
+            Dialect::Sqlite => self.bind(text),
+            Dialect::Postgres => self.push("CAST(").bind(text).push(" AS TIMESTAMPTZ)"),
+        }
+    }
+
     /// Appends SQL text (never user input).
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
@@ -186,9 +204,27 @@ impl Sql {
         Ok(self.boxed().load::<DynRow>(conn)?)
     }
 
+    /// Runs the query and returns its first column, an integer column aliased `i0`.
+    pub fn load_ints(&self, conn: &mut DbConnection) -> Result<Vec<i64>> {
+        Ok(self
+            .load(conn)?
+            .iter()
+            .filter_map(|r| r.0.first().and_then(Cell::as_i64))
+            .collect())
+    }
+
     /// Runs a statement.
     pub fn execute(&self, conn: &mut DbConnection) -> Result<usize> {
         Ok(self.boxed().execute(conn)?)
+    }
+}
+
+/// The text form of a timestamp parameter: Django's UTC text on SQLite, RFC 3339 for Postgres
+/// (cast to `timestamptz` in the statement).
+pub(crate) fn time_text(dialect: Dialect, t: UtcTime) -> String {
+    match dialect {
+        Dialect::Sqlite => t.to_sqlite_text(),
+        Dialect::Postgres => t.0.to_rfc3339(),
     }
 }
 

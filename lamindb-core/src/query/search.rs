@@ -98,27 +98,22 @@ impl<M> Query<'_, M> {
     pub fn search(&self, text: &str, opts: &SearchOptions<'_>) -> Result<Vec<Hit>> {
         let text = text.trim();
         let meta = self.meta();
-        let fields: Vec<&str> = if opts.fields.is_empty() {
-            meta.fields
-                .iter()
-                .filter(|f| f.field_type == FieldType::Text)
-                .map(|f| f.name)
-                .collect()
+        let text_fields: Vec<&str> = meta
+            .fields
+            .iter()
+            .filter(|f| f.field_type == FieldType::Text)
+            .map(|f| f.name)
+            .collect();
+        if let Some(bad) = opts.fields.iter().find(|f| !text_fields.contains(f)) {
+            return Err(Error::Validation(format!(
+                "cannot search {}.{bad}: search covers text fields ({})",
+                meta.name,
+                text_fields.join(", ")
+            )));
+        }
+        let fields = if opts.fields.is_empty() {
+            text_fields
         } else {
-            for f in opts.fields {
-                if meta.field(f).map(|m| m.field_type) != Some(FieldType::Text) {
-                    return Err(Error::Validation(format!(
-                        "cannot search {}.{f}: search covers text fields ({})",
-                        meta.name,
-                        meta.fields
-                            .iter()
-                            .filter(|f| f.field_type == FieldType::Text)
-                            .map(|f| f.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )));
-                }
-            }
             opts.fields.to_vec()
         };
         if text.is_empty() {

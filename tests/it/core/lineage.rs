@@ -11,15 +11,6 @@ use lamindb_core::secrets::REDACTED;
 use lamindb_tests::{both, TestInstance};
 use serde_json::{json, Value};
 
-fn save(t: &TestInstance, name: &str, content: &str, key: &str) -> Artifact {
-    let p = t.file(name, content.as_bytes());
-    t.inst
-        .artifacts()
-        .save(NewArtifactSpec::with_key(p, key))
-        .unwrap()
-        .artifact
-}
-
 fn demo(t: &TestInstance, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_lineage-demo"))
         .args(args)
@@ -45,7 +36,7 @@ fn r_node(r: &Run) -> String {
 
 both!(a_rust_program_tracks_itself, |backend| {
     let t = TestInstance::new(backend, &[]);
-    let input = save(&t, "in.txt", "a\nb\nc\n", "raw/in.txt");
+    let input = t.save("in.txt", "a\nb\nc\n", "raw/in.txt");
     let out = demo(&t, &["raw/in.txt", "demo"]);
     assert!(
         out.status.success(),
@@ -118,7 +109,7 @@ both!(a_rust_program_tracks_itself, |backend| {
 
 both!(errors_and_panics_finish_the_run_as_errored, |backend| {
     let t = TestInstance::new(backend, &[]);
-    save(&t, "in.txt", "x\n", "raw/in.txt");
+    t.save("in.txt", "x\n", "raw/in.txt");
     for (flag, expected) in [
         ("--fail", "ended without finish()"),
         ("--panic", "panicked"),

@@ -8,15 +8,6 @@ use lamindb_core::run::{RunSpec, TransformSpec};
 use lamindb_tests::{both, TestInstance};
 use serde_json::{json, Map};
 
-fn save(t: &TestInstance, name: &str, content: &str, key: &str) -> Artifact {
-    let p = t.file(name, content.as_bytes());
-    t.inst
-        .artifacts()
-        .save(NewArtifactSpec::with_key(p, key))
-        .unwrap()
-        .artifact
-}
-
 fn keys(arts: &[Artifact]) -> Vec<String> {
     arts.iter().map(|a| a.key.clone().unwrap()).collect()
 }
@@ -67,9 +58,9 @@ both!(every_relation_and_field_exists_in_the_database, |backend| {
 both!(lookups_relations_and_combinators, |backend| {
     let t = TestInstance::new(backend, &[]);
     let ln = &t.inst;
-    let a = save(&t, "a.fasta", ">a\nACGT\n", "seq/a.fasta");
-    let b = save(&t, "b.fasta", ">b\nACGTACGT\n", "seq/b.fasta");
-    let c = save(&t, "c.csv", "x,y\n1,2\n", "tables/C_50%.csv");
+    let a = t.save("a.fasta", ">a\nACGT\n", "seq/a.fasta");
+    let b = t.save("b.fasta", ">b\nACGTACGT\n", "seq/b.fasta");
+    let c = t.save("c.csv", "x,y\n1,2\n", "tables/C_50%.csv");
     let exp = ln.ulabels().create(NewLabel::new("My experiment")).unwrap();
     assert!(exp.created);
     let again = ln.ulabels().create(NewLabel::new("My experiment")).unwrap();
@@ -319,7 +310,7 @@ both!(runs_transforms_and_users, |backend| {
     let mut spec = NewArtifactSpec::with_key(p, "out.txt");
     spec.run = RunLink::Id(run.id);
     let out = ln.artifacts().save(spec).unwrap().artifact;
-    let _other = save(&t, "o.txt", "other", "other.txt");
+    let _other = t.save("o.txt", "other", "other.txt");
     let by = |q: Q| keys(&ln.query::<Artifact>().filter(q).all().unwrap());
     assert_eq!(
         by(Q::new("run__transform__key", "pipelines/align.py")),
@@ -383,9 +374,9 @@ both!(feature_values_on_artifacts, |backend| {
     ln.ulabels().create(NewLabel::new("T cell")).unwrap();
     ln.ulabels().create(NewLabel::new("B cell")).unwrap();
 
-    let a = save(&t, "a.txt", "a", "a.txt");
-    let b = save(&t, "b.txt", "b", "b.txt");
-    let c = save(&t, "c.txt", "c", "c.txt");
+    let a = t.save("a.txt", "a", "a.txt");
+    let b = t.save("b.txt", "b", "b.txt");
+    let c = t.save("c.txt", "c", "c.txt");
     ln.annotations(&a)
         .add_values(&values(json!({
             "n_cells": 1000, "gc_content": 0.55, "assay": "scRNA-seq", "is_public": true,
@@ -687,7 +678,7 @@ both!(search_lookup_and_bulk_save, |backend| {
 both!(describe_uses_a_bounded_number_of_queries, |backend| {
     let t = TestInstance::new(backend, &[]);
     let ln = &t.inst;
-    let a = save(&t, "a.txt", "a", "data/a.txt");
+    let a = t.save("a.txt", "a", "data/a.txt");
     let (plain, n_plain) =
         lamindb_core::describe::count_queries(ln, || ln.describe_artifact(&a).unwrap());
     assert!(plain.features.is_empty() && plain.labels.is_empty());
@@ -739,7 +730,7 @@ fn filter_strings_never_panic_and_errors_are_validation() {
     use proptest::prelude::*;
     let t = TestInstance::new(lamindb_tests::Backend::Sqlite, &[]);
     let ln = &t.inst;
-    save(&t, "a.txt", "a", "a.txt");
+    t.save("a.txt", "a", "a.txt");
     let field = prop::sample::select(vec![
         "key",
         "size",
@@ -799,8 +790,7 @@ both!(dataframes_with_related_fields_and_features, |backend| {
     ln.ulabels().create(NewLabel::new("liver")).unwrap();
     let mut arts = Vec::new();
     for i in 0..30 {
-        let a = save(
-            &t,
+        let a = t.save(
             &format!("f{i}.txt"),
             &format!("{i}"),
             &format!("df/f{i:02}.txt"),
