@@ -122,10 +122,10 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Create a label, record, project, reference or feature (an existing one with the same
-    /// name is returned).
+    /// Create a label, record, project, reference, feature or schema (an existing one with the
+    /// same name, or a schema with the same definition, is returned).
     Create {
-        /// ulabel, record, project, reference or feature.
+        /// ulabel, record, project, reference, feature or schema.
         registry: String,
         /// Its name.
         name: String,
@@ -145,6 +145,8 @@ enum Command {
         /// Unit of a feature.
         #[arg(long)]
         unit: Option<String>,
+        #[command(flatten)]
+        schema: registries::SchemaOpts,
     },
     /// Annotate an artifact, run or record with labels and feature values.
     Annotate {
@@ -635,6 +637,7 @@ fn run(cli: Cli) -> Result<Output> {
             is_type,
             description,
             unit,
+            schema,
         } => {
             let inst = open(&cli.instance)?;
             let (text, json) = registries::create(
@@ -647,6 +650,7 @@ fn run(cli: Cli) -> Result<Output> {
                     is_type,
                     description: description.as_deref(),
                     unit: unit.as_deref(),
+                    schema: &schema,
                 },
             )?;
             Ok(Output::new(text, json))

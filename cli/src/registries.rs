@@ -144,11 +144,111 @@ pub struct CreateArgs<'a> {
     pub is_type: bool,
     pub description: Option<&'a str>,
     pub unit: Option<&'a str>,
+    pub schema: &'a SchemaOpts,
+}
+
+/// Options of `lamin create schema`.
+#[derive(Debug, Default, clap::Args)]
+pub struct SchemaOpts {
+    /// Features of a schema, in order (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// Features of a schema that datasets may lack.
+    #[arg(long, value_delimiter = ',')]
+    pub optional: Vec<String>,
+    /// Index feature of a schema.
+    #[arg(long)]
+    pub index: Option<String>,
+    /// The schema's members are ordered.
+    #[arg(long)]
+    pub ordered_set: bool,
+    /// Datasets may have no columns beyond the schema's features.
+    #[arg(long)]
+    pub maximal_set: bool,
+    /// Validation accepts features beyond the listed ones.
+    #[arg(long)]
+    pub flexible: bool,
+    /// Validation coerces values to the features' dtypes.
+    #[arg(long)]
+    pub coerce: bool,
+    /// Object type of datasets (DataFrame, AnnData, …).
+    #[arg(long)]
+    pub otype: Option<String>,
+    /// Member registry of a schema without features (ULabel, bionty.Gene.ensembl_gene_id, …).
+    #[arg(long)]
+    pub itype: Option<String>,
+    /// Artifact suffix datasets must have (.parquet, .csv, …).
+    #[arg(long)]
+    pub suffix: Option<String>,
+}
+
+/// `lamin create schema NAME`.
+fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
+    let o = args.schema;
+    let feature = |n: &str| inst.features().get(n);
+    let mut members: Vec<SchemaMember> = Vec::new();
+    for n in &o.features {
+        members.push(feature(n)?.into());
+    }
+    for n in &o.optional {
+        members.push(SchemaMember::optional(feature(n)?));
+    }
+    let type_id = match args.type_name {
+        Some(t) => Some(
+            inst.query::<Schema>()
+                .filter(Q::new("name", t) & Q::new("is_type", true))
+                .one()?
+                .id,
+        ),
+        None => None,
+    };
+    let created = inst.schemas().create(NewSchema {
+        name: Some(args.name.to_owned()),
+        description: args.description.map(str::to_owned),
+        features: members,
+        index: o.index.as_deref().map(feature).transpose()?,
+        itype: o.itype.clone(),
+        otype: o.otype.clone(),
+        suffix: o.suffix.clone(),
+        dtype: args.dtype.map(str::to_owned),
+        ordered_set: o.ordered_set,
+        maximal_set: o.maximal_set,
+        flexible: o.flexible.then_some(true),
+        coerce: o.coerce,
+        is_type: args.is_type,
+        type_id,
+        ..Default::default()
+    })?;
+    let s = created.record;
+    let members = inst.schemas().members(&s)?;
+    let verb = if created.created {
+        "created"
+    } else {
+        "found existing"
+    };
+    let names: Vec<&str> = members.iter().map(|f| f.name.as_str()).collect();
+    Ok((
+        format!(
+            "{verb} schema '{}' (uid {}){}",
+            s.name.as_deref().unwrap_or(""),
+            s.uid,
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", names.join(", "))
+            }
+        ),
+        json!({"id": s.id, "uid": s.uid, "name": s.name, "hash": s.hash, "n_members": s.n_members,
+               "itype": s.itype, "features": names, "created": created.created}),
+    ))
 }
 
 /// `lamin create ulabel|record|project|reference|feature NAME`.
 pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
     let registry = registry_name(args.registry).to_ascii_lowercase();
+    if registry == "schema" {
+        return create_schema(inst, args);
+    }
     if registry == "feature" {
         let type_id = match args.type_name {
             Some(t) => Some(
@@ -208,11 +308,9 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
         "record" => make!(inst.records()),
         "project" => make!(inst.projects()),
         "reference" => make!(inst.references()),
-        other => {
-            return Err(Error::Validation(format!(
-                "cannot create '{other}': create ulabel, record, project, reference or feature"
-            )))
-        }
+        other => return Err(Error::Validation(format!(
+            "cannot create '{other}': create ulabel, record, project, reference, feature or schema"
+        ))),
     };
     let verb = if created { "created" } else { "found existing" };
     Ok((

@@ -667,8 +667,9 @@ impl<'a> Artifacts<'a> {
             return Err(e);
         }
         failpoint::hit("after_copy");
+        let many = planned.len() >= crate::instance::ANALYZE_AFTER_ROWS;
         let mut conn = self.inst.conn();
-        conn.transaction::<_, Error, _>(|c| {
+        let saved = conn.transaction::<_, Error, _>(|c| {
             let mut out = Vec::with_capacity(planned.len());
             for item in planned {
                 out.push(match item {
@@ -685,7 +686,12 @@ impl<'a> Artifacts<'a> {
                 });
             }
             Ok(out)
-        })
+        })?;
+        drop(conn);
+        if many {
+            self.inst.analyze_tables(&["lamindb_artifact"])?;
+        }
+        Ok(saved)
     }
 
     fn copy_into_place(&self, src: &Path, row: &Artifact) -> Result<()> {

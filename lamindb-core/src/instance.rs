@@ -449,7 +449,35 @@ impl Instance {
     pub fn conn(&self) -> MutexGuard<'_, DbConnection> {
         lock(&self.conn)
     }
+
+    /// Refreshes the Postgres planner's statistics of every table (`ANALYZE`; nothing to do on
+    /// SQLite). Postgres plans queries on tables that grew from empty as if they were still
+    /// empty — a feature filter over 1000 fresh artifacts took 0.3 s instead of 2 ms — until
+    /// autovacuum analyzes them, by default within a minute. Bulk saves refresh their own tables.
+    pub fn analyze(&self) -> Result<()> {
+        self.analyze_tables(&[])
+    }
+
+    /// [`Instance::analyze`] for some tables (all when empty). Names come from the registry
+    /// metadata, never from users.
+    pub(crate) fn analyze_tables(&self, tables: &[&str]) -> Result<()> {
+        use diesel::connection::SimpleConnection;
+        if self.dialect != Dialect::Postgres {
+            return Ok(());
+        }
+        let list = tables
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.conn()
+            .batch_execute(&format!("ANALYZE {list}"))
+            .map_err(Error::from)
+    }
 }
+
+/// Bulk saves of at least this many rows refresh the planner statistics of their tables.
+pub(crate) const ANALYZE_AFTER_ROWS: usize = 500;
 
 /// The modules an instance uses: those with migrations in its database (adopting a Python-made
 /// database first) plus those its settings name.

@@ -205,7 +205,11 @@ impl<'a, M: LabelModel> Labels<'a, M> {
     /// Inserts all `specs` in one transaction (no get-or-create: names are not looked up) and
     /// returns the new ids in order. Use it to load thousands of labels at once.
     pub fn save_all(&self, specs: &[NewLabel]) -> Result<Vec<i32>> {
-        self.insert(specs)
+        let ids = self.insert(specs)?;
+        if specs.len() >= crate::instance::ANALYZE_AFTER_ROWS {
+            self.inst.analyze_tables(&[self.meta().table])?;
+        }
+        Ok(ids)
     }
 
     fn insert(&self, specs: &[NewLabel]) -> Result<Vec<i32>> {

@@ -35,6 +35,7 @@ pub mod query;
 pub mod registry;
 pub mod run;
 pub mod schema;
+pub mod schemas;
 pub mod secrets;
 pub mod settings;
 pub mod sql_types;
@@ -63,10 +64,12 @@ pub mod prelude {
     pub use crate::features::{Host, NewFeature};
     pub use crate::labels::NewLabel;
     pub use crate::models::{
-        Artifact, Feature, Project, Record, Reference, Run, Storage, Transform, ULabel, User,
+        Artifact, Feature, Project, Record, Reference, Run, Schema, Storage, Transform, ULabel,
+        User,
     };
     pub use crate::query::{Branches, Q};
     pub use crate::run::{RunStatus, TransformKind};
+    pub use crate::schemas::{NewSchema, SchemaMember};
     pub use crate::track::{FunctionSpec, RunGuard, TrackOptions};
     pub use crate::{Error, ErrorKind, InitOptions, Instance, InstanceSettings, Result};
 }

@@ -411,6 +411,59 @@ pub struct Feature {
     pub branch_id: i32,
 }
 
+/// `lamindb_schema`: a set of features (or identifiers of another registry) that datasets are
+/// validated against, or a composite of such sets in named slots.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_schema)]
+pub struct Schema {
+    /// Instance-local id.
+    pub id: i32,
+    /// 16-character uid.
+    pub uid: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Number of members; `None` when the schema lists none.
+    pub n_members: Option<i32>,
+    /// Whether validation coerces values to the dtypes.
+    pub coerce: Option<bool>,
+    /// Whether validation accepts any member of `itype`, not only the listed ones.
+    pub flexible: Option<bool>,
+    /// The registry (and field) of the members: `Feature`, `Feature[<type uid>]`,
+    /// `bionty.Gene.ensembl_gene_id`, …
+    pub itype: Option<String>,
+    /// The object type of datasets, e.g. `DataFrame`, `AnnData`.
+    pub otype: Option<String>,
+    /// `_dtype_str`: the dtype of all members where they share one (`num` for identifier sets).
+    #[diesel(column_name = dtype_str)]
+    pub dtype: Option<String>,
+    /// Python LaminDB's hash of the schema definition; `None` for types.
+    pub hash: Option<String>,
+    /// Whether every member must be present.
+    pub minimal_set: bool,
+    /// Whether the members are ordered.
+    pub ordered_set: bool,
+    /// Whether no other columns may be present.
+    pub maximal_set: bool,
+    /// The artifact suffix datasets of this schema must have.
+    pub suffix: Option<String>,
+    /// Whether this schema is a type (a group of schemas).
+    pub is_type: bool,
+    /// The schema type this schema belongs to.
+    pub type_id: Option<i32>,
+    /// `_aux`: optional members (`af.1`) and the index feature (`af.3`).
+    pub aux: Option<JsonData>,
+    /// Creation time.
+    pub created_at: UtcTime,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Branch (-1 trash, 0 archive, 1 main).
+    pub branch_id: i32,
+}
+
 /// `lamindb_jsonvalue`: a feature value shared by the artifacts and runs it annotates.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
 #[diesel(table_name = lamindb_jsonvalue)]

@@ -239,21 +239,15 @@ macro_rules! each_store {
     };
 }
 
-/// Names of the objects stored under `<root>/.lamindb/` (the database and the storage marker
-/// left out), sorted.
-pub fn stored_objects(root: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root.join(".lamindb"))
-        .expect("read .lamindb/")
-        .map(|e| {
-            e.expect("dir entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .filter(|n| !n.starts_with("lamin.db") && n != "storage_uid.txt")
-        .collect();
-    names.sort();
-    names
+/// Keys of the objects stored under `<root>/.lamindb/` of any storage kind, relative to it and
+/// sorted (the SQLite database and the storage marker left out).
+pub fn stored_objects(root: &lamindb_storage::StorageRoot) -> Vec<String> {
+    root.list(".lamindb")
+        .expect("list .lamindb/")
+        .into_iter()
+        .map(|(k, _)| k)
+        .filter(|k| !k.starts_with("lamin.db") && k != "storage_uid.txt")
+        .collect()
 }
 
 /// The `lamin` binary built next to this test executable.

@@ -194,6 +194,19 @@ impl<'c> Compiler<'c> {
         a
     }
 
+    /// The column of `field` for a condition. Without statistics SQLite's planner rates an
+    /// index on a boolean or on `branch_id` as selective as one on `key` or `name`, and then scans
+    /// most of the table; a unary `+` keeps it off those indexes.
+    fn column(&self, alias: &str, field: &FieldMeta) -> String {
+        let low_cardinality = matches!(field.field_type, FieldType::Bool)
+            || matches!(field.name, "branch_id" | "space_id" | "created_on_id");
+        if self.dialect == Dialect::Sqlite && low_cardinality {
+            format!("+{alias}.\"{}\"", field.name)
+        } else {
+            format!("{alias}.\"{}\"", field.name)
+        }
+    }
+
     /// Appends the condition for `q` on rows of `meta` aliased `alias`.
     pub fn condition(&mut self, meta: &'static RegistryMeta, alias: &str, q: &Q) -> Result<()> {
         match q {
@@ -267,7 +280,7 @@ impl<'c> Compiler<'c> {
                     lookups_for(field.field_type).join(", ")
                 )));
             }
-            let col = format!("{alias}.\"{}\"", field.name);
+            let col = self.column(alias, field);
             return self.compare(
                 &col,
                 field.field_type,

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use crate::db::DbConnection;
 use crate::features::{label_link, Dtype, FEATURE_HOSTS};
 use crate::module::{registry_by_table, FieldType, RegistryMeta, Via};
-use crate::query::rows::{Bind, Cell, Sql};
+use crate::query::rows::{Cell, Sql};
 use crate::query::{select_expr, Query};
 use crate::{Error, Result};
 
@@ -64,17 +64,15 @@ fn default_fields(meta: &RegistryMeta) -> Vec<&'static str> {
     out
 }
 
-fn column(name: &str, cells: impl Iterator<Item = Cell>, ft: FieldType) -> Result<Column> {
-    let cells: Vec<Cell> = cells.collect();
+fn column<'c>(name: &str, cells: impl Iterator<Item = &'c Cell>, ft: FieldType) -> Result<Column> {
     let name: PlSmallStr = name.into();
     Ok(match ft {
         FieldType::Int | FieldType::ForeignKey(_) => {
-            Column::new(name, cells.iter().map(Cell::as_i64).collect::<Vec<_>>())
+            Column::new(name, cells.map(Cell::as_i64).collect::<Vec<_>>())
         }
         FieldType::Float => Column::new(
             name,
             cells
-                .iter()
                 .map(|c| match c {
                     Cell::Float(x) => Some(*x),
                     Cell::Int(i) => Some(*i as f64),
@@ -85,7 +83,6 @@ fn column(name: &str, cells: impl Iterator<Item = Cell>, ft: FieldType) -> Resul
         FieldType::Bool => Column::new(
             name,
             cells
-                .iter()
                 .map(|c| match c {
                     Cell::Bool(b) => Some(*b),
                     _ => None,
@@ -95,7 +92,6 @@ fn column(name: &str, cells: impl Iterator<Item = Cell>, ft: FieldType) -> Resul
         FieldType::DateTime => Column::new(
             name,
             cells
-                .iter()
                 .map(|c| match c {
                     Cell::Time(t) => Some(t.0.timestamp_micros()),
                     _ => None,
@@ -109,7 +105,6 @@ fn column(name: &str, cells: impl Iterator<Item = Cell>, ft: FieldType) -> Resul
         _ => Column::new(
             name,
             cells
-                .iter()
                 .map(|c| match c {
                     Cell::Null => None,
                     other => Some(other.display()),
@@ -184,27 +179,20 @@ fn related_values(
         ))
     })?;
     let mut out = Vec::new();
-    for part in ids.chunks(10_000) {
-        let mut sql = Sql::default();
-        let (expr, kind) = select_expr(conn.dialect(), "r", f);
-        sql.push(&format!(
-            "SELECT CAST({host_col} AS BIGINT) AS i0, {expr} AS {}1 FROM {from_sql} WHERE {host_col} IN (",
-            kind.tag()
-        ));
-        for (i, id) in part.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(Bind::Int(*id));
-        }
-        sql.push(")");
-        if to_many {
-            sql.push(" ORDER BY 1, 2");
-        }
-        for mut r in sql.load(conn)? {
-            let v = r.0.pop().unwrap_or(Cell::Null);
-            out.push((r.0[0].as_i64().unwrap_or_default(), v));
-        }
+    let mut sql = Sql::default();
+    let dialect = conn.dialect();
+    let (expr, kind) = select_expr(dialect, "r", f);
+    sql.push(&format!(
+        "SELECT CAST({host_col} AS BIGINT) AS i0, {expr} AS {}1 FROM {from_sql} WHERE ",
+        kind.tag()
+    ))
+    .in_ids(dialect, &host_col, ids);
+    if to_many {
+        sql.push(" ORDER BY 1, 2");
+    }
+    for mut r in sql.load(conn)? {
+        let v = r.0.pop().unwrap_or(Cell::Null);
+        out.push((r.0[0].as_i64().unwrap_or_default(), v));
     }
     Ok((out, to_many, f.field_type))
 }
@@ -216,62 +204,59 @@ fn feature_values(
     ids: &[i64],
 ) -> Result<Vec<(i64, String, String, serde_json::Value)>> {
     let mut out = Vec::new();
-    for part in ids.chunks(10_000) {
-        let in_list = |sql: &mut Sql| {
-            sql.push("(");
-            for (i, id) in part.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(Bind::Int(*id));
-            }
-            sql.push(")");
+    let dialect = conn.dialect();
+    let mut sql = Sql::default();
+    let host_col = match host_table {
+        "lamindb_record" => {
+            sql.push("SELECT CAST(v.\"record_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE ");
+            "v.\"record_id\""
+        }
+        "lamindb_run" => {
+            sql.push("SELECT CAST(k.\"run_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_runjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE ");
+            "k.\"run_id\""
+        }
+        _ => {
+            sql.push("SELECT CAST(k.\"artifact_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_artifactjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE ");
+            "k.\"artifact_id\""
+        }
+    };
+    sql.in_ids(dialect, host_col, ids);
+    // Categorical values: every label link of this host that carries a feature.
+    for label in crate::module::registries() {
+        let Some(link) = label_link(host_table, label.table, true) else {
+            continue;
         };
-        let mut sql = Sql::default();
-        match host_table {
-            "lamindb_record" => sql.push("SELECT CAST(v.\"record_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"record_id\" IN "),
-            "lamindb_run" => sql.push("SELECT CAST(k.\"run_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_runjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"run_id\" IN "),
-            _ => sql.push("SELECT CAST(k.\"artifact_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_artifactjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"artifact_id\" IN "),
-        };
-        in_list(&mut sql);
-        // Categorical values: every label link of this host that carries a feature.
-        for label in crate::module::registries() {
-            let Some(link) = label_link(host_table, label.table, true) else {
-                continue;
-            };
-            if !link.has_feature {
-                continue;
-            }
-            let name_field = label.name_field.unwrap_or("id");
-            sql.push(&format!(
-                " UNION ALL SELECT CAST(k.\"{}\" AS BIGINT), f.\"name\", f.\"_dtype_str\", {} FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" JOIN \"lamindb_feature\" f ON f.\"id\" = k.\"feature_id\" WHERE k.\"{}\" IN ",
+        if !link.has_feature {
+            continue;
+        }
+        let name_field = label.name_field.unwrap_or("id");
+        sql.push(&format!(
+                " UNION ALL SELECT CAST(k.\"{}\" AS BIGINT), f.\"name\", f.\"_dtype_str\", {} FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" JOIN \"lamindb_feature\" f ON f.\"id\" = k.\"feature_id\" WHERE ",
                 link.host_column,
-                match conn.dialect() {
+                match dialect {
                     crate::db::Dialect::Sqlite => format!("json_quote(CAST(l.\"{name_field}\" AS TEXT))"),
                     crate::db::Dialect::Postgres => format!("to_jsonb(CAST(l.\"{name_field}\" AS TEXT))"),
                 },
                 link.table,
                 label.table,
                 link.value_column,
-                link.host_column
             ));
-            in_list(&mut sql);
-        }
-        for r in sql.load(conn)? {
-            let v = match &r.0[3] {
-                Cell::Json(j) => j.clone(),
-                Cell::Text(t) => {
-                    serde_json::from_str(t).unwrap_or(serde_json::Value::String(t.clone()))
-                }
-                _ => serde_json::Value::Null,
-            };
-            out.push((
-                r.0[0].as_i64().unwrap_or_default(),
-                r.0[1].display(),
-                r.0[2].display(),
-                v,
-            ));
-        }
+        sql.in_ids(dialect, &format!("k.\"{}\"", link.host_column), ids);
+    }
+    for r in sql.load(conn)? {
+        let v = match &r.0[3] {
+            Cell::Json(j) => j.clone(),
+            Cell::Text(t) => {
+                serde_json::from_str(t).unwrap_or(serde_json::Value::String(t.clone()))
+            }
+            _ => serde_json::Value::Null,
+        };
+        out.push((
+            r.0[0].as_i64().unwrap_or_default(),
+            r.0[1].display(),
+            r.0[2].display(),
+            v,
+        ));
     }
     Ok(out)
 }
@@ -310,7 +295,7 @@ impl<M> Query<'_, M> {
         let mut columns: Vec<Column> = Vec::new();
         for (i, name) in rows.columns.iter().enumerate() {
             let ft = meta.field(name).map_or(FieldType::Text, |f| f.field_type);
-            columns.push(column(name, rows.rows.iter().map(|r| r[i].clone()), ft)?);
+            columns.push(column(name, rows.rows.iter().map(|r| &r[i]), ft)?);
         }
         for path in include.related {
             let (pairs, to_many, ft) = related_values(&mut conn, meta, path, &ids)?;
@@ -333,7 +318,7 @@ impl<M> Query<'_, M> {
                         vals[p] = v;
                     }
                 }
-                columns.push(column(path, vals.into_iter(), ft)?);
+                columns.push(column(path, vals.iter(), ft)?);
             }
         }
         if include.features {

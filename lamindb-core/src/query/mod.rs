@@ -31,7 +31,8 @@ use diesel::prelude::*;
 
 use crate::db::{DbConnection, Dialect};
 use crate::models::{
-    Artifact, Feature, JsonValue, Project, Record, Reference, Run, Storage, Transform, ULabel, User,
+    Artifact, Feature, JsonValue, Project, Record, Reference, Run, Schema, Storage, Transform,
+    ULabel, User,
 };
 use crate::module::{registries, registry_by_name, registry_by_table, RegistryMeta};
 use crate::schema::*;
@@ -89,6 +90,7 @@ model!(Record, lamindb_record, i32);
 model!(Project, lamindb_project, i32);
 model!(Reference, lamindb_reference, i32);
 model!(Feature, lamindb_feature, i32);
+model!(Schema, lamindb_schema, i32);
 model!(JsonValue, lamindb_jsonvalue, i64);
 
 /// Which branches a query sees.
@@ -267,7 +269,14 @@ impl<'a, M> Query<'a, M> {
         c.sql
             .push(&format!(" FROM \"{}\" {alias} WHERE ", self.meta.table));
         if let Some(b) = self.branch_condition() {
-            c.sql.push(&format!("{alias}.\"branch_id\" = {b} AND "));
+            // `+` keeps SQLite's planner off the branch index (see `Compiler::column`).
+            let plus = if c.dialect == Dialect::Sqlite {
+                "+"
+            } else {
+                ""
+            };
+            c.sql
+                .push(&format!("{plus}{alias}.\"branch_id\" = {b} AND "));
         }
         c.condition(self.meta, &alias, &self.condition())?;
         Ok(alias)

@@ -177,17 +177,63 @@ impl Sql {
         }
     }
 
+    /// Appends `col IN <ids>` with the ids as one parameter: a JSON array read by `json_each` on
+    /// SQLite, a `bigint[]` on Postgres. One parameter keeps long id lists cheap to prepare.
+    pub fn in_ids(&mut self, dialect: Dialect, col: &str, ids: &[i64]) -> &mut Self {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        match dialect {
+            Dialect::Sqlite => self
+                .push(&format!("{col} IN (SELECT value FROM json_each("))
+                .bind(Bind::Text(format!("[{list}]")))
+                .push("))"),
+            Dialect::Postgres => self
+                .push(&format!("{col} = ANY(CAST("))
+                .bind(Bind::Text(format!("{{{list}}}")))
+                .push(" AS BIGINT[]))"),
+        }
+    }
+
     /// Appends SQL text (never user input).
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
+    /// The statement text for `dialect`. Placeholders are written `$1`, `$2`, … as Postgres
+    /// wants them; SQLite gets anonymous `?`, since it treats `$N` as a named parameter and looks
+    /// each name up among the previous ones, which is quadratic in a bulk insert.
+    fn text_for(&self, dialect: Dialect) -> std::borrow::Cow<'_, str> {
+        if dialect == Dialect::Postgres || self.binds.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.text);
+        }
+        let mut out = String::with_capacity(self.text.len());
+        let mut quoted = false;
+        let mut chars = self.text.chars().peekable();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '\'' => {
+                    quoted = !quoted;
+                    out.push(ch);
+                }
+                '$' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => {
+                    while chars.peek().is_some_and(char::is_ascii_digit) {
+                        chars.next();
+                    }
+                    out.push('?');
+                }
+                _ => out.push(ch),
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     fn boxed(
         &self,
+        dialect: Dialect,
     ) -> diesel::query_builder::BoxedSqlQuery<'_, MultiBackend, diesel::query_builder::SqlQuery>
     {
-        let mut q = diesel::sql_query(self.text.as_str()).into_boxed::<MultiBackend>();
+        let mut q =
+            diesel::sql_query(self.text_for(dialect).into_owned()).into_boxed::<MultiBackend>();
         for b in &self.binds {
             q = match b {
                 Bind::Int(v) => q.bind::<BigInt, _>(*v),
@@ -201,7 +247,7 @@ impl Sql {
 
     /// Runs the query and reads rows whose column aliases carry [`ColumnKind`] tags.
     pub fn load(&self, conn: &mut DbConnection) -> Result<Vec<DynRow>> {
-        Ok(self.boxed().load::<DynRow>(conn)?)
+        Ok(self.boxed(conn.dialect()).load::<DynRow>(conn)?)
     }
 
     /// Runs the query and returns its first column, an integer column aliased `i0`.
@@ -215,7 +261,7 @@ impl Sql {
 
     /// Runs a statement.
     pub fn execute(&self, conn: &mut DbConnection) -> Result<usize> {
-        Ok(self.boxed().execute(conn)?)
+        Ok(self.boxed(conn.dialect()).execute(conn)?)
     }
 }
 
@@ -269,5 +315,30 @@ impl Rows {
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_gets_anonymous_placeholders_outside_literals() {
+        let mut sql = Sql::default();
+        sql.push("SELECT json_extract(v, '$.a$1') FROM t WHERE a = ")
+            .bind(Bind::Int(1))
+            .push(" AND b IN (")
+            .bind(Bind::Int(2))
+            .push(", ")
+            .bind(Bind::Int(3))
+            .push(")");
+        assert_eq!(
+            sql.text_for(Dialect::Sqlite),
+            "SELECT json_extract(v, '$.a$1') FROM t WHERE a = ? AND b IN (?, ?)"
+        );
+        assert_eq!(
+            sql.text_for(Dialect::Postgres),
+            "SELECT json_extract(v, '$.a$1') FROM t WHERE a = $1 AND b IN ($2, $3)"
+        );
     }
 }

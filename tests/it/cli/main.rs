@@ -256,22 +256,12 @@ fn assert_consistent(env: &Env) {
         expected.push(name);
     }
     expected.sort();
-    let stored = match &env.s3_root {
-        None => lamindb_tests::stored_objects(&env.storage()),
-        Some(url) => {
-            lamindb_tests::isolate_settings();
-            let root = lamindb_storage::StorageRoot::parse(url).unwrap();
-            let mut names: Vec<String> = root
-                .list(".lamindb")
-                .unwrap()
-                .into_iter()
-                .map(|(k, _)| k)
-                .filter(|k| k != "storage_uid.txt")
-                .collect();
-            names.sort();
-            names
-        }
+    lamindb_tests::isolate_settings();
+    let root = match &env.s3_root {
+        None => lamindb_storage::StorageRoot::local(&env.storage()).unwrap(),
+        Some(url) => lamindb_storage::StorageRoot::parse(url).unwrap(),
     };
+    let stored = lamindb_tests::stored_objects(&root);
     assert_eq!(
         stored, expected,
         "stored objects match the registered artifacts"
@@ -494,6 +484,41 @@ both!(annotate_list_search_describe, |backend| {
     env.ok(&["create", "feature", "gc_content", "--dtype", "float"]);
     env.ok(&["create", "feature", "organism", "--dtype", "cat[ULabel]"]);
     env.ok(&["create", "ulabel", "human"]);
+    let schema = env.json(&[
+        "create",
+        "schema",
+        "sequencing",
+        "--features",
+        "gc_content,organism",
+    ]);
+    assert_eq!(schema["created"], true);
+    assert_eq!(
+        schema["features"],
+        serde_json::json!(["gc_content", "organism"])
+    );
+    // The same set in another order is the same schema.
+    let same = env.json(&[
+        "create",
+        "schema",
+        "sequencing",
+        "--features",
+        "organism",
+        "--features",
+        "gc_content",
+    ]);
+    assert_eq!(
+        (same["created"].clone(), same["uid"].clone()),
+        (false.into(), schema["uid"].clone())
+    );
+    let out = env.lamin(&["create", "schema", "bad", "--features", "nope"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = env.json(&["list", "schema", "--filter", "features__name=organism"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
     let annotated = env.json(&[
         "annotate",
         "--key",

@@ -6,4 +6,5 @@ mod lineage;
 mod modules;
 mod python_fixture;
 mod query;
+mod schemas;
 mod storage;
