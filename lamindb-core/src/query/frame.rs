@@ -197,6 +197,24 @@ fn related_values(
     Ok((out, to_many, f.field_type))
 }
 
+/// Tables of the registries that categorical features (`cat[…]`, `list[cat[…]]`) point to.
+fn categorical_registries(
+    conn: &mut DbConnection,
+) -> Result<std::collections::BTreeSet<&'static str>> {
+    let mut sql = Sql::default();
+    sql.push("SELECT DISTINCT \"_dtype_str\" AS t0 FROM \"lamindb_feature\" WHERE \"_dtype_str\" LIKE '%cat[%'");
+    let mut out = std::collections::BTreeSet::new();
+    for row in sql.load(conn)? {
+        let Some(text) = row.0[0].as_str() else {
+            continue;
+        };
+        if let Ok(d) = Dtype::parse(text) {
+            out.extend(d.cat_specs().iter().filter_map(|s| s.registry()).map(|r| r.table));
+        }
+    }
+    Ok(out)
+}
+
 /// `(host id, feature name, dtype, value)` for every feature value of the hosts.
 fn feature_values(
     conn: &mut DbConnection,
@@ -221,8 +239,14 @@ fn feature_values(
         }
     };
     sql.in_ids(dialect, host_col, ids);
-    // Categorical values: every label link of this host that carries a feature.
+    // Categorical values: the label links of this host that carry a feature, for the registries
+    // some categorical feature points to (a union over every link table costs a probe per id and
+    // table).
+    let categorical = categorical_registries(conn)?;
     for label in crate::module::registries() {
+        if !categorical.contains(label.table) {
+            continue;
+        }
         let Some(link) = label_link(host_table, label.table, true) else {
             continue;
         };
