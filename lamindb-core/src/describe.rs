@@ -22,6 +22,8 @@ pub struct ArtifactDescription {
     pub run: Option<(Run, Transform)>,
     /// Handle of the creating user.
     pub created_by: String,
+    /// Name (or uid) of the schema the artifact was validated with.
+    pub schema: Option<String>,
     /// `(feature, dtype shown, values)`: categorical features first, each group by name.
     pub features: Vec<(String, String, Vec<String>)>,
     /// `(accessor, registry, names)` of labels linked without a feature.
@@ -87,6 +89,14 @@ impl Instance {
                 .first()?
                 .map_or_else(|| artifact.created_by_id.to_string(), |u| u.handle)
         };
+        let schema = match artifact.schema_id {
+            Some(id) => self
+                .query::<crate::models::Schema>()
+                .filter(crate::query::Q::new("id", id))
+                .first()?
+                .map(|s| s.name.unwrap_or(s.uid)),
+            None => None,
+        };
         let host = Host::Artifact(artifact.id);
         let (values, linked) = {
             let mut conn = self.conn();
@@ -139,6 +149,7 @@ impl Instance {
             path,
             run,
             created_by,
+            schema,
             features,
             labels: labels.into_iter().map(|((a, r), n)| (a, r, n)).collect(),
         })
@@ -191,6 +202,9 @@ impl fmt::Display for ArtifactDescription {
                     .map(|n| format!("n_observations: {n}"))
                     .unwrap_or_default(),
             ));
+        }
+        if let Some(schema) = &self.schema {
+            pairs.push((format!("schema: {schema}"), String::new()));
         }
         pairs.push((
             format!("branch: {}", branch_name(a.branch_id)),

@@ -252,6 +252,9 @@ both!(types_composites_and_redefinition, |backend| {
         .set(lamindb_artifact::schema_id.eq(Some(typed.id)))
         .execute(&mut *t.inst.conn())
         .unwrap();
+    let validated = t.inst.artifacts().get(&art.uid).unwrap();
+    let described = t.inst.describe_artifact(&validated).unwrap().to_string();
+    assert!(described.contains("schema: typed"), "{described}");
     let err = schemas
         .create(NewSchema::of_features([a.clone()]).named("typed"))
         .unwrap_err();
