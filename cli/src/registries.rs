@@ -308,9 +308,11 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
         "record" => make!(inst.records()),
         "project" => make!(inst.projects()),
         "reference" => make!(inst.references()),
-        other => return Err(Error::Validation(format!(
+        other => {
+            return Err(Error::Validation(format!(
             "cannot create '{other}': create ulabel, record, project, reference, feature or schema"
-        ))),
+        )))
+        }
     };
     let verb = if created { "created" } else { "found existing" };
     Ok((

@@ -209,7 +209,12 @@ fn categorical_registries(
             continue;
         };
         if let Ok(d) = Dtype::parse(text) {
-            out.extend(d.cat_specs().iter().filter_map(|s| s.registry()).map(|r| r.table));
+            out.extend(
+                d.cat_specs()
+                    .iter()
+                    .filter_map(|s| s.registry())
+                    .map(|r| r.table),
+            );
         }
     }
     Ok(out)

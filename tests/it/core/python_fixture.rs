@@ -191,3 +191,139 @@ fn reads_the_lineage_python_recorded() {
     assert!(n > 0);
     assert_eq!(inst.runs().inputs(&rust_run).unwrap(), vec![derived]);
 }
+
+/// The schemas Python defined are found again when the same definitions are made here: same
+/// hash, same row, same members in the same order.
+#[test]
+fn finds_python_made_schemas_by_their_definition() {
+    let (_tmp, storage, expected) = unpack();
+    let inst = Instance::connect(storage.to_str().unwrap()).unwrap();
+    let py = &expected["schemas"];
+    let f = |name: &str| inst.features().get(name).unwrap();
+    let (temperature, donor, sample_id) = (f("temperature"), f("donor"), f("sample_id"));
+    let schemas = inst.schemas();
+    let named = |spec: NewSchema, key: &str| NewSchema {
+        name: py[key]["name"].as_str().map(str::to_owned),
+        ..spec
+    };
+    let any_feature = NewSchema {
+        itype: Some("Feature".into()),
+        ..Default::default()
+    };
+    let plain = schemas.get(py["plain"]["uid"].as_str().unwrap()).unwrap();
+    let specs: Vec<(&str, NewSchema)> = vec![
+        (
+            "plain",
+            NewSchema::of_features([temperature.clone(), donor.clone()]),
+        ),
+        (
+            "ordered",
+            NewSchema {
+                ordered_set: true,
+                ..NewSchema::of_features([donor.clone(), temperature.clone()])
+            },
+        ),
+        (
+            "optional",
+            NewSchema {
+                features: vec![
+                    temperature.clone().into(),
+                    SchemaMember::optional(donor.clone()),
+                ],
+                ..Default::default()
+            },
+        ),
+        (
+            "indexed",
+            NewSchema {
+                index: Some(sample_id.clone()),
+                ..NewSchema::of_features([temperature.clone()])
+            },
+        ),
+        (
+            "options",
+            NewSchema {
+                flexible: Some(true),
+                coerce: true,
+                minimal_set: false,
+                maximal_set: true,
+                ..NewSchema::of_features([temperature.clone(), donor.clone()])
+            },
+        ),
+        (
+            "suffix",
+            NewSchema {
+                suffix: Some(".parquet".into()),
+                otype: Some("DataFrame".into()),
+                ..NewSchema::of_features([temperature.clone()])
+            },
+        ),
+        ("any_feature", any_feature.clone()),
+        (
+            "ulabels",
+            NewSchema {
+                itype: Some("ULabel".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "composite",
+            NewSchema {
+                otype: Some("AnnData".into()),
+                slots: vec![
+                    ("obs".into(), plain.clone()),
+                    (
+                        "var.T".into(),
+                        schemas.create(any_feature.clone()).unwrap().record,
+                    ),
+                ],
+                ..Default::default()
+            },
+        ),
+        ("type", NewSchema::type_named("Panels")),
+    ];
+    for (key, spec) in specs {
+        let want = &py[key];
+        let got = schemas.create(named(spec, key)).unwrap();
+        assert!(!got.created, "{key}: Python's schema is found again");
+        let s = got.record;
+        assert_eq!(s.uid, want["uid"].as_str().unwrap(), "{key}");
+        assert_eq!(s.hash.as_deref(), want["hash"].as_str(), "{key}");
+        assert_eq!(s.itype.as_deref(), want["itype"].as_str(), "{key}");
+        assert_eq!(s.dtype.as_deref(), want["dtype"].as_str(), "{key}");
+        assert_eq!(s.flexible, want["flexible"].as_bool(), "{key}");
+        assert_eq!(s.coerce, want["coerce"].as_bool(), "{key}");
+        assert_eq!(
+            s.n_members.map(i64::from),
+            want["n_members"].as_i64(),
+            "{key}"
+        );
+        let members: Vec<String> = schemas
+            .members(&s)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(
+            serde_json::json!(members),
+            want["members"],
+            "{key}: members in Python's order"
+        );
+        let optional: Vec<String> = schemas
+            .optionals(&s)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(serde_json::json!(optional), want["optional"], "{key}");
+        let index = schemas.index(&s).unwrap().map(|f| f.name);
+        assert_eq!(serde_json::json!(index), want["index"], "{key}");
+        let slots: Vec<(String, String)> = schemas
+            .slots(&s)
+            .unwrap()
+            .into_iter()
+            .map(|(k, c)| (k, c.uid))
+            .collect();
+        assert_eq!(serde_json::json!(slots), want["slots"], "{key}");
+    }
+}
