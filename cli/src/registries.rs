@@ -4,7 +4,7 @@ use lamindb_core::features::Host;
 use lamindb_core::module::RegistryMeta;
 use lamindb_core::prelude::*;
 use lamindb_core::query::search::SearchOptions;
-use lamindb_core::query::{Cell, Dynamic, Query, Rows};
+use lamindb_core::query::{Cell, Dynamic, Model, Query, Rows};
 use serde_json::{json, Map, Value};
 
 /// The registry a CLI name means (`artifacts`, `ulabel`, `bionty.CellType`).
@@ -182,6 +182,29 @@ pub struct SchemaOpts {
     pub suffix: Option<String>,
 }
 
+/// The id of the type called `name` (`--type`) among the `is_type` rows of `q`'s registry.
+fn type_id<M: Model>(
+    q: Query<'_, M>,
+    name: Option<&str>,
+    id: impl Fn(&M) -> i32,
+) -> Result<Option<i32>> {
+    name.map(|t| {
+        q.filter(Q::new("name", t) & Q::new("is_type", true))
+            .one()
+            .map(|m| id(&m))
+    })
+    .transpose()
+}
+
+/// How `lamin create` reports a get-or-create.
+fn verb(created: bool) -> &'static str {
+    if created {
+        "created"
+    } else {
+        "found existing"
+    }
+}
+
 /// `lamin create schema NAME`.
 fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
     let o = args.schema;
@@ -193,15 +216,7 @@ fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
     for n in &o.optional {
         members.push(SchemaMember::optional(feature(n)?));
     }
-    let type_id = match args.type_name {
-        Some(t) => Some(
-            inst.query::<Schema>()
-                .filter(Q::new("name", t) & Q::new("is_type", true))
-                .one()?
-                .id,
-        ),
-        None => None,
-    };
+    let type_id = type_id(inst.query::<Schema>(), args.type_name, |s| s.id)?;
     let created = inst.schemas().create(NewSchema {
         name: Some(args.name.to_owned()),
         description: args.description.map(str::to_owned),
@@ -221,11 +236,7 @@ fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
     })?;
     let s = created.record;
     let members = inst.schemas().members(&s)?;
-    let verb = if created.created {
-        "created"
-    } else {
-        "found existing"
-    };
+    let verb = verb(created.created);
     let names: Vec<&str> = members.iter().map(|f| f.name.as_str()).collect();
     Ok((
         format!(
@@ -250,15 +261,7 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
         return create_schema(inst, args);
     }
     if registry == "feature" {
-        let type_id = match args.type_name {
-            Some(t) => Some(
-                inst.query::<Feature>()
-                    .filter(Q::new("name", t) & Q::new("is_type", true))
-                    .one()?
-                    .id,
-            ),
-            None => None,
-        };
+        let type_id = type_id(inst.query::<Feature>(), args.type_name, |f| f.id)?;
         let created = inst.features().create(NewFeature {
             name: args.name.to_owned(),
             dtype: args.dtype.map(str::to_owned),
@@ -269,11 +272,7 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
             ..Default::default()
         })?;
         let f = created.record;
-        let verb = if created.created {
-            "created"
-        } else {
-            "found existing"
-        };
+        let verb = verb(created.created);
         return Ok((
             format!(
                 "{verb} feature '{}' ({}, uid {})",
@@ -290,15 +289,7 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
     macro_rules! make {
         ($labels:expr) => {{
             let labels = $labels;
-            if let Some(t) = args.type_name {
-                spec.type_id = Some(
-                    labels
-                        .query()
-                        .filter(Q::new("name", t) & Q::new("is_type", true))
-                        .one()?
-                        .id,
-                );
-            }
+            spec.type_id = type_id(labels.query(), args.type_name, |l| l.id)?;
             let c = labels.create(spec)?;
             (c.record.id, c.record.uid.clone(), c.created)
         }};
@@ -314,7 +305,7 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
         )))
         }
     };
-    let verb = if created { "created" } else { "found existing" };
+    let verb = verb(created);
     Ok((
         format!("{verb} {registry} '{}' (uid {uid})", args.name),
         json!({"id": id, "uid": uid, "name": args.name, "created": created}),

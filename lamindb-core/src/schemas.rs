@@ -180,10 +180,10 @@ struct Definition {
     suffix: Option<String>,
     n_members: Option<i32>,
     index_uid: Option<String>,
-    /// `(uid, optional)` in member order, the index first.
-    members: Vec<(String, bool)>,
-    /// `(slot, component hash)`.
-    slots: Vec<(String, String)>,
+    /// `(feature id, uid, optional)` in member order, the index first.
+    members: Vec<(i32, String, bool)>,
+    /// `(slot, component id, component hash)`.
+    slots: Vec<(String, i32, String)>,
     is_type: bool,
 }
 
@@ -225,7 +225,7 @@ impl Definition {
             let mut uids: Vec<String> = self
                 .members
                 .iter()
-                .map(|(u, opt)| if *opt { format!("{u}(i)") } else { u.clone() })
+                .map(|(_, u, opt)| if *opt { format!("{u}(i)") } else { u.clone() })
                 .collect();
             if !self.ordered_set {
                 uids.sort();
@@ -233,8 +233,11 @@ impl Definition {
             toks.push(format!("j={}", hash_string(&uids.join(":"))));
         }
         if !self.slots.is_empty() {
-            let mut parts: Vec<String> =
-                self.slots.iter().map(|(k, h)| format!("{k}={h}")).collect();
+            let mut parts: Vec<String> = self
+                .slots
+                .iter()
+                .map(|(k, _, h)| format!("{k}={h}"))
+                .collect();
             parts.sort();
             toks.push(format!("l={}", hash_string(&parts.join(":"))));
         }
@@ -247,8 +250,8 @@ impl Definition {
         let optional: Vec<&str> = self
             .members
             .iter()
-            .filter(|(_, o)| *o)
-            .map(|(u, _)| u.as_str())
+            .filter(|(_, _, o)| *o)
+            .map(|(_, u, _)| u.as_str())
             .collect();
         let mut af = serde_json::Map::new();
         if !optional.is_empty() {
@@ -509,7 +512,11 @@ impl Schemas<'_> {
                 )));
             };
             // Python formats a missing hash (a schema type) as `None`.
-            slots.push((slot.clone(), stored.hash.unwrap_or_else(|| "None".into())));
+            slots.push((
+                slot.clone(),
+                stored.id,
+                stored.hash.unwrap_or_else(|| "None".into()),
+            ));
         }
         if let Some(sfx) = &spec.suffix {
             if !is_canonical_suffix(sfx) {
@@ -554,7 +561,7 @@ impl Schemas<'_> {
             index_uid: spec.index.as_ref().map(|f| f.uid.clone()),
             members: features
                 .iter()
-                .map(|m| (m.feature.uid.clone(), m.optional))
+                .map(|m| (m.feature.id, m.feature.uid.clone(), m.optional))
                 .collect(),
             slots,
             is_type: spec.is_type,
@@ -670,10 +677,7 @@ impl Schemas<'_> {
                 s::updated_at.eq(UtcTime::now()),
             ))
             .execute(&mut *conn)?;
-        Ok(s::table
-            .find(found.id)
-            .select(Schema::as_select())
-            .first(&mut *conn)?)
+        load(&mut conn, found.id)
     }
 
     fn insert(
@@ -691,9 +695,6 @@ impl Schemas<'_> {
         let run_id = self.inst.current_run()?.map(|r| r.id);
         let user_id = self.inst.user().id;
         let now = UtcTime::now();
-        let member_ids = self.member_ids(spec);
-        let slot_ids: Vec<(String, i32)> =
-            spec.slots.iter().map(|(k, c)| (k.clone(), c.id)).collect();
         let mut conn = self.inst.conn();
         let id = conn.transaction::<i32, Error, _>(|c| {
             let id: i32 = diesel::insert_into(s::table)
@@ -726,13 +727,10 @@ impl Schemas<'_> {
                 ))
                 .returning(s::id)
                 .get_result(c)?;
-            write_members(c, id, &member_ids, &slot_ids, user_id, run_id, now)?;
+            write_members(c, id, def, user_id, run_id, now)?;
             Ok(id)
         })?;
-        Ok(s::table
-            .find(id)
-            .select(Schema::as_select())
-            .first(&mut *conn)?)
+        load(&mut conn, id)
     }
 
     /// Python's answer to a known name with a new definition: the schema is redefined in place.
@@ -755,9 +753,6 @@ impl Schemas<'_> {
         let run_id = self.inst.current_run()?.map(|r| r.id);
         let user_id = self.inst.user().id;
         let now = UtcTime::now();
-        let member_ids = self.member_ids(spec);
-        let slot_ids: Vec<(String, i32)> =
-            spec.slots.iter().map(|(k, c)| (k.clone(), c.id)).collect();
         let mut conn = self.inst.conn();
         conn.transaction::<(), Error, _>(|c| {
             diesel::update(s::table.find(found.id))
@@ -780,13 +775,10 @@ impl Schemas<'_> {
                 .execute(c)?;
             diesel::delete(sf::table.filter(sf::schema_id.eq(found.id))).execute(c)?;
             diesel::delete(sc::table.filter(sc::composite_id.eq(found.id))).execute(c)?;
-            write_members(c, found.id, &member_ids, &slot_ids, user_id, run_id, now)?;
+            write_members(c, found.id, def, user_id, run_id, now)?;
             Ok(())
         })?;
-        Ok(s::table
-            .find(found.id)
-            .select(Schema::as_select())
-            .first(&mut *conn)?)
+        load(&mut conn, found.id)
     }
 
     /// How many artifacts, collections and composites use `schema`.
@@ -813,34 +805,30 @@ impl Schemas<'_> {
             .get_result(&mut *conn)?;
         Ok(artifacts + slots + collections + composites)
     }
-
-    fn member_ids(&self, spec: &NewSchema) -> Vec<i32> {
-        spec.index
-            .iter()
-            .map(|f| f.id)
-            .chain(spec.features.iter().map(|m| m.feature.id))
-            .collect()
-    }
 }
 
-/// Writes the member links (in member order) and slot links of schema `id`.
+/// The schema row `id`.
+fn load(conn: &mut crate::db::DbConnection, id: i32) -> Result<Schema> {
+    Ok(s::table.find(id).select(Schema::as_select()).first(conn)?)
+}
+
+/// Writes the member links (in member order) and slot links of `def` for schema `id`.
 fn write_members(
     conn: &mut crate::db::DbConnection,
     id: i32,
-    members: &[i32],
-    slots: &[(String, i32)],
+    def: &Definition,
     user_id: i32,
     run_id: Option<i64>,
     now: UtcTime,
 ) -> Result<()> {
     // One statement per member: diesel's multi-row insert is not available on the
     // multi-backend connection, and schemas have few members.
-    for f in members {
+    for (feature, _, _) in &def.members {
         diesel::insert_into(sf::table)
-            .values((sf::schema_id.eq(id), sf::feature_id.eq(*f)))
+            .values((sf::schema_id.eq(id), sf::feature_id.eq(*feature)))
             .execute(conn)?;
     }
-    for (slot, component) in slots {
+    for (slot, component, _) in &def.slots {
         diesel::insert_into(sc::table)
             .values((
                 sc::composite_id.eq(id),
@@ -872,7 +860,10 @@ mod tests {
             suffix: None,
             n_members: Some(members.len() as i32),
             index_uid: None,
-            members: members.iter().map(|(u, o)| (u.to_string(), *o)).collect(),
+            members: members
+                .iter()
+                .map(|(u, o)| (0, u.to_string(), *o))
+                .collect(),
             slots: Vec::new(),
             is_type: false,
         }

@@ -197,7 +197,7 @@ impl<'c> Compiler<'c> {
     /// The column of `field` for a condition. Without statistics SQLite's planner rates an
     /// index on a boolean or on `branch_id` as selective as one on `key` or `name`, and then scans
     /// most of the table; a unary `+` keeps it off those indexes.
-    fn column(&self, alias: &str, field: &FieldMeta) -> String {
+    pub(crate) fn column(&self, alias: &str, field: &FieldMeta) -> String {
         let low_cardinality = matches!(field.field_type, FieldType::Bool)
             || matches!(field.name, "branch_id" | "space_id" | "created_on_id");
         if self.dialect == Dialect::Sqlite && low_cardinality {

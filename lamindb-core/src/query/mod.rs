@@ -269,14 +269,12 @@ impl<'a, M> Query<'a, M> {
         c.sql
             .push(&format!(" FROM \"{}\" {alias} WHERE ", self.meta.table));
         if let Some(b) = self.branch_condition() {
-            // `+` keeps SQLite's planner off the branch index (see `Compiler::column`).
-            let plus = if c.dialect == Dialect::Sqlite {
-                "+"
-            } else {
-                ""
-            };
-            c.sql
-                .push(&format!("{plus}{alias}.\"branch_id\" = {b} AND "));
+            let field = self
+                .meta
+                .field("branch_id")
+                .expect("registries with branches");
+            let col = c.column(&alias, field);
+            c.sql.push(&format!("{col} = {b} AND "));
         }
         c.condition(self.meta, &alias, &self.condition())?;
         Ok(alias)
