@@ -1,7 +1,7 @@
 //! `lamin list` with filters, `lamin search`, `lamin create` and `lamin annotate`.
 
 use lamindb_core::features::Host;
-use lamindb_core::module::RegistryMeta;
+use lamindb_core::meta::RegistryMeta;
 use lamindb_core::prelude::*;
 use lamindb_core::query::search::SearchOptions;
 use lamindb_core::query::{Cell, Dynamic, Model, Query, Rows};

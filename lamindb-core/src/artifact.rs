@@ -1124,7 +1124,7 @@ impl<'a> Artifacts<'a> {
     /// Removes rows that reference artifact `id` from link tables and clears nullable references
     /// (run reports, environments, …) in other tables, for every table of every module.
     fn unlink_references(&self, conn: &mut DbConnection, id: i32) -> Result<()> {
-        for r in crate::introspect::references_to(conn, "lamindb_artifact")? {
+        for r in crate::introspect::references_to(conn, crate::meta::core::ARTIFACT.table)? {
             let sql = if r.nullable {
                 format!(
                     "UPDATE \"{}\" SET \"{}\" = NULL WHERE \"{}\" = $1",

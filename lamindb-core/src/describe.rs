@@ -100,7 +100,7 @@ impl Instance {
         let host = Host::Artifact(artifact.id);
         let (values, linked) = {
             let mut conn = self.conn();
-            let values = typed_json_values_of(&mut conn, host)?;
+            let values = typed_json_values_of(&mut conn, self.catalog(), host)?;
             let linked = self.annotations(host).labels_with(&mut conn)?;
             (values, linked)
         };
@@ -116,7 +116,7 @@ impl Instance {
                         .push(l.name);
                 }
                 None => {
-                    let accessor = format!(".{}s", l.registry.to_ascii_lowercase());
+                    let accessor = format!(".{}", l.accessor);
                     labels
                         .entry((accessor, l.registry.to_owned()))
                         .or_default()

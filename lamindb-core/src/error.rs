@@ -19,6 +19,37 @@ pub enum ErrorKind {
     Unsupported,
 }
 
+/// Why a registry name does not resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryProblem {
+    /// No registry of the instance's modules has that name.
+    Unknown,
+    /// The program includes the registry's module, but the instance does not use it.
+    ModuleNotUsed,
+    /// The program does not include the registry's module.
+    ModuleNotLinked,
+}
+
+fn unknown_registry(
+    name: &str,
+    module: Option<&str>,
+    problem: RegistryProblem,
+    known: &[String],
+) -> String {
+    let module = module.unwrap_or_default();
+    match problem {
+        RegistryProblem::Unknown => {
+            format!("unknown registry '{name}'; registries: {}", known.join(", "))
+        }
+        RegistryProblem::ModuleNotUsed => format!(
+            "registry '{name}' belongs to module '{module}', which this instance does not use; add '{module}' to the instance's modules and deploy its migrations"
+        ),
+        RegistryProblem::ModuleNotLinked => format!(
+            "registry '{name}' belongs to module '{module}', which this program does not include; link the crate that ships '{module}'"
+        ),
+    }
+}
+
 /// Errors of lamindb-core. Messages say what was wrong and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -44,6 +75,18 @@ pub enum Error {
         instance: String,
         /// The module name.
         module: String,
+    },
+    /// A registry name that resolves to no registry of the instance.
+    #[error("{}", unknown_registry(.name, .module.as_deref(), *.problem, .known))]
+    UnknownRegistry {
+        /// The name as given.
+        name: String,
+        /// The module part of the name (`bionty` in `bionty.CellType`).
+        module: Option<String>,
+        /// Why it does not resolve.
+        problem: RegistryProblem,
+        /// The registries the instance has.
+        known: Vec<String>,
     },
     /// The instance database has migrations this program has not applied.
     #[error("instance '{instance}' needs migrations: {pending}; run `lamin migrate deploy`")]
@@ -85,6 +128,10 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Validation(_) => ErrorKind::Validation,
             Error::Unsupported(_) | Error::MissingModule { .. } => ErrorKind::Unsupported,
+            Error::UnknownRegistry { problem, .. } => match problem {
+                RegistryProblem::Unknown => ErrorKind::Validation,
+                _ => ErrorKind::Unsupported,
+            },
             Error::Storage(lamindb_storage::Error::NotFound { .. }) => ErrorKind::NotFound,
             Error::Storage(lamindb_storage::Error::EmptyFolder { .. }) => ErrorKind::Validation,
             Error::Storage(_) | Error::Io { .. } => ErrorKind::Storage,

@@ -7,8 +7,8 @@ use ::lamindb_storage::{StorageKind, StorageRoot};
 use diesel::prelude::*;
 
 use crate::db::{DbConnection, Dialect};
+use crate::meta::{Catalog, Module, ModuleSet, SeedContext};
 use crate::models::{Storage, User};
-use crate::module::{self, Module, SeedContext, CORE_MODULE};
 use crate::schema::{lamindb_branch, lamindb_space, lamindb_storage, lamindb_user};
 use crate::settings::InstanceSettings;
 use crate::sql_types::{JsonData, UtcTime};
@@ -41,6 +41,7 @@ pub struct Instance {
     storage: Storage,
     storage_root: StorageRoot,
     user: User,
+    catalog: std::sync::Arc<Catalog>,
     pub(crate) recovered: std::sync::atomic::AtomicBool,
     /// Runs started in this process, innermost last.
     pub(crate) run_stack: Mutex<Vec<crate::models::Run>>,
@@ -140,32 +141,16 @@ fn user_identity(handle: Option<&str>) -> (String, String) {
     }
 }
 
-fn check_modules(slug: &str, names: &[String]) -> Result<Vec<&'static dyn Module>> {
-    let mut out = vec![module::find_module(CORE_MODULE).expect("core module is linked")];
-    for name in names {
-        if name == CORE_MODULE {
-            continue;
-        }
-        let m = module::find_module(name).ok_or_else(|| Error::MissingModule {
-            instance: slug.to_owned(),
-            module: name.clone(),
-        })?;
-        for dep in m.depends_on() {
-            if !names.iter().any(|n| n == dep) {
-                return Err(Error::Validation(format!(
-                    "module '{name}' needs module '{dep}': pass --modules {dep},{name}"
-                )));
-            }
-        }
-        out.push(m);
-    }
-    Ok(out)
-}
-
 impl Instance {
     /// Creates an instance: database, migrations, seed rows, storage marker and settings; then
     /// makes it the current instance. Nothing is left behind if it fails.
     pub fn init(opts: &InitOptions) -> Result<Instance> {
+        Self::init_with(opts, &ModuleSet::linked())
+    }
+
+    /// [`Instance::init`] with the modules of `available` instead of those linked into the
+    /// program.
+    pub fn init_with(opts: &InitOptions, available: &ModuleSet) -> Result<Instance> {
         let root = StorageRoot::parse(&opts.storage)?;
         if root.as_str().contains(".lamindb") {
             return Err(Error::Validation(
@@ -216,7 +201,7 @@ impl Instance {
             db: opts.db.clone(),
             modules: opts.modules.clone(),
         };
-        let modules = check_modules(&settings.slug(), &settings.modules)?;
+        let modules = available.resolve(&settings.slug(), &settings.modules)?;
         // The folder of the SQLite file: under a local root, or in the cache for a cloud root.
         let dot_lamindb = settings
             .sqlite_path()
@@ -245,7 +230,7 @@ impl Instance {
             }
         }
         settings.save_and_select()?;
-        Self::open(settings)
+        Self::open_with(settings, available)
     }
 
     fn init_database(
@@ -297,6 +282,12 @@ impl Instance {
     /// Opens the instance described by `settings`. Fails when its database needs migrations or a
     /// module this program does not link.
     pub fn open(settings: InstanceSettings) -> Result<Instance> {
+        Self::open_with(settings, &ModuleSet::linked())
+    }
+
+    /// [`Instance::open`] with the modules of `available` instead of those linked into the
+    /// program.
+    pub fn open_with(settings: InstanceSettings, available: &ModuleSet) -> Result<Instance> {
         let slug = settings.slug();
         if settings.db.is_none() && !settings.sqlite_path().exists() {
             return Err(Error::NotFound(format!(
@@ -312,7 +303,7 @@ impl Instance {
             )));
         }
         let names = instance_modules(&mut conn, &settings)?;
-        let modules = check_modules(&slug, &names)?;
+        let modules = available.resolve(&slug, &names)?;
         let mut pending = Vec::new();
         for m in &modules {
             pending.extend(migrations::pending(&mut conn, *m)?);
@@ -323,22 +314,35 @@ impl Instance {
                 pending: pending.join(", "),
             });
         }
-        Self::finish_open(settings, conn)
+        let catalog = Catalog::new(&modules, available);
+        Self::finish_open(settings, conn, catalog)
     }
 
     /// Applies pending migrations of the instance's modules (`lamin migrate deploy`); returns the
     /// names of the applied migrations.
     pub fn migrate_deploy(settings: &InstanceSettings) -> Result<Vec<String>> {
+        Self::migrate_deploy_with(settings, &ModuleSet::linked())
+    }
+
+    /// [`Instance::migrate_deploy`] with the modules of `available`.
+    pub fn migrate_deploy_with(
+        settings: &InstanceSettings,
+        available: &ModuleSet,
+    ) -> Result<Vec<String>> {
         let mut conn = DbConnection::open(&settings.db_url())?;
         let names = instance_modules(&mut conn, settings)?;
         let mut applied = Vec::new();
-        for m in check_modules(&settings.slug(), &names)? {
+        for m in available.resolve(&settings.slug(), &names)? {
             applied.extend(migrations::apply(&mut conn, m)?);
         }
         Ok(applied)
     }
 
-    fn finish_open(settings: InstanceSettings, mut conn: DbConnection) -> Result<Instance> {
+    fn finish_open(
+        settings: InstanceSettings,
+        mut conn: DbConnection,
+        catalog: Catalog,
+    ) -> Result<Instance> {
         let by_root: Option<Storage> = lamindb_storage::table
             .filter(lamindb_storage::root.eq(&settings.storage_root))
             .select(Storage::as_select())
@@ -386,6 +390,7 @@ impl Instance {
             storage,
             storage_root,
             user,
+            catalog: std::sync::Arc::new(catalog),
             recovered: std::sync::atomic::AtomicBool::new(false),
             run_stack: Mutex::new(Vec::new()),
             ambient_run: Mutex::new(None),
@@ -438,6 +443,11 @@ impl Instance {
     /// The current user row.
     pub fn user(&self) -> &User {
         &self.user
+    }
+
+    /// The registries of the instance's modules.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     /// The modules recorded in the database.

@@ -46,3 +46,42 @@ pub fn references_to(conn: &mut DbConnection, target: &str) -> Result<Vec<Refere
     };
     Ok(diesel::sql_query(sql).bind::<Text, _>(target).load(conn)?)
 }
+
+/// A column of a table, as the database catalog describes it.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Column {
+    /// Column name.
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    /// Whether the column may be NULL.
+    #[diesel(sql_type = Bool)]
+    pub nullable: bool,
+    /// The table whose `id` the column references, if it is a foreign key.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub references: Option<String>,
+}
+
+/// The columns of `table`, in definition order (empty when the table does not exist).
+pub fn columns(conn: &mut DbConnection, table: &str) -> Result<Vec<Column>> {
+    let sql = match conn.dialect() {
+        Dialect::Sqlite => {
+            "SELECT i.name AS name, (i.\"notnull\" = 0 AND i.pk = 0) AS nullable, \
+                    (SELECT f.\"table\" FROM pragma_foreign_key_list($1) f WHERE f.\"from\" = i.name) AS \"references\" \
+             FROM pragma_table_info($1) i ORDER BY i.cid"
+        }
+        Dialect::Postgres => {
+            "SELECT c.column_name::text AS name, (c.is_nullable = 'YES') AS nullable, \
+                    (SELECT ref.relname::text FROM pg_constraint con \
+                       JOIN pg_class cl ON cl.oid = con.conrelid \
+                       JOIN pg_class ref ON ref.oid = con.confrelid \
+                       JOIN pg_namespace ns ON ns.oid = cl.relnamespace \
+                       JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY (con.conkey) \
+                     WHERE con.contype = 'f' AND cl.relname = c.table_name AND ns.nspname = c.table_schema \
+                       AND att.attname = c.column_name LIMIT 1) AS \"references\" \
+             FROM information_schema.columns c \
+             WHERE c.table_schema = current_schema() AND c.table_name = $1 \
+             ORDER BY c.ordinal_position"
+        }
+    };
+    Ok(diesel::sql_query(sql).bind::<Text, _>(table).load(conn)?)
+}

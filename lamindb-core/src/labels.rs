@@ -7,9 +7,9 @@ use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use crate::features::{insert_link, LinkSpec, Tracking};
+use crate::features::insert_link;
+use crate::meta::{RegistryMeta, Via};
 use crate::models::{Project, Record, Reference, ULabel};
-use crate::module::{registry_by_table, RegistryMeta};
 use crate::query::rows::{Bind, Sql};
 use crate::query::{Model, Q};
 use crate::sql_types::UtcTime;
@@ -115,7 +115,7 @@ impl Instance {
 }
 
 fn meta_of<M: Model>() -> &'static RegistryMeta {
-    registry_by_table(M::TABLE).expect("core registries are always linked")
+    M::META
 }
 
 impl<'a, M: LabelModel> Labels<'a, M> {
@@ -286,16 +286,10 @@ impl<'a, M: LabelModel> Labels<'a, M> {
     /// Records `parent_id` as a parent of `child_id` (ULabel, Record and Project have parents).
     pub fn add_parent(&self, child_id: i32, parent_id: i32) -> Result<()> {
         let meta = self.meta();
-        let Some(rel) = meta.relation("parents") else {
-            return Err(Error::Unsupported(format!("{} has no parents", meta.name)));
-        };
-        let crate::module::Via::Link {
-            table,
-            source,
-            target,
-        } = rel.via
-        else {
-            unreachable!("parents are a link table")
+        let link = match self.inst.catalog().relation(meta, "parents").map(|r| r.via) {
+            // The accessor end of the parents link: host = child, value = parent.
+            Some(Via::Link { link, .. }) if link.host == meta.table => link,
+            _ => return Err(Error::Unsupported(format!("{} has no parents", meta.name))),
         };
         if child_id == parent_id {
             return Err(Error::Validation(format!(
@@ -303,19 +297,11 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                 meta.name
             )));
         }
-        let link = LinkSpec {
-            table: table.into(),
-            host_column: source,
-            value_column: target.into(),
-            has_feature: false,
-            feature_required: false,
-            tracking: Tracking::None,
-        };
         let user_id = self.inst.user().id;
         let mut conn = self.inst.conn();
         insert_link(
             &mut conn,
-            &link,
+            link,
             child_id.into(),
             parent_id.into(),
             None,

@@ -26,13 +26,12 @@ pub mod introspect;
 pub mod key;
 pub mod labels;
 pub mod lineage;
+pub mod meta;
 pub mod migrations;
 pub mod models;
-pub mod module;
 pub mod openlineage;
 pub mod progress;
 pub mod query;
-pub mod registry;
 pub mod run;
 pub mod schema;
 pub mod schemas;
@@ -44,11 +43,11 @@ pub mod track;
 pub mod uid;
 
 pub use artifact::{Artifacts, ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, RegistryProblem, Result};
 pub use failpoint::FAILPOINT_ENV;
 pub use instance::{InitOptions, Instance};
 pub use lineage::{Direction, LineageGraph};
-pub use module::{Module, ModuleRegistration, RegistryMeta};
+pub use meta::{Catalog, Module, ModuleRegistration, ModuleSet, RegistryMeta};
 pub use run::{
     RunSpec, RunStatus, Runs, TransformKind, TransformSpec, TransformStatus, Transforms,
 };

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::db::DbConnection;
-use crate::module::{Module, CORE_MODULE};
+use crate::meta::{Module, CORE_MODULE};
 use crate::{Error, Result};
 
 const CORE_SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -31,13 +31,18 @@ impl Module for Core {
     fn postgres_migrations(&self) -> EmbeddedMigrations {
         CORE_POSTGRES
     }
-    fn registries(&self) -> &'static [crate::module::RegistryMeta] {
-        crate::registry::CORE_REGISTRIES
+    fn registries(&self) -> &'static [&'static crate::meta::RegistryMeta] {
+        crate::meta::core::CORE_REGISTRIES
     }
 }
 
 static CORE: Core = Core;
 crate::register_module!(CORE);
+
+/// The core registries as a module, whether or not `inventory` sees this crate.
+pub(crate) fn core_module() -> &'static dyn Module {
+    &CORE
+}
 
 /// The last Django migration of Python LaminDB that the core schema corresponds to; a
 /// Python-made instance at this migration is adopted without running anything.
@@ -237,7 +242,7 @@ pub fn adopt_python_instance(conn: &mut DbConnection) -> Result<bool> {
         )));
     }
     // Create the bookkeeping table as diesel would, then mark the core migrations as applied.
-    let core = crate::module::find_module(CORE_MODULE).expect("core module is always linked");
+    let core = core_module();
     let names: Vec<String> = match conn {
         DbConnection::Sqlite(c) => {
             let _ = c.applied_migrations().map_err(migration_error)?;

@@ -620,14 +620,8 @@ impl Schemas<'_> {
         }
         let parsed = crate::features::Dtype::parse(&format!("cat[{itype}]"))
             .map_err(|e| Error::Validation(format!("invalid itype '{itype}': {e}")))?;
-        if parsed.cat_specs().iter().any(|s| s.registry().is_none()) {
-            return Err(Error::Validation(format!(
-                "itype '{itype}' names a registry that is not linked; registries: {}",
-                crate::module::registries()
-                    .map(|r| r.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+        for spec in parsed.cat_specs() {
+            self.inst.catalog().registry(&spec.registry)?;
         }
         Ok(itype.to_owned())
     }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
-use lamindb_core::{InitOptions, Instance};
+use lamindb_core::{InitOptions, Instance, ModuleSet};
 
 // Link the module the suites use.
 pub use lamindb_testmodule;
@@ -144,6 +144,17 @@ impl TestInstance {
 
     /// Creates an instance on `backend` with `modules`, its objects in `store`.
     pub fn on(backend: Backend, store: Store, modules: &[&str]) -> TestInstance {
+        Self::build(backend, store, modules, &ModuleSet::linked()).expect("init instance")
+    }
+
+    /// Creates an instance on `backend` with `modules` taken from `available` instead of the
+    /// modules linked into the test binary.
+    pub fn build(
+        backend: Backend,
+        store: Store,
+        modules: &[&str],
+        available: &ModuleSet,
+    ) -> lamindb_core::Result<TestInstance> {
         isolate_settings();
         let dir = tempfile::tempdir().expect("tempdir");
         let pg = (backend == Backend::Postgres).then(PgDatabase::create);
@@ -153,20 +164,22 @@ impl TestInstance {
             Store::Memory => format!("memory://{S3_BUCKET}/{prefix}"),
             Store::S3 => format!("s3://{S3_BUCKET}/{prefix}"),
         };
-        let inst = Instance::init(&InitOptions {
-            storage,
-            db: pg.as_ref().map(|p| p.url.clone()),
-            name: Some(format!("t{}", lamindb_core::uid::random(10).to_lowercase())),
-            modules: modules.iter().map(|m| m.to_string()).collect(),
-            handle: None,
-        })
-        .expect("init instance");
-        TestInstance {
+        let inst = Instance::init_with(
+            &InitOptions {
+                storage,
+                db: pg.as_ref().map(|p| p.url.clone()),
+                name: Some(format!("t{}", lamindb_core::uid::random(10).to_lowercase())),
+                modules: modules.iter().map(|m| m.to_string()).collect(),
+                handle: None,
+            },
+            available,
+        )?;
+        Ok(TestInstance {
             inst,
             dir,
             backend,
             pg,
-        }
+        })
     }
 
     /// The storage root folder.

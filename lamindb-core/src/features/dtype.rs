@@ -5,7 +5,6 @@
 //! spec  := registry ["[" bracket "]"] ["." field]
 //! ```
 
-use crate::module::{registry_by_name, RegistryMeta};
 use crate::{Error, Result};
 
 /// A parsed feature dtype.
@@ -51,11 +50,6 @@ pub struct CatSpec {
 }
 
 impl CatSpec {
-    /// The registry, when its module is linked.
-    pub fn registry(&self) -> Option<&'static RegistryMeta> {
-        registry_by_name(&self.registry)
-    }
-
     /// The uid of the type record values must belong to (`Record[<uid>]`).
     pub fn type_uid(&self) -> Option<&str> {
         let b = self.bracket.as_deref()?;

@@ -1,12 +1,12 @@
 //! Features and their values on artifacts, runs and records; label annotations.
 //!
-//! Simple values (numbers, text, dates, dicts, lists) of artifacts and runs are shared
-//! `lamindb_jsonvalue` rows, found again by `(feature, hash)` as Python LaminDB does; records keep
-//! one `lamindb_recordjson` row per feature. Categorical values (`cat[ULabel]`, `cat[Record]`, …)
-//! are links to the label records, carrying the feature.
+//! Where values live is read from the registry descriptions ([`crate::meta`]): simple values
+//! (numbers, text, dates, dicts, lists) of artifacts and runs are shared JsonValue rows, found
+//! again by `(feature, hash)` as Python LaminDB does, records keep one row per feature in their
+//! own value table, and categorical values (`cat[ULabel]`, `cat[bionty.CellType]`, …) are rows of
+//! the host's label link to that registry, carrying the feature.
 
 mod dtype;
-mod links;
 pub mod pyrepr;
 
 use std::collections::BTreeMap;
@@ -14,16 +14,14 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use serde_json::Value as Json;
 
-pub use dtype::{CatSpec, Dtype};
-pub(crate) use links::{label_link, LinkSpec, Tracking, FEATURE_HOSTS};
-
 use crate::db::{DbConnection, Dialect};
+use crate::meta::{core, Catalog, FeatureColumn, FieldType, LinkMeta, RegistryMeta, Values};
 use crate::models::{Artifact, Feature, Record, Run};
-use crate::module::{registry_by_table, FieldType, RegistryMeta};
 use crate::query::rows::{Bind, Sql};
 use crate::query::{Compiler, Value, Q};
 use crate::sql_types::UtcTime;
 use crate::{uid, Error, Instance, Result};
+pub use dtype::{CatSpec, Dtype};
 
 /// A feature as filters and annotation need it.
 #[derive(Debug, Clone)]
@@ -51,7 +49,7 @@ impl FeatureInfo {
             return Ok(out);
         }
         let mut sql = Sql::default();
-        sql.push("SELECT CAST(\"id\" AS BIGINT) AS i0, \"name\" AS t1, \"_dtype_str\" AS t2 FROM \"lamindb_feature\" WHERE \"is_type\" = FALSE AND \"branch_id\" = 1 AND \"name\" IN (");
+        sql.push(&format!("SELECT CAST(\"id\" AS BIGINT) AS i0, \"name\" AS t1, \"_dtype_str\" AS t2 FROM \"{}\" WHERE \"is_type\" = FALSE AND \"branch_id\" = 1 AND \"name\" IN (", core::FEATURE.table));
         for (i, n) in names.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -162,13 +160,7 @@ impl Features<'_> {
             (Some(d), _) => {
                 let parsed = Dtype::parse(d)?;
                 for s in parsed.cat_specs() {
-                    if s.registry().is_none() {
-                        return Err(Error::Validation(format!(
-                            "dtype '{d}' names registry '{}', which is not linked; registries: {}",
-                            s.registry,
-                            crate::module::registries().map(|r| r.name).collect::<Vec<_>>().join(", ")
-                        )));
-                    }
+                    self.inst.catalog().registry(&s.registry)?;
                 }
                 Some(d.trim().to_owned())
             }
@@ -270,14 +262,6 @@ impl From<&Record> for Host {
 }
 
 impl Host {
-    fn table(self) -> &'static str {
-        match self {
-            Host::Artifact(_) => "lamindb_artifact",
-            Host::Run(_) => "lamindb_run",
-            Host::Record(_) => "lamindb_record",
-        }
-    }
-
     fn id(self) -> i64 {
         match self {
             Host::Artifact(i) | Host::Record(i) => i64::from(i),
@@ -285,16 +269,23 @@ impl Host {
         }
     }
 
-    fn meta(self) -> &'static RegistryMeta {
-        registry_by_table(self.table()).expect("core registry")
+    /// The host's registry.
+    pub fn meta(self) -> &'static RegistryMeta {
+        match self {
+            Host::Artifact(_) => &core::ARTIFACT,
+            Host::Run(_) => &core::RUN,
+            Host::Record(_) => &core::RECORD,
+        }
     }
 }
 
 /// A label linked to a host, as [`Annotations::labels`] lists them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LinkedLabel {
-    /// Registry name (`ULabel`, `Project`).
+    /// Registry name (`ULabel`, `bionty.CellType`).
     pub registry: &'static str,
+    /// The host's accessor of the link (`ulabels`, `cell_types`).
+    pub accessor: &'static str,
     /// Label id.
     pub id: i64,
     /// The label's name-field value.
@@ -314,7 +305,7 @@ pub struct Annotations<'a> {
 /// One validated value ready to store.
 enum Prepared {
     Json(Json),
-    Labels(Vec<(LinkSpec, i64)>),
+    Labels(Vec<(&'static LinkMeta, i64)>),
 }
 
 fn python_type(v: &Json) -> &'static str {
@@ -410,22 +401,24 @@ impl Annotations<'_> {
     /// Links labels to the host without a feature (`artifact.ulabels.add(...)`). `registry` is
     /// `ULabel`, `Record`, `Project` or `Reference`; linking twice is a no-op.
     pub fn add_labels(&self, registry: &str, ids: &[i64]) -> Result<()> {
-        let label = crate::module::registry_by_name(registry)
-            .ok_or_else(|| Error::Validation(format!("unknown registry '{registry}'")))?;
-        let link = label_link(self.host.table(), label.table, false).ok_or_else(|| {
-            Error::Unsupported(format!(
-                "{} records cannot be annotated with {} labels",
-                self.host.meta().name,
-                label.name
-            ))
-        })?;
+        let catalog = self.inst.catalog();
+        let label = catalog.registry(registry)?;
+        let link = catalog
+            .label_link(self.host.meta(), label, false)
+            .ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "{} records cannot be annotated with {} labels",
+                    self.host.meta().name,
+                    label.name
+                ))
+            })?;
         let run_id = self.inst.current_run()?.map(|r| r.id);
         let user_id = self.inst.user().id;
         let mut conn = self.inst.conn();
         conn.transaction(|conn| {
             self.check_host(conn)?;
             for id in ids {
-                insert_link(conn, &link, self.host.id(), *id, None, user_id, run_id)?;
+                insert_link(conn, link, self.host.id(), *id, None, user_id, run_id)?;
             }
             Ok(())
         })
@@ -433,9 +426,9 @@ impl Annotations<'_> {
 
     /// Removes label links added without a feature.
     pub fn remove_labels(&self, registry: &str, ids: &[i64]) -> Result<()> {
-        let label = crate::module::registry_by_name(registry)
-            .ok_or_else(|| Error::Validation(format!("unknown registry '{registry}'")))?;
-        let Some(link) = label_link(self.host.table(), label.table, false) else {
+        let catalog = self.inst.catalog();
+        let label = catalog.registry(registry)?;
+        let Some(link) = catalog.label_link(self.host.meta(), label, false) else {
             return Ok(());
         };
         let mut conn = self.inst.conn();
@@ -448,7 +441,7 @@ impl Annotations<'_> {
             sql.bind(Bind::Int(self.host.id()));
             sql.push(&format!(" AND \"{}\" = ", link.value_column))
                 .bind(Bind::Int(*id));
-            if link.has_feature {
+            if link.feature != FeatureColumn::Absent {
                 sql.push(" AND \"feature_id\" IS NULL");
             }
             sql.execute(&mut conn)?;
@@ -460,7 +453,7 @@ impl Annotations<'_> {
         let mut sql = Sql::default();
         sql.push(&format!(
             "SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"{}\" WHERE \"id\" = ",
-            self.host.table()
+            self.host.meta().table
         ));
         sql.bind(Bind::Int(self.host.id()));
         if sql.load(conn)?.is_empty() {
@@ -488,6 +481,7 @@ impl Annotations<'_> {
         let run_id = self.inst.current_run()?.map(|r| r.id);
         let user_id = self.inst.user().id;
         let host_name = self.host.meta().name;
+        let catalog = self.inst.catalog();
         let mut conn = self.inst.conn();
         conn.transaction(|conn| {
             self.check_host(conn)?;
@@ -513,7 +507,7 @@ impl Annotations<'_> {
                     continue;
                 }
                 if f.dtype.is_categorical() {
-                    match resolve_labels(conn, self.host, f, value) {
+                    match resolve_labels(conn, catalog, self.host, f, value) {
                         Ok(links) => prepared.push((f, Prepared::Labels(links))),
                         Err(msg) => problems.push(format!("'{name}' ({})={value}: {msg}", f.dtype_str)),
                     }
@@ -537,13 +531,13 @@ impl Annotations<'_> {
             }
             for (f, p) in prepared {
                 if replace {
-                    remove_feature_values(conn, self.host, f, None)?;
+                    remove_feature_values(conn, catalog, self.host, f, None)?;
                 }
                 match p {
-                    Prepared::Json(v) => store_json(conn, self.host, f, &v, user_id, run_id)?,
+                    Prepared::Json(v) => store_json(conn, catalog, self.host, f, &v, user_id, run_id)?,
                     Prepared::Labels(links) => {
                         for (link, id) in links {
-                            insert_link(conn, &link, self.host.id(), id, Some(f.id), user_id, run_id)?;
+                            insert_link(conn, link, self.host.id(), id, Some(f.id), user_id, run_id)?;
                         }
                     }
                 }
@@ -555,11 +549,12 @@ impl Annotations<'_> {
     /// Removes the values of feature `name` (only `value` when given; categorical values are
     /// given by their name).
     pub fn remove_values(&self, name: &str, value: Option<&Json>) -> Result<()> {
+        let catalog = self.inst.catalog();
         let mut conn = self.inst.conn();
         conn.transaction(|conn| {
             let f = FeatureInfo::by_name(conn, name)?
                 .ok_or_else(|| Error::NotFound(format!("no feature named '{name}'")))?;
-            let n = remove_feature_values(conn, self.host, &f, value)?;
+            let n = remove_feature_values(conn, catalog, self.host, &f, value)?;
             if n == 0 {
                 tracing::warn!(
                     "no feature '{name}'{} found on {} {}",
@@ -579,7 +574,7 @@ impl Annotations<'_> {
     pub fn get_values(&self) -> Result<BTreeMap<String, Json>> {
         let mut conn = self.inst.conn();
         let mut grouped: BTreeMap<String, Vec<Json>> = BTreeMap::new();
-        for (name, v) in json_values_of(&mut conn, self.host)? {
+        for (name, _, v) in typed_json_values_of(&mut conn, self.inst.catalog(), self.host)? {
             grouped.entry(name).or_default().push(v);
         }
         for l in self.labels_with(&mut conn)? {
@@ -607,94 +602,80 @@ impl Annotations<'_> {
     }
 
     pub(crate) fn labels_with(&self, conn: &mut DbConnection) -> Result<Vec<LinkedLabel>> {
-        // One UNION query over every link table of this host keeps describe() bounded.
-        let mut sql = Sql::default();
-        let mut parts = 0;
-        for label in crate::module::registries() {
-            for for_feature in [false, true] {
-                let Some(link) = label_link(self.host.table(), label.table, for_feature) else {
-                    continue;
-                };
-                if for_feature && !link.feature_required {
-                    continue; // the same table as without a feature
-                }
-                let name_field = label.name_field.unwrap_or("id");
-                let name_expr = match label.field(name_field).map(|f| f.field_type) {
-                    Some(FieldType::Text) => format!("l.\"{name_field}\""),
-                    _ => format!("CAST(l.\"{name_field}\" AS TEXT)"),
-                };
-                let feature_expr = if link.has_feature {
-                    "f.\"name\" AS t3, f.\"_dtype_str\""
-                } else {
-                    "NULL AS t3, NULL"
-                };
-                let feature_join = if link.has_feature {
-                    "LEFT JOIN \"lamindb_feature\" f ON f.\"id\" = k.\"feature_id\""
-                } else {
-                    ""
-                };
-                if parts > 0 {
-                    sql.push(" UNION ALL ");
-                }
-                parts += 1;
-                sql.push(&format!(
-                    "SELECT '{}' AS t0, CAST(l.\"id\" AS BIGINT) AS i1, {name_expr} AS t2, {feature_expr} AS t4, CAST(k.\"id\" AS BIGINT) AS i5 FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" {feature_join} WHERE k.\"{}\" = ",
-                    label.name, link.table, label.table, link.value_column, link.host_column
-                ));
-                sql.bind(Bind::Int(self.host.id()));
-            }
-        }
-        if parts == 0 {
+        // One UNION query over every label link of this host keeps describe() bounded.
+        let catalog = self.inst.catalog();
+        let links: Vec<(&'static LinkMeta, &'static RegistryMeta)> = catalog
+            .label_links(self.host.meta())
+            .filter_map(|l| catalog.by_table(l.value).map(|r| (l, r)))
+            .collect();
+        if links.is_empty() {
             return Ok(Vec::new());
+        }
+        let mut sql = Sql::default();
+        for (i, (link, label)) in links.iter().enumerate() {
+            let name_field = label.name_field.unwrap_or("id");
+            let name_expr = match label.field(name_field).map(|f| f.field_type) {
+                Some(FieldType::Text) => format!("l.\"{name_field}\""),
+                _ => format!("CAST(l.\"{name_field}\" AS TEXT)"),
+            };
+            let (feature_expr, feature_join) = if link.feature == FeatureColumn::Absent {
+                ("NULL AS t3, NULL".to_owned(), String::new())
+            } else {
+                (
+                    "f.\"name\" AS t3, f.\"_dtype_str\"".to_owned(),
+                    format!(
+                        "LEFT JOIN \"{}\" f ON f.\"id\" = k.\"feature_id\"",
+                        core::FEATURE.table
+                    ),
+                )
+            };
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            // The link's position in `links` identifies it in the result (column 0).
+            sql.push(&format!(
+                "SELECT CAST({i} AS BIGINT) AS i0, CAST(l.\"id\" AS BIGINT) AS i1, {name_expr} AS t2, {feature_expr} AS t4, CAST(k.\"id\" AS BIGINT) AS i5 FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" {feature_join} WHERE k.\"{}\" = ",
+                link.table, label.table, link.value_column, link.host_column
+            ));
+            sql.bind(Bind::Int(self.host.id()));
         }
         sql.push(" ORDER BY 1, 6");
         let rows = sql.load(conn)?;
         Ok(rows
             .into_iter()
-            .map(|r| {
-                let registry = crate::module::registry_by_name(r.0[0].as_str().unwrap_or_default())
-                    .map_or("?", |m| m.name);
-                LinkedLabel {
-                    registry,
+            .filter_map(|r| {
+                let (link, label) = links.get(usize::try_from(r.0[0].as_i64()?).ok()?)?;
+                Some(LinkedLabel {
+                    registry: label.name,
+                    accessor: link.accessor,
                     id: r.0[1].as_i64().unwrap_or_default(),
                     name: r.0[2].display(),
                     feature: r.0[3].as_str().map(str::to_owned),
                     feature_dtype: r.0[4].as_str().map(str::to_owned),
-                }
+                })
             })
             .collect())
     }
 }
 
-/// `(feature name, value)` of the simple values of `host`, ordered by feature name.
-pub(crate) fn json_values_of(conn: &mut DbConnection, host: Host) -> Result<Vec<(String, Json)>> {
-    Ok(typed_json_values_of(conn, host)?
-        .into_iter()
-        .map(|(n, _, v)| (n, v))
-        .collect())
-}
-
 /// `(feature name, dtype, value)` of the simple values of `host`, ordered by feature name.
 pub(crate) fn typed_json_values_of(
     conn: &mut DbConnection,
+    catalog: &Catalog,
     host: Host,
 ) -> Result<Vec<(String, String, Json)>> {
     let mut sql = Sql::default();
-    match host {
-        Host::Record(id) => {
-            sql.push("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"record_id\" = ");
-            sql.bind(Bind::Int(id.into()));
+    let feature = core::FEATURE.table;
+    match catalog.value_store(host.meta()) {
+        Some(Values::Own { table, host_column }) => {
+            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"{table}\" v JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"{host_column}\" = "));
         }
-        _ => {
-            let (link, col) = if let Host::Run(_) = host {
-                ("lamindb_runjsonvalue", "run_id")
-            } else {
-                ("lamindb_artifactjsonvalue", "artifact_id")
-            };
-            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"{link}\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"{col}\" = "));
-            sql.bind(Bind::Int(host.id()));
+        Some(Values::Shared(link)) => {
+            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"{}\" k JOIN \"{}\" v ON v.\"id\" = k.\"{}\" JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"{}\" = ", link.table, link.value, link.value_column, link.host_column));
         }
+        None => return Ok(Vec::new()),
     }
+    sql.bind(Bind::Int(host.id()));
     sql.push(" ORDER BY 1, 2");
     Ok(sql
         .load(conn)?
@@ -713,23 +694,26 @@ pub(crate) fn typed_json_values_of(
 /// Inserts a link row unless the same (host, label, feature) link exists.
 pub(crate) fn insert_link(
     conn: &mut DbConnection,
-    link: &LinkSpec,
+    link: &LinkMeta,
     host_id: i64,
     label_id: i64,
     feature_id: Option<i64>,
     user_id: i32,
     run_id: Option<i64>,
 ) -> Result<()> {
-    let mut cols = vec![link.host_column.to_owned(), link.value_column.clone()];
-    if link.has_feature {
-        cols.push("feature_id".into());
+    let has_feature = link.feature != FeatureColumn::Absent;
+    let mut cols = vec![link.host_column, link.value_column];
+    if has_feature {
+        cols.push("feature_id");
     }
-    match link.tracking {
-        Tracking::None => {}
-        Tracking::CreatedBy => cols.extend(["created_at".into(), "created_by_id".into()]),
-        Tracking::CreatedByRun => {
-            cols.extend(["created_at".into(), "created_by_id".into(), "run_id".into()])
-        }
+    if link.tracks.created_at {
+        cols.push("created_at");
+    }
+    if link.tracks.created_by {
+        cols.push("created_by_id");
+    }
+    if link.tracks.run {
+        cols.push("run_id");
     }
     let mut sql = Sql::default();
     sql.push(&format!(
@@ -743,15 +727,17 @@ pub(crate) fn insert_link(
     sql.bind(Bind::Int(host_id))
         .push(", ")
         .bind(Bind::Int(label_id));
-    if link.has_feature {
+    if has_feature {
         sql.push(", ").bind_opt(feature_id.map(Bind::Int));
     }
-    if link.tracking != Tracking::None {
+    if link.tracks.created_at {
         sql.push(", ").bind_time(conn.dialect(), UtcTime::now());
+    }
+    if link.tracks.created_by {
         sql.push(", ").bind(Bind::Int(user_id.into()));
-        if link.tracking == Tracking::CreatedByRun {
-            sql.push(", ").bind_opt(run_id.map(Bind::Int));
-        }
+    }
+    if link.tracks.run {
+        sql.push(", ").bind_opt(run_id.map(Bind::Int));
     }
     sql.push(&format!(
         " WHERE NOT EXISTS (SELECT 1 FROM \"{}\" WHERE \"{}\" = ",
@@ -760,7 +746,7 @@ pub(crate) fn insert_link(
     sql.bind(Bind::Int(host_id));
     sql.push(&format!(" AND \"{}\" = ", link.value_column))
         .bind(Bind::Int(label_id));
-    if link.has_feature {
+    if has_feature {
         match feature_id {
             Some(f) => sql.push(" AND \"feature_id\" = ").bind(Bind::Int(f)),
             None => sql.push(" AND \"feature_id\" IS NULL"),
@@ -774,10 +760,11 @@ pub(crate) fn insert_link(
 /// Resolves categorical values (a name or a list of names) to link rows.
 fn resolve_labels(
     conn: &mut DbConnection,
+    catalog: &Catalog,
     host: Host,
     f: &FeatureInfo,
     value: &Json,
-) -> std::result::Result<Vec<(LinkSpec, i64)>, String> {
+) -> std::result::Result<Vec<(&'static LinkMeta, i64)>, String> {
     let names: Vec<String> = match value {
         Json::String(s) => vec![s.clone()],
         Json::Array(items) if f.dtype.is_categorical() => items
@@ -793,13 +780,10 @@ fn resolve_labels(
     let mut out = Vec::new();
     let mut missing = names.clone();
     for spec in f.dtype.cat_specs() {
-        let Some(label) = spec.registry() else {
-            return Err(format!(
-                "registry {} is not linked into this program",
-                spec.registry
-            ));
-        };
-        let Some(link) = label_link(host.table(), label.table, true) else {
+        let label = catalog
+            .registry(&spec.registry)
+            .map_err(|e| e.to_string())?;
+        let Some(link) = catalog.label_link(host.meta(), label, true) else {
             return Err(format!(
                 "{} cannot hold {} values",
                 host.meta().name,
@@ -807,7 +791,7 @@ fn resolve_labels(
             ));
         };
         let field = spec.field.as_deref().or(label.name_field).unwrap_or("name");
-        let mut c = Compiler::new(conn);
+        let mut c = Compiler::new(conn, catalog);
         c.sql.push(&format!(
             "SELECT CAST(l.\"id\" AS BIGINT) AS i0, CAST(l.\"{field}\" AS TEXT) AS t1 FROM \"{}\" l WHERE ",
             label.table
@@ -831,7 +815,7 @@ fn resolve_labels(
         for n in &names {
             match by_name.get(n).map(Vec::as_slice) {
                 Some([id]) => {
-                    out.push((link.clone(), *id));
+                    out.push((link, *id));
                     missing.retain(|m| m != n);
                 }
                 Some([_, _, ..]) => {
@@ -865,6 +849,7 @@ fn resolve_labels(
 /// Stores a simple value: a shared JsonValue (artifacts, runs) or the record's RecordJson row.
 fn store_json(
     conn: &mut DbConnection,
+    catalog: &Catalog,
     host: Host,
     f: &FeatureInfo,
     v: &Json,
@@ -881,34 +866,50 @@ fn store_json(
             sql.bind(Bind::Text(v.to_string()));
         }
     };
-    if let Host::Record(rid) = host {
-        let mut sql = Sql::default();
-        sql.push("SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"lamindb_recordjson\" WHERE \"record_id\" = ");
-        sql.bind(Bind::Int(rid.into()))
-            .push(" AND \"feature_id\" = ")
-            .bind(Bind::Int(f.id));
-        if !sql.load(conn)?.is_empty() {
-            return Err(Error::Conflict(format!(
-                "record {rid} already has a value for feature '{}'; use set_values to replace it",
-                f.name
-            )));
+    let link = match catalog.value_store(host.meta()) {
+        Some(Values::Shared(link)) => link,
+        Some(Values::Own { table, host_column }) => {
+            let mut sql = Sql::default();
+            sql.push(&format!(
+                "SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"{table}\" WHERE \"{host_column}\" = "
+            ));
+            sql.bind(Bind::Int(host.id()))
+                .push(" AND \"feature_id\" = ")
+                .bind(Bind::Int(f.id));
+            if !sql.load(conn)?.is_empty() {
+                return Err(Error::Conflict(format!(
+                    "{} {} already has a value for feature '{}'; use set_values to replace it",
+                    host.meta().name,
+                    host.id(),
+                    f.name
+                )));
+            }
+            let mut sql = Sql::default();
+            sql.push(&format!(
+                "INSERT INTO \"{table}\" (\"{host_column}\", \"feature_id\", \"value\") VALUES ("
+            ));
+            sql.bind(Bind::Int(host.id()))
+                .push(", ")
+                .bind(Bind::Int(f.id))
+                .push(", ");
+            json_bind(&mut sql);
+            sql.push(")");
+            sql.execute(conn)?;
+            return Ok(());
         }
-        let mut sql = Sql::default();
-        sql.push("INSERT INTO \"lamindb_recordjson\" (\"record_id\", \"feature_id\", \"value\") VALUES (");
-        sql.bind(Bind::Int(rid.into()))
-            .push(", ")
-            .bind(Bind::Int(f.id))
-            .push(", ");
-        json_bind(&mut sql);
-        sql.push(")");
-        sql.execute(conn)?;
-        return Ok(());
-    }
+        None => {
+            return Err(Error::Unsupported(format!(
+                "{} records hold no feature values",
+                host.meta().name
+            )))
+        }
+    };
     let hash = json_value_hash(v);
     let mut sql = Sql::default();
-    sql.push(
-        "SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"lamindb_jsonvalue\" WHERE \"feature_id\" = ",
-    );
+    sql.push(&format!(
+        "SELECT CAST(\"id\" AS BIGINT) AS i0 FROM \"{}\" WHERE \"feature_id\" = ",
+        link.value
+    ));
     sql.bind(Bind::Int(f.id))
         .push(" AND \"hash\" = ")
         .bind(Bind::Text(hash.clone()));
@@ -917,7 +918,7 @@ fn store_json(
         Some(id) => id,
         None => {
             let mut sql = Sql::default();
-            sql.push("INSERT INTO \"lamindb_jsonvalue\" (\"value\", \"hash\", \"feature_id\", \"is_locked\", \"branch_id\", \"created_on_id\", \"space_id\", \"created_by_id\", \"run_id\", \"created_at\") VALUES (");
+            sql.push(&format!("INSERT INTO \"{}\" (\"value\", \"hash\", \"feature_id\", \"is_locked\", \"branch_id\", \"created_on_id\", \"space_id\", \"created_by_id\", \"run_id\", \"created_at\") VALUES (", link.value));
             json_bind(&mut sql);
             sql.push(", ")
                 .bind(Bind::Text(hash))
@@ -935,28 +936,13 @@ fn store_json(
                 .ok_or_else(|| Error::Conflict("inserting a JsonValue returned no id".into()))?
         }
     };
-    let (table, col, tracking) = match host {
-        Host::Run(_) => ("lamindb_runjsonvalue", "run_id", Tracking::CreatedBy),
-        _ => (
-            "lamindb_artifactjsonvalue",
-            "artifact_id",
-            Tracking::CreatedByRun,
-        ),
-    };
-    let link = LinkSpec {
-        table: table.into(),
-        host_column: col,
-        value_column: "jsonvalue_id".into(),
-        has_feature: false,
-        feature_required: false,
-        tracking,
-    };
-    insert_link(conn, &link, host.id(), value_id, None, user_id, run_id)
+    insert_link(conn, link, host.id(), value_id, None, user_id, run_id)
 }
 
 /// Deletes the host's values of feature `f` (only `value` when given); returns how many.
 fn remove_feature_values(
     conn: &mut DbConnection,
+    catalog: &Catalog,
     host: Host,
     f: &FeatureInfo,
     value: Option<&Json>,
@@ -964,10 +950,10 @@ fn remove_feature_values(
     if f.dtype.is_categorical() {
         let mut n = 0;
         for spec in f.dtype.cat_specs() {
-            let Some(label) = spec.registry() else {
+            let Some(label) = catalog.find(&spec.registry) else {
                 continue;
             };
-            let Some(link) = label_link(host.table(), label.table, true) else {
+            let Some(link) = catalog.label_link(host.meta(), label, true) else {
                 continue;
             };
             let mut sql = Sql::default();
@@ -994,14 +980,16 @@ fn remove_feature_values(
         return Ok(n);
     }
     let mut sql = Sql::default();
-    match host {
-        Host::Record(rid) => {
-            sql.push("DELETE FROM \"lamindb_recordjson\" WHERE \"record_id\" = ");
-            sql.bind(Bind::Int(rid.into()))
+    match catalog.value_store(host.meta()) {
+        Some(Values::Own { table, host_column }) => {
+            sql.push(&format!(
+                "DELETE FROM \"{table}\" WHERE \"{host_column}\" = "
+            ));
+            sql.bind(Bind::Int(host.id()))
                 .push(" AND \"feature_id\" = ")
                 .bind(Bind::Int(f.id));
             if let Some(v) = value {
-                // Record values are compared by their JSON text.
+                // Own values are compared by their JSON text.
                 sql.push(if conn.dialect() == Dialect::Postgres {
                     " AND CAST(\"value\" AS TEXT) = CAST(CAST("
                 } else {
@@ -1015,14 +1003,16 @@ fn remove_feature_values(
                 });
             }
         }
-        _ => {
-            let (table, col) = match host {
-                Host::Run(_) => ("lamindb_runjsonvalue", "run_id"),
-                _ => ("lamindb_artifactjsonvalue", "artifact_id"),
-            };
-            sql.push(&format!("DELETE FROM \"{table}\" WHERE \"{col}\" = "));
+        Some(Values::Shared(link)) => {
+            sql.push(&format!(
+                "DELETE FROM \"{}\" WHERE \"{}\" = ",
+                link.table, link.host_column
+            ));
             sql.bind(Bind::Int(host.id()));
-            sql.push(" AND \"jsonvalue_id\" IN (SELECT \"id\" FROM \"lamindb_jsonvalue\" WHERE \"feature_id\" = ");
+            sql.push(&format!(
+                " AND \"{}\" IN (SELECT \"id\" FROM \"{}\" WHERE \"feature_id\" = ",
+                link.value_column, link.value
+            ));
             sql.bind(Bind::Int(f.id));
             if let Some(v) = value {
                 let v = convert_simple(&f.dtype, v).unwrap_or_else(|_| v.clone());
@@ -1031,6 +1021,7 @@ fn remove_feature_values(
             }
             sql.push(")");
         }
+        None => return Ok(0),
     }
     sql.execute(conn)
 }

@@ -2,8 +2,8 @@
 //! registry metadata; every user value becomes a bind parameter.
 
 use crate::db::{DbConnection, Dialect};
-use crate::features::{label_link, Dtype, FeatureInfo, FEATURE_HOSTS};
-use crate::module::{registry_by_table, FieldMeta, FieldType, RegistryMeta, Via};
+use crate::features::{Dtype, FeatureInfo};
+use crate::meta::{Catalog, FieldMeta, FieldType, RegistryMeta, Values, Via};
 use crate::query::expr::{Lookup, Value, Q};
 use crate::query::rows::{time_text, Bind, ColumnKind, Sql};
 use crate::sql_types::UtcTime;
@@ -12,6 +12,7 @@ use crate::{Error, Result};
 /// Compiles the conditions of one query.
 pub(crate) struct Compiler<'c> {
     pub conn: &'c mut DbConnection,
+    pub catalog: &'c Catalog,
     pub dialect: Dialect,
     pub sql: Sql,
     aliases: usize,
@@ -177,10 +178,11 @@ fn truthy(value: &Value, what: &str) -> Result<bool> {
 }
 
 impl<'c> Compiler<'c> {
-    pub fn new(conn: &'c mut DbConnection) -> Self {
+    pub fn new(conn: &'c mut DbConnection, catalog: &'c Catalog) -> Self {
         let dialect = conn.dialect();
         Compiler {
             conn,
+            catalog,
             dialect,
             sql: Sql::default(),
             aliases: 0,
@@ -295,7 +297,7 @@ impl<'c> Compiler<'c> {
                 if matches!(value, Value::Text(s) if s.parse::<i64>().is_err()) {
                     return Err(Error::Validation(format!(
                         "in '{path}': '{head}' is a relation and compares ids; did you mean '{head}__{}'?",
-                        registry_by_table(target).and_then(|r| r.name_field).unwrap_or("name")
+                        self.catalog.by_table(target).and_then(|r| r.name_field).unwrap_or("name")
                     )));
                 }
                 return self.compare(
@@ -306,7 +308,7 @@ impl<'c> Compiler<'c> {
                     path,
                 );
             }
-            let target_meta = registry_by_table(target).ok_or_else(|| {
+            let target_meta = self.catalog.by_table(target).ok_or_else(|| {
                 Error::Unsupported(format!(
                     "'{head}' refers to {target}, whose module is not linked"
                 ))
@@ -320,8 +322,8 @@ impl<'c> Compiler<'c> {
             self.sql.push(")");
             return Ok(());
         }
-        if let Some(rel) = meta.relation(head) {
-            let target_meta = registry_by_table(rel.target).ok_or_else(|| {
+        if let Some(rel) = self.catalog.relation(meta, head) {
+            let target_meta = self.catalog.by_table(rel.target).ok_or_else(|| {
                 Error::Unsupported(format!(
                     "'{head}' refers to {}, whose module is not linked",
                     rel.target
@@ -330,10 +332,11 @@ impl<'c> Compiler<'c> {
             let inner = self.alias();
             match rel.via {
                 Via::Link {
-                    table,
+                    link,
                     source,
                     target,
                 } => {
+                    let table = link.table;
                     let link = self.alias();
                     self.sql.push(&format!(
                         "{alias}.\"id\" IN (SELECT {link}.\"{source}\" FROM \"{table}\" {link} WHERE "
@@ -369,7 +372,7 @@ impl<'c> Compiler<'c> {
             }
             return Ok(());
         }
-        if FEATURE_HOSTS.contains(&meta.table) {
+        if meta.holds_features() {
             if let Some(feature) = FeatureInfo::by_name(self.conn, head)? {
                 if !rest.is_empty() {
                     return Err(Error::Validation(format!(
@@ -387,7 +390,7 @@ impl<'c> Compiler<'c> {
                 );
             }
         }
-        Err(unknown_field(meta, head, path))
+        Err(unknown_field(self.catalog, meta, head, path))
     }
 
     /// Appends `col <lookup> value`.
@@ -525,13 +528,8 @@ impl<'c> Compiler<'c> {
             Dtype::Cat(specs) => {
                 let mut linked = Vec::new();
                 for spec in specs {
-                    let label = spec.registry().ok_or_else(|| {
-                        Error::Unsupported(format!(
-                            "feature '{}' has dtype {} whose registry is not linked into this program",
-                            feature.name, feature.dtype_str
-                        ))
-                    })?;
-                    let link = label_link(host.table, label.table, true).ok_or_else(|| {
+                    let label = self.catalog.registry(&spec.registry)?;
+                    let link = self.catalog.label_link(host, label, true).ok_or_else(|| {
                         Error::Unsupported(format!(
                             "{} cannot hold values of feature '{}' ({})",
                             host.name, feature.name, feature.dtype_str
@@ -562,7 +560,7 @@ impl<'c> Compiler<'c> {
                     let field = label.field(field_name).ok_or_else(|| {
                         Error::Validation(format!("{} has no field '{field_name}'", label.name))
                     })?;
-                    let mut sub = Compiler::new(&mut *self.conn);
+                    let mut sub = Compiler::new(&mut *self.conn, self.catalog);
                     sub.sql.push(&format!(
                         "SELECT CAST(l.\"id\" AS BIGINT) AS i0 FROM \"{}\" l WHERE ",
                         label.table
@@ -610,19 +608,19 @@ impl<'c> Compiler<'c> {
                 Ok(())
             }
             simple => {
-                let head = match host.table {
-                    "lamindb_record" => format!(
-                        "{alias}.\"id\" IN (SELECT v.\"record_id\" FROM \"lamindb_recordjson\" v WHERE v.\"feature_id\" = "
+                let head = match self.catalog.value_store(host) {
+                    Some(Values::Own { table, host_column }) => format!(
+                        "{alias}.\"id\" IN (SELECT v.\"{host_column}\" FROM \"{table}\" v WHERE v.\"feature_id\" = "
                     ),
-                    table => {
-                        let (link, host_col) = if table == "lamindb_run" {
-                            ("lamindb_runjsonvalue", "run_id")
-                        } else {
-                            ("lamindb_artifactjsonvalue", "artifact_id")
-                        };
-                        format!(
-                            "{alias}.\"id\" IN (SELECT l.\"{host_col}\" FROM \"{link}\" l JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = l.\"jsonvalue_id\" WHERE v.\"feature_id\" = "
-                        )
+                    Some(Values::Shared(link)) => format!(
+                        "{alias}.\"id\" IN (SELECT l.\"{}\" FROM \"{}\" l JOIN \"{}\" v ON v.\"id\" = l.\"{}\" WHERE v.\"feature_id\" = ",
+                        link.host_column, link.table, link.value, link.value_column
+                    ),
+                    None => {
+                        return Err(Error::Unsupported(format!(
+                            "{} records hold no feature values",
+                            host.name
+                        )))
                     }
                 };
                 if lookup == Lookup::IsNull {
@@ -695,8 +693,8 @@ fn tail_with<'a>(rest: &[&'a str], lookup: Option<Lookup>) -> Vec<&'a str> {
     v
 }
 
-fn unknown_field(meta: &RegistryMeta, head: &str, path: &str) -> Error {
-    let features = if FEATURE_HOSTS.contains(&meta.table) {
+fn unknown_field(catalog: &Catalog, meta: &RegistryMeta, head: &str, path: &str) -> Error {
+    let features = if meta.holds_features() {
         " or the name of a feature (none is called so; create it with Feature)"
     } else {
         ""
@@ -704,7 +702,7 @@ fn unknown_field(meta: &RegistryMeta, head: &str, path: &str) -> Error {
     Error::Validation(format!(
         "unknown field '{head}' in '{path}' for {}; use one of: {}{features}",
         meta.name,
-        meta.lookup_names().join(", ")
+        catalog.lookup_names(meta).join(", ")
     ))
 }
 

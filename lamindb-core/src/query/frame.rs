@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 
 use crate::db::DbConnection;
-use crate::features::{label_link, Dtype, FEATURE_HOSTS};
-use crate::module::{registry_by_table, FieldType, RegistryMeta, Via};
+use crate::features::Dtype;
+use crate::meta::{core, Catalog, FeatureColumn, FieldType, RegistryMeta, Values, Via};
 use crate::query::rows::{Cell, Sql};
 use crate::query::{select_expr, Query};
 use crate::{Error, Result};
@@ -120,6 +120,7 @@ type Related = (Vec<(i64, Cell)>, bool, FieldType);
 /// `(host id, value)` pairs of a one-hop related field for the given host ids.
 fn related_values(
     conn: &mut DbConnection,
+    catalog: &Catalog,
     meta: &'static RegistryMeta,
     path: &str,
     ids: &[i64],
@@ -141,17 +142,17 @@ fn related_values(
                 "h.\"id\"".to_owned(),
                 false,
             )
-        } else if let Some(r) = meta.relation(rel) {
+        } else if let Some(r) = catalog.relation(meta, rel) {
             match r.via {
                 Via::Link {
-                    table,
+                    link,
                     source,
                     target,
                 } => (
                     r.target,
                     format!(
-                        "\"{table}\" h JOIN \"{}\" r ON r.\"id\" = h.\"{target}\"",
-                        r.target
+                        "\"{}\" h JOIN \"{}\" r ON r.\"id\" = h.\"{target}\"",
+                        link.table, r.target
                     ),
                     format!("h.\"{source}\""),
                     true,
@@ -167,10 +168,11 @@ fn related_values(
             return Err(Error::Validation(format!(
                 "include '{path}': {} has no relation '{rel}'; relations: {}",
                 meta.name,
-                meta.lookup_names().join(", ")
+                catalog.lookup_names(meta).join(", ")
             )));
         };
-    let target = registry_by_table(target_table)
+    let target = catalog
+        .by_table(target_table)
         .ok_or_else(|| Error::Unsupported(format!("{target_table} is not linked")))?;
     let f = target.field(field).ok_or_else(|| {
         Error::Validation(format!(
@@ -200,9 +202,13 @@ fn related_values(
 /// Tables of the registries that categorical features (`cat[…]`, `list[cat[…]]`) point to.
 fn categorical_registries(
     conn: &mut DbConnection,
+    catalog: &Catalog,
 ) -> Result<std::collections::BTreeSet<&'static str>> {
     let mut sql = Sql::default();
-    sql.push("SELECT DISTINCT \"_dtype_str\" AS t0 FROM \"lamindb_feature\" WHERE \"_dtype_str\" LIKE '%cat[%'");
+    sql.push(&format!(
+        "SELECT DISTINCT \"_dtype_str\" AS t0 FROM \"{}\" WHERE \"_dtype_str\" LIKE '%cat[%'",
+        core::FEATURE.table
+    ));
     let mut out = std::collections::BTreeSet::new();
     for row in sql.load(conn)? {
         let Some(text) = row.0[0].as_str() else {
@@ -212,7 +218,7 @@ fn categorical_registries(
             out.extend(
                 d.cat_specs()
                     .iter()
-                    .filter_map(|s| s.registry())
+                    .filter_map(|s| catalog.find(&s.registry))
                     .map(|r| r.table),
             );
         }
@@ -223,44 +229,40 @@ fn categorical_registries(
 /// `(host id, feature name, dtype, value)` for every feature value of the hosts.
 fn feature_values(
     conn: &mut DbConnection,
-    host_table: &str,
+    catalog: &Catalog,
+    host: &RegistryMeta,
     ids: &[i64],
 ) -> Result<Vec<(i64, String, String, serde_json::Value)>> {
     let mut out = Vec::new();
     let dialect = conn.dialect();
+    let feature = core::FEATURE.table;
     let mut sql = Sql::default();
-    let host_col = match host_table {
-        "lamindb_record" => {
-            sql.push("SELECT CAST(v.\"record_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_recordjson\" v JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE ");
-            "v.\"record_id\""
+    let host_col = match catalog.value_store(host) {
+        Some(Values::Own { table, host_column }) => {
+            sql.push(&format!("SELECT CAST(v.\"{host_column}\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"{table}\" v JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE "));
+            format!("v.\"{host_column}\"")
         }
-        "lamindb_run" => {
-            sql.push("SELECT CAST(k.\"run_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_runjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE ");
-            "k.\"run_id\""
+        Some(Values::Shared(link)) => {
+            sql.push(&format!("SELECT CAST(k.\"{}\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"{}\" k JOIN \"{}\" v ON v.\"id\" = k.\"{}\" JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE ", link.host_column, link.table, link.value, link.value_column));
+            format!("k.\"{}\"", link.host_column)
         }
-        _ => {
-            sql.push("SELECT CAST(k.\"artifact_id\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"lamindb_artifactjsonvalue\" k JOIN \"lamindb_jsonvalue\" v ON v.\"id\" = k.\"jsonvalue_id\" JOIN \"lamindb_feature\" f ON f.\"id\" = v.\"feature_id\" WHERE ");
-            "k.\"artifact_id\""
-        }
+        None => return Ok(out),
     };
-    sql.in_ids(dialect, host_col, ids);
+    sql.in_ids(dialect, &host_col, ids);
     // Categorical values: the label links of this host that carry a feature, for the registries
     // some categorical feature points to (a union over every link table costs a probe per id and
     // table).
-    let categorical = categorical_registries(conn)?;
-    for label in crate::module::registries() {
-        if !categorical.contains(label.table) {
+    let categorical = categorical_registries(conn, catalog)?;
+    for link in catalog.label_links(host) {
+        if link.feature == FeatureColumn::Absent || !categorical.contains(link.value) {
             continue;
         }
-        let Some(link) = label_link(host_table, label.table, true) else {
+        let Some(label) = catalog.by_table(link.value) else {
             continue;
         };
-        if !link.has_feature {
-            continue;
-        }
         let name_field = label.name_field.unwrap_or("id");
         sql.push(&format!(
-                " UNION ALL SELECT CAST(k.\"{}\" AS BIGINT), f.\"name\", f.\"_dtype_str\", {} FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" JOIN \"lamindb_feature\" f ON f.\"id\" = k.\"feature_id\" WHERE ",
+                " UNION ALL SELECT CAST(k.\"{}\" AS BIGINT), f.\"name\", f.\"_dtype_str\", {} FROM \"{}\" k JOIN \"{}\" l ON l.\"id\" = k.\"{}\" JOIN \"{feature}\" f ON f.\"id\" = k.\"feature_id\" WHERE ",
                 link.host_column,
                 match dialect {
                     crate::db::Dialect::Sqlite => format!("json_quote(CAST(l.\"{name_field}\" AS TEXT))"),
@@ -327,7 +329,8 @@ impl<M> Query<'_, M> {
             columns.push(column(name, rows.rows.iter().map(|r| &r[i]), ft)?);
         }
         for path in include.related {
-            let (pairs, to_many, ft) = related_values(&mut conn, meta, path, &ids)?;
+            let (pairs, to_many, ft) =
+                related_values(&mut conn, self.instance().catalog(), meta, path, &ids)?;
             if to_many {
                 let mut lists: Vec<Vec<String>> = vec![Vec::new(); ids.len()];
                 for (host, v) in pairs {
@@ -351,7 +354,7 @@ impl<M> Query<'_, M> {
             }
         }
         if include.features {
-            if !FEATURE_HOSTS.contains(&meta.table) {
+            if !meta.holds_features() {
                 return Err(Error::Validation(format!(
                     "{} rows have no feature values; features exist on artifacts, runs and records",
                     meta.name
@@ -359,7 +362,8 @@ impl<M> Query<'_, M> {
             }
             let mut by_feature: BTreeMap<String, (String, Vec<Vec<serde_json::Value>>)> =
                 BTreeMap::new();
-            for (host, name, dtype, v) in feature_values(&mut conn, meta.table, &ids)? {
+            let catalog = self.instance().catalog();
+            for (host, name, dtype, v) in feature_values(&mut conn, catalog, meta, &ids)? {
                 let Some(&p) = pos.get(&host) else { continue };
                 let entry = by_feature
                     .entry(name)

@@ -30,11 +30,11 @@ use std::marker::PhantomData;
 use diesel::prelude::*;
 
 use crate::db::{DbConnection, Dialect};
+use crate::meta::{core, RegistryMeta};
 use crate::models::{
     Artifact, Feature, JsonValue, Project, Record, Reference, Run, Schema, Storage, Transform,
     ULabel, User,
 };
-use crate::module::{registries, registry_by_name, registry_by_table, RegistryMeta};
 use crate::schema::*;
 use crate::{Error, Instance, Result};
 
@@ -46,8 +46,8 @@ pub use rows::{Cell, Rows};
 
 /// A registry row type that queries can return.
 pub trait Model: Sized {
-    /// The registry's table.
-    const TABLE: &'static str;
+    /// The registry's description.
+    const META: &'static RegistryMeta;
     /// Loads rows by id, in the order of `ids` (missing ids are skipped).
     fn load_by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self>>;
 }
@@ -56,9 +56,9 @@ pub trait Model: Sized {
 pub struct Dynamic;
 
 macro_rules! model {
-    ($model:ty, $table:ident, $id:ty) => {
+    ($model:ty, $table:ident, $meta:ident, $id:ty) => {
         impl Model for $model {
-            const TABLE: &'static str = stringify!($table);
+            const META: &'static RegistryMeta = &core::$meta;
             fn load_by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self>> {
                 let mut out = Vec::with_capacity(ids.len());
                 for part in ids.chunks(10_000) {
@@ -80,18 +80,18 @@ macro_rules! model {
     };
 }
 
-model!(Artifact, lamindb_artifact, i32);
-model!(Run, lamindb_run, i64);
-model!(Transform, lamindb_transform, i32);
-model!(Storage, lamindb_storage, i32);
-model!(User, lamindb_user, i32);
-model!(ULabel, lamindb_ulabel, i32);
-model!(Record, lamindb_record, i32);
-model!(Project, lamindb_project, i32);
-model!(Reference, lamindb_reference, i32);
-model!(Feature, lamindb_feature, i32);
-model!(Schema, lamindb_schema, i32);
-model!(JsonValue, lamindb_jsonvalue, i64);
+model!(Artifact, lamindb_artifact, ARTIFACT, i32);
+model!(Run, lamindb_run, RUN, i64);
+model!(Transform, lamindb_transform, TRANSFORM, i32);
+model!(Storage, lamindb_storage, STORAGE, i32);
+model!(User, lamindb_user, USER, i32);
+model!(ULabel, lamindb_ulabel, ULABEL, i32);
+model!(Record, lamindb_record, RECORD, i32);
+model!(Project, lamindb_project, PROJECT, i32);
+model!(Reference, lamindb_reference, REFERENCE, i32);
+model!(Feature, lamindb_feature, FEATURE, i32);
+model!(Schema, lamindb_schema, SCHEMA, i32);
+model!(JsonValue, lamindb_jsonvalue, JSONVALUE, i64);
 
 /// Which branches a query sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,23 +147,12 @@ impl<M> Clone for Query<'_, M> {
 impl Instance {
     /// A query over the registry of `M` (`ln.query::<Artifact>()`).
     pub fn query<M: Model>(&self) -> Query<'_, M> {
-        Query::new(
-            self,
-            registry_by_table(M::TABLE).expect("models belong to linked registries"),
-        )
+        Query::new(self, M::META)
     }
 
     /// A query over the registry called `name` (`Artifact`, `ulabel`, `bionty.CellType`).
     pub fn query_registry(&self, name: &str) -> Result<Query<'_, Dynamic>> {
-        let meta = registry_by_name(name).ok_or_else(|| {
-            let mut names: Vec<&str> = registries().map(|r| r.name).collect();
-            names.sort_unstable();
-            Error::Validation(format!(
-                "unknown registry '{name}'; registries: {}",
-                names.join(", ")
-            ))
-        })?;
-        Ok(Query::new(self, meta))
+        Ok(Query::new(self, self.catalog().registry(name)?))
     }
 }
 
@@ -326,7 +315,7 @@ impl<'a, M> Query<'a, M> {
     }
 
     pub(crate) fn ids_with(&self, conn: &mut DbConnection) -> Result<Vec<i64>> {
-        let mut c = Compiler::new(conn);
+        let mut c = Compiler::new(conn, self.inst.catalog());
         c.sql.push("SELECT CAST(t0.\"id\" AS BIGINT) AS i0");
         let alias = self.push_from_where(&mut c)?;
         self.order_limit(&mut c, &alias, false)?;
@@ -336,7 +325,7 @@ impl<'a, M> Query<'a, M> {
     /// The number of matching rows.
     pub fn count(&self) -> Result<i64> {
         let mut conn = self.inst.conn();
-        let mut c = Compiler::new(&mut conn);
+        let mut c = Compiler::new(&mut conn, self.inst.catalog());
         if self.limit.is_some() || self.offset.is_some() {
             c.sql
                 .push("SELECT CAST(COUNT(*) AS BIGINT) AS i0 FROM (SELECT t0.\"id\"");
@@ -362,7 +351,7 @@ impl<'a, M> Query<'a, M> {
     }
 
     pub(crate) fn rows_with(&self, conn: &mut DbConnection, fields: &[&str]) -> Result<Rows> {
-        let metas: Vec<&'static crate::module::FieldMeta> = if fields.is_empty() {
+        let metas: Vec<&'static crate::meta::FieldMeta> = if fields.is_empty() {
             self.meta.fields.iter().collect()
         } else {
             fields
@@ -378,7 +367,7 @@ impl<'a, M> Query<'a, M> {
                 })
                 .collect::<Result<_>>()?
         };
-        let mut c = Compiler::new(conn);
+        let mut c = Compiler::new(conn, self.inst.catalog());
         c.sql.push("SELECT ");
         for (i, f) in metas.iter().enumerate() {
             let (expr, kind) = select_expr(c.dialect, "t0", f);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::module::FieldType;
+use crate::meta::FieldType;
 use crate::query::{Model, Query, Value, Q};
 use crate::{Error, Result};
 

@@ -3,6 +3,7 @@
 mod artifacts;
 mod instance;
 mod lineage;
+mod meta;
 mod modules;
 mod python_fixture;
 mod query;

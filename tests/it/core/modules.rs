@@ -22,7 +22,7 @@ both!(a_module_brings_its_tables_migrations_and_seed, |backend| {
     let e = testmodule::create_experiment(&t.inst, "exp 1", Some(a.id)).unwrap();
     assert_eq!(e.uid.len(), 12);
     assert_eq!(testmodule::experiments(&t.inst).unwrap(), vec![e.clone()]);
-    assert!(lamindb_core::module::registries().any(|r| r.table == "testmodule_experiment"));
+    assert!(t.inst.catalog().by_table("testmodule_experiment").is_some());
     // Deleting an artifact clears references from module tables too.
     t.inst.artifacts().delete_permanently(&a, false).unwrap();
     assert_eq!(
@@ -77,3 +77,214 @@ both!(adding_a_module_needs_migrate_deploy, |backend| {
     testmodule::create_experiment(&inst, "later", None).unwrap();
     assert!(Instance::migrate_deploy(&settings).unwrap().is_empty());
 });
+
+fn link_rows(t: &TestInstance, artifact_id: i32, with_feature: bool) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let cond = if with_feature {
+        "IS NOT NULL"
+    } else {
+        "IS NULL"
+    };
+    let n: N = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM testmodule_artifactexperiment WHERE artifact_id = {artifact_id} AND feature_id {cond}"
+    ))
+    .get_result(&mut *t.inst.conn())
+    .unwrap();
+    n.n
+}
+
+both!(
+    a_module_registry_works_wherever_a_core_registry_does,
+    |backend| {
+        use lamindb_core::query::Include;
+        let t = TestInstance::new(backend, &[testmodule::NAME]);
+        let ln = &t.inst;
+        let a = t.save("a.txt", "a", "mod/a.txt");
+        let b = t.save("b.txt", "b", "mod/b.txt");
+        testmodule::create_experiment(ln, "exp A", None).unwrap();
+        let e2 = testmodule::create_experiment(ln, "exp B", None).unwrap();
+        ln.features()
+            .create(NewFeature::new("experiment", "cat[testmodule.Experiment]"))
+            .unwrap();
+
+        // Annotation: a feature value and a plain label, both in the module's link table.
+        let values = serde_json::json!({"experiment": "exp A"});
+        ln.annotations(&a)
+            .add_values(values.as_object().unwrap())
+            .unwrap();
+        ln.annotations(&b)
+            .add_labels("testmodule.Experiment", &[e2.id.into()])
+            .unwrap();
+        assert_eq!(
+            (link_rows(&t, a.id, true), link_rows(&t, a.id, false)),
+            (1, 0)
+        );
+        assert_eq!(
+            (link_rows(&t, b.id, true), link_rows(&t, b.id, false)),
+            (0, 1)
+        );
+        let bad = serde_json::json!({"experiment": "exp Z"});
+        let err = ln
+            .annotations(&b)
+            .add_values(bad.as_object().unwrap())
+            .unwrap_err();
+        assert!(err.to_string().contains("exp Z"), "{err}");
+        assert_eq!(
+            ln.annotations(&a).get_values().unwrap()["experiment"],
+            serde_json::json!("exp A")
+        );
+
+        // Queries: the host's accessor, the feature, and the module registry's reverse accessor.
+        let keys = |q: Q| -> Vec<String> {
+            ln.query::<Artifact>()
+                .filter(q)
+                .order_by("key")
+                .all()
+                .unwrap()
+                .into_iter()
+                .map(|x| x.key.unwrap())
+                .collect()
+        };
+        assert_eq!(keys(Q::new("experiments__name", "exp B")), ["mod/b.txt"]);
+        assert_eq!(
+            keys(Q::new("experiments__name__startswith", "exp")),
+            ["mod/a.txt", "mod/b.txt"]
+        );
+        assert_eq!(keys(Q::new("experiment", "exp A")), ["mod/a.txt"]);
+        assert_eq!(keys(Q::new("experiment__isnull", true)), ["mod/b.txt"]);
+        let rows = ln
+            .query_registry("testmodule.Experiment")
+            .unwrap()
+            .filter(Q::new("artifacts__key", "mod/b.txt"))
+            .rows(&["name"])
+            .unwrap();
+        assert_eq!(rows.rows.len(), 1);
+        assert_eq!(rows.rows[0][0].display(), "exp B");
+        let hits = ln
+            .query_registry("testmodule.experiment")
+            .unwrap()
+            .search("exp B", &Default::default())
+            .unwrap();
+        assert_eq!(hits.first().map(|h| h.id), Some(i64::from(e2.id)));
+
+        // describe: the feature value under Features, the plain label under Labels by accessor.
+        let d = ln.describe_artifact(&a).unwrap();
+        assert_eq!(
+            d.features,
+            vec![(
+                "experiment".to_string(),
+                "testmodule.Experiment".to_string(),
+                vec!["exp A".to_string()]
+            )]
+        );
+        let d = ln.describe_artifact(&b).unwrap();
+        assert_eq!(
+            d.labels,
+            vec![(
+                ".experiments".to_string(),
+                "testmodule.Experiment".to_string(),
+                vec!["exp B".to_string()]
+            )]
+        );
+        assert!(d.to_string().contains(".experiments"), "{d}");
+
+        // DataFrames: the feature column and the accessor as an include.
+        let df = ln
+            .query::<Artifact>()
+            .filter(Q::new("key__startswith", "mod/"))
+            .order_by("key")
+            .to_dataframe(&Include {
+                related: &["experiments__name"],
+                features: true,
+            })
+            .unwrap();
+        let col = |name: &str| {
+            df.column(name)
+                .unwrap()
+                .as_materialized_series()
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(col("experiment")[0], "\"exp A\"");
+        assert_eq!(col("experiment")[1], "null");
+        assert!(col("experiments__name")[1].contains("exp B"), "{df}");
+
+        // Permanent delete clears the module's link rows.
+        ln.artifacts().delete_permanently(&a, false).unwrap();
+        assert_eq!(link_rows(&t, a.id, true), 0);
+        ln.artifacts().delete_permanently(&b, false).unwrap();
+        assert_eq!(link_rows(&t, b.id, false), 0);
+        assert_eq!(testmodule::experiments(ln).unwrap().len(), 2);
+    }
+);
+
+both!(
+    registries_of_modules_an_instance_lacks_are_named_clearly,
+    |backend| {
+        let t = TestInstance::new(backend, &[]);
+        let err = t
+            .inst
+            .features()
+            .create(NewFeature::new("e", "cat[testmodule.Experiment]"))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::UnknownRegistry {
+                    problem: lamindb_core::RegistryProblem::ModuleNotUsed,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("module 'testmodule'"), "{err}");
+        let err = t.inst.query_registry("nomodule.Thing").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::UnknownRegistry {
+                    problem: lamindb_core::RegistryProblem::ModuleNotLinked,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = t.inst.query_registry("Nothing").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+        assert!(
+            err.to_string().contains("ULabel"),
+            "lists the registries: {err}"
+        );
+    }
+);
+
+both!(
+    an_explicit_module_set_replaces_the_linked_modules,
+    |backend| {
+        use lamindb_core::ModuleSet;
+        use lamindb_tests::Store;
+        let err = TestInstance::build(
+            backend,
+            Store::Local,
+            &[testmodule::NAME],
+            &ModuleSet::core(),
+        )
+        .err()
+        .expect("testmodule is not in the set");
+        assert!(
+            matches!(err, Error::MissingModule { ref module, .. } if module == testmodule::NAME),
+            "{err}"
+        );
+        let set = ModuleSet::core().with(&testmodule::MODULE);
+        let t = TestInstance::build(backend, Store::Local, &[testmodule::NAME], &set).unwrap();
+        assert_eq!(t.inst.catalog().modules(), ["lamindb", testmodule::NAME]);
+        assert!(t.inst.catalog().find("testmodule.Experiment").is_some());
+        let plain = TestInstance::build(backend, Store::Local, &[], &set).unwrap();
+        assert!(plain.inst.catalog().find("testmodule.Experiment").is_none());
+    }
+);

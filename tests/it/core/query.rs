@@ -1,6 +1,6 @@
 //! Registries, annotation, queries, feature filters, search: on SQLite and on Postgres.
 
-use lamindb_core::module::{registries, FieldType, Via};
+use lamindb_core::meta::{FieldType, Via};
 use lamindb_core::prelude::*;
 use lamindb_core::query::search::SearchOptions;
 use lamindb_core::query::{Branches, Value, Q};
@@ -18,12 +18,13 @@ fn values(v: serde_json::Value) -> Map<String, serde_json::Value> {
 
 both!(every_relation_and_field_exists_in_the_database, |backend| {
     let t = TestInstance::new(backend, &[]);
-    for reg in registries().filter(|r| r.table.starts_with("lamindb_")) {
+    let catalog = t.inst.catalog();
+    for reg in catalog.registries() {
         let q = t.inst.query_registry(reg.name).unwrap();
         // Selecting every field and following every relation runs SQL naming each table and
         // column of the metadata.
         q.rows(&[]).unwrap_or_else(|e| panic!("{}: {e}", reg.name));
-        for rel in reg.relations {
+        for rel in catalog.relations(reg) {
             let n = q
                 .clone()
                 .filter(Q::new(format!("{}__id__isnull", rel.name), false))
@@ -33,10 +34,7 @@ both!(every_relation_and_field_exists_in_the_database, |backend| {
                 let n = q
                     .clone()
                     .filter(Q::new(format!("{}__uid__startswith", rel.name), "x"));
-                let has_uid = lamindb_core::module::registry_by_table(rel.target)
-                    .unwrap()
-                    .field("uid")
-                    .is_some();
+                let has_uid = catalog.by_table(rel.target).unwrap().field("uid").is_some();
                 if has_uid {
                     n.count()
                         .unwrap_or_else(|e| panic!("{}.{}: {e}", reg.name, rel.name));

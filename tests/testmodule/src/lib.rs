@@ -1,11 +1,19 @@
 //! A small, real schema module used to prove lamindb-rs's module mechanism: one registry
 //! (`testmodule.Experiment`, table `testmodule_experiment`, optionally linked to an artifact), a
-//! seeded lookup table, and migrations for SQLite and Postgres.
+//! feature-aware label link to artifacts (`artifact.experiments`, table
+//! `testmodule_artifactexperiment`), a seeded lookup table, and migrations for SQLite and
+//! Postgres.
+//!
+//! The registry is declared as data next to its diesel `table!`s, the same way the core
+//! registries are; everything generic (queries, annotation, describe, DataFrames, delete) then
+//! works on it.
 
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use lamindb_core::db::DbConnection;
-use lamindb_core::module::{FieldMeta, FieldType, Module, RegistryMeta, SeedContext};
+use lamindb_core::meta::{
+    FeatureColumn, FieldMeta, FieldType, LinkMeta, Module, RegistryMeta, SeedContext, Tracks,
+};
 use lamindb_core::sql_types::UtcTime;
 use lamindb_core::{Instance, Result};
 
@@ -39,6 +47,61 @@ pub const SEEDED_KINDS: [&str; 2] = ["in vitro", "in vivo"];
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// `testmodule.Experiment`.
+pub static EXPERIMENT: RegistryMeta = RegistryMeta {
+    name: "testmodule.Experiment",
+    table: "testmodule_experiment",
+    name_field: Some("name"),
+    uid_len: Some(12),
+    fields: &[
+        FieldMeta {
+            name: "id",
+            field_type: FieldType::Int,
+        },
+        FieldMeta {
+            name: "uid",
+            field_type: FieldType::Text,
+        },
+        FieldMeta {
+            name: "name",
+            field_type: FieldType::Text,
+        },
+        FieldMeta {
+            name: "artifact_id",
+            field_type: FieldType::ForeignKey("lamindb_artifact"),
+        },
+        FieldMeta {
+            name: "created_at",
+            field_type: FieldType::DateTime,
+        },
+        FieldMeta {
+            name: "created_by_id",
+            field_type: FieldType::ForeignKey("lamindb_user"),
+        },
+    ],
+    reverse_keys: &[],
+    links: &[LinkMeta {
+        table: "testmodule_artifactexperiment",
+        host: "lamindb_artifact",
+        host_column: "artifact_id",
+        value: "testmodule_experiment",
+        value_column: "experiment_id",
+        accessor: "experiments",
+        reverse: Some("artifacts"),
+        feature: FeatureColumn::Optional,
+        tracks: Tracks {
+            created_at: true,
+            created_by: true,
+            run: true,
+        },
+        label: true,
+    }],
+    aliases: &[],
+    values: None,
+};
+
+static REGISTRIES: &[&RegistryMeta] = &[&EXPERIMENT];
+
 /// The module.
 pub struct TestModule;
 
@@ -52,33 +115,8 @@ impl Module for TestModule {
     fn postgres_migrations(&self) -> EmbeddedMigrations {
         POSTGRES
     }
-    fn registries(&self) -> &'static [RegistryMeta] {
-        &[RegistryMeta {
-            name: "testmodule.Experiment",
-            table: "testmodule_experiment",
-            name_field: Some("name"),
-            uid_len: Some(12),
-            fields: &[
-                FieldMeta {
-                    name: "id",
-                    field_type: FieldType::Int,
-                },
-                FieldMeta {
-                    name: "uid",
-                    field_type: FieldType::Text,
-                },
-                FieldMeta {
-                    name: "name",
-                    field_type: FieldType::Text,
-                },
-                FieldMeta {
-                    name: "artifact_id",
-                    field_type: FieldType::ForeignKey("lamindb_artifact"),
-                },
-            ],
-            relations: &[],
-            aliases: &[],
-        }]
+    fn registries(&self) -> &'static [&'static RegistryMeta] {
+        REGISTRIES
     }
     fn seed(&self, conn: &mut DbConnection, _ctx: &SeedContext) -> Result<()> {
         for name in SEEDED_KINDS {
@@ -90,7 +128,8 @@ impl Module for TestModule {
     }
 }
 
-static MODULE: TestModule = TestModule;
+/// The module value, for [`lamindb_core::ModuleSet::with`].
+pub static MODULE: TestModule = TestModule;
 lamindb_core::register_module!(MODULE);
 
 /// An experiment row.
