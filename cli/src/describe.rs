@@ -3,7 +3,7 @@
 use lamindb_core::prelude::*;
 
 fn human_size(n: Option<i64>) -> String {
-    n.map_or_else(|| "-".into(), lamindb_core::describe::human_size)
+    n.map_or_else(|| "-".into(), lamindb_core::annotate::describe::human_size)
 }
 
 /// A table of artifacts, one per line.

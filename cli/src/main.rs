@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use lamindb_core::features::Host;
+use lamindb_core::annotate::Host;
+use lamindb_core::instance::settings;
 use lamindb_core::prelude::*;
-use lamindb_core::settings;
 use serde_json::{json, Value};
 
 // Schema modules shipped with this binary; naming them links their registrations.
@@ -390,7 +390,8 @@ fn open(spec: &Option<String>) -> Result<Instance> {
 /// comes from `LAMIN_RUN_UID`; otherwise a shell run started by `lamin track` is attached.
 fn open_tracked(spec: &Option<String>) -> Result<Instance> {
     let inst = open(spec)?;
-    let in_run = std::env::var(lamindb_core::track::RUN_UID_ENV).is_ok_and(|v| !v.is_empty());
+    let in_run =
+        std::env::var(lamindb_core::records::runs::RUN_UID_ENV).is_ok_and(|v| !v.is_empty());
     if !in_run {
         if let Some(run) = runs::shell_run(&inst)? {
             inst.attach_run(run);

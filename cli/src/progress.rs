@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use lamindb_core::progress::{ProgressSink, ProgressTask};
+use lamindb_core::util::progress::{ProgressSink, ProgressTask};
 use lamindb_core::Instance;
 
 /// Set by `--quiet`.

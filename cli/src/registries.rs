@@ -1,6 +1,6 @@
 //! `lamin list` with filters, `lamin search`, `lamin create` and `lamin annotate`.
 
-use lamindb_core::features::Host;
+use lamindb_core::annotate::Host;
 use lamindb_core::meta::RegistryMeta;
 use lamindb_core::prelude::*;
 use lamindb_core::query::search::SearchOptions;

@@ -7,10 +7,11 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+use lamindb_core::instance::settings;
+use lamindb_core::lineage::track;
 use lamindb_core::prelude::*;
-use lamindb_core::run::{RunSpec, TransformSpec};
-use lamindb_core::settings;
-use lamindb_core::track::{self, INITIATED_BY_RUN_UID_ENV, RUN_UID_ENV};
+use lamindb_core::records::runs::{RunSpec, TransformSpec};
+use lamindb_core::records::runs::{INITIATED_BY_RUN_UID_ENV, RUN_UID_ENV};
 use serde_json::{json, Map, Value};
 
 /// Programs that run a script given as an argument.

@@ -14,61 +14,46 @@
 //! # Ok::<(), lamindb_core::Error>(())
 //! ```
 
-pub mod artifact;
-
+// Layers, bottom up: error, util, db, meta, instance, query, records, annotate, lineage. A
+// module uses only layers below it (tests/it/core/layers.rs checks it).
+pub mod annotate;
 pub mod db;
-pub mod describe;
 mod error;
-mod failpoint;
-pub mod features;
 pub mod instance;
-pub mod introspect;
-pub mod key;
-pub mod labels;
 pub mod lineage;
 pub mod meta;
-pub mod migrations;
-pub mod models;
-pub mod openlineage;
-pub mod progress;
 pub mod query;
-pub mod run;
-pub mod schema;
-pub mod schemas;
-pub mod secrets;
-pub mod settings;
-pub mod sql_types;
-pub mod storage;
-pub mod track;
-pub mod uid;
+pub mod records;
+pub mod util;
 
-pub use artifact::{Artifacts, ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
 pub use error::{Error, ErrorKind, RegistryProblem, Result};
-pub use failpoint::FAILPOINT_ENV;
+pub use instance::settings::InstanceSettings;
 pub use instance::{InitOptions, Instance};
+pub use lineage::track::{FunctionSpec, Program, RunGuard, TrackOptions};
 pub use lineage::{Direction, LineageGraph};
 pub use meta::{Catalog, Module, ModuleRegistration, ModuleSet, RegistryMeta};
-pub use run::{
+pub use records::artifact::{Artifacts, ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
+pub use records::runs::{
     RunSpec, RunStatus, Runs, TransformKind, TransformSpec, TransformStatus, Transforms,
 };
-pub use settings::InstanceSettings;
-pub use track::{FunctionSpec, Program, RunGuard, TrackOptions};
+pub use util::failpoint::FAILPOINT_ENV;
 
 #[doc(hidden)]
 pub use inventory;
 
 /// The names most programs need.
 pub mod prelude {
-    pub use crate::artifact::{ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
-    pub use crate::features::{Host, NewFeature};
-    pub use crate::labels::NewLabel;
-    pub use crate::models::{
-        Artifact, Feature, Project, Record, Reference, Run, Schema, Storage, Transform, ULabel,
-        User,
+    pub use crate::annotate::Host;
+    pub use crate::db::models::{
+        Artifact, Branch, Feature, Project, Record, Reference, Run, Schema, Storage, Transform,
+        ULabel, User,
     };
+    pub use crate::lineage::track::{FunctionSpec, RunGuard, TrackOptions};
     pub use crate::query::{Branches, Q};
-    pub use crate::run::{RunStatus, TransformKind};
-    pub use crate::schemas::{NewSchema, SchemaMember};
-    pub use crate::track::{FunctionSpec, RunGuard, TrackOptions};
+    pub use crate::records::artifact::{ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
+    pub use crate::records::features::NewFeature;
+    pub use crate::records::labels::NewLabel;
+    pub use crate::records::runs::{RunStatus, TransformKind};
+    pub use crate::records::schemas::{NewSchema, SchemaMember};
     pub use crate::{Error, ErrorKind, InitOptions, Instance, InstanceSettings, Result};
 }

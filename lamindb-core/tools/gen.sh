@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 tools/gen_schema.py ../../shared/reference/lamindb-sqlite-schema.sql tools/reference-postgres-schema.sql \
   migrations/sqlite/2026-11-21-000000_lamindb_2_12/up.sql migrations/postgres/2026-11-21-000000_lamindb_2_12/up.sql \
-  src/schema.rs src/meta/core.rs
+  src/db/schema.rs src/meta/core.rs
 rustfmt --edition 2021 src/meta/core.rs

@@ -72,9 +72,9 @@ PG_TYPES = {
     "character varying": "Text",
     "text": "Text",
     "boolean": "Bool",
-    "timestamp with time zone": "crate::sql_types::DateTimeUtc",
+    "timestamp with time zone": "crate::db::sql_types::DateTimeUtc",
     "date": "Date",
-    "jsonb": "crate::sql_types::Json",
+    "jsonb": "crate::db::sql_types::Json",
     "double precision": "Double",
 }
 
@@ -149,9 +149,9 @@ FIELD_TYPES = {
     "SmallInt": "Int",
     "Text": "Text",
     "Bool": "Bool",
-    "crate::sql_types::DateTimeUtc": "DateTime",
+    "crate::db::sql_types::DateTimeUtc": "DateTime",
     "Date": "Date",
-    "crate::sql_types::Json": "Json",
+    "crate::db::sql_types::Json": "Json",
     "Double": "Float",
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use lamindb_core::lineage::Direction;
 use lamindb_core::prelude::*;
-use lamindb_core::run::{RunSpec, TransformSpec};
+use lamindb_core::records::runs::{RunSpec, TransformSpec};
 use lamindb_tests::{lamin_bin, median, Backend, PgDatabase, TestInstance};
 
 fn ms(d: Duration) -> String {

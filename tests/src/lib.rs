@@ -94,7 +94,10 @@ pub struct PgDatabase {
 impl PgDatabase {
     /// Creates a fresh, uniquely named database.
     pub fn create() -> PgDatabase {
-        let name = format!("lamindb_t_{}", lamindb_core::uid::random(12).to_lowercase());
+        let name = format!(
+            "lamindb_t_{}",
+            lamindb_core::util::uid::random(12).to_lowercase()
+        );
         let mut admin = diesel::PgConnection::establish(&format!("{}/postgres", pg_server()))
             .unwrap_or_else(|e| {
                 panic!(
@@ -158,7 +161,7 @@ impl TestInstance {
         isolate_settings();
         let dir = tempfile::tempdir().expect("tempdir");
         let pg = (backend == Backend::Postgres).then(PgDatabase::create);
-        let prefix = format!("t{}", lamindb_core::uid::random(12).to_lowercase());
+        let prefix = format!("t{}", lamindb_core::util::uid::random(12).to_lowercase());
         let storage = match store {
             Store::Local => dir.path().join("storage").to_string_lossy().into_owned(),
             Store::Memory => format!("memory://{S3_BUCKET}/{prefix}"),
@@ -168,7 +171,10 @@ impl TestInstance {
             &InitOptions {
                 storage,
                 db: pg.as_ref().map(|p| p.url.clone()),
-                name: Some(format!("t{}", lamindb_core::uid::random(10).to_lowercase())),
+                name: Some(format!(
+                    "t{}",
+                    lamindb_core::util::uid::random(10).to_lowercase()
+                )),
                 modules: modules.iter().map(|m| m.to_string()).collect(),
                 handle: None,
             },
@@ -196,7 +202,7 @@ impl TestInstance {
     }
 
     /// Saves a text file with `content` as an artifact under `key`.
-    pub fn save(&self, name: &str, content: &str, key: &str) -> lamindb_core::models::Artifact {
+    pub fn save(&self, name: &str, content: &str, key: &str) -> lamindb_core::db::models::Artifact {
         let p = self.file(name, content.as_bytes());
         self.inst
             .artifacts()

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use crate::error::RegistryProblem;
 use crate::meta::{
-    FeatureColumn, LinkMeta, Module, ModuleRegistration, RegistryMeta, RelationMeta, ValueStore,
-    Via, CORE_MODULE,
+    core_module, FeatureColumn, LinkMeta, Module, ModuleRegistration, RegistryMeta, RelationMeta,
+    ValueStore, Via, CORE_MODULE,
 };
 use crate::{Error, Result};
 
@@ -45,7 +45,7 @@ impl ModuleSet {
     /// The core registries only; add modules with [`ModuleSet::with`].
     pub fn core() -> Self {
         ModuleSet {
-            available: vec![crate::migrations::core_module()],
+            available: vec![core_module()],
         }
     }
 
@@ -65,9 +65,7 @@ impl ModuleSet {
     /// The modules of an instance that uses `names` (core always first), checking that each is
     /// available and its dependencies are used too.
     pub(crate) fn resolve(&self, slug: &str, names: &[String]) -> Result<Vec<&'static dyn Module>> {
-        let mut out = vec![self
-            .find(CORE_MODULE)
-            .unwrap_or_else(crate::migrations::core_module)];
+        let mut out = vec![self.find(CORE_MODULE).unwrap_or_else(core_module)];
         for name in names {
             if name == CORE_MODULE || out.iter().any(|m| m.name() == name) {
                 continue;

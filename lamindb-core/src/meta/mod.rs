@@ -9,10 +9,12 @@
 
 mod catalog;
 pub mod core;
+mod dtype;
 mod module;
 
 pub use catalog::{Catalog, ModuleSet, Values};
-pub use module::{Module, ModuleRegistration, SeedContext, CORE_MODULE};
+pub use dtype::{CatSpec, Dtype};
+pub use module::{core_module, Module, ModuleRegistration, SeedContext, CORE_MODULE};
 
 /// The type of a registry field, as far as generic code (queries, describe) needs to know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 //! [`Error::MissingModule`](crate::Error::MissingModule). Tests and embedding applications may
 //! instead name the modules an instance can use with a [`ModuleSet`](crate::meta::ModuleSet).
 
-use diesel_migrations::EmbeddedMigrations;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 
 use crate::db::DbConnection;
 use crate::meta::RegistryMeta;
@@ -57,3 +57,32 @@ macro_rules! register_module {
 
 /// The name of the core module (the `lamindb_*` tables).
 pub const CORE_MODULE: &str = "lamindb";
+
+const CORE_SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const CORE_POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The core registries as a module.
+struct Core;
+
+impl Module for Core {
+    fn name(&self) -> &'static str {
+        CORE_MODULE
+    }
+    fn sqlite_migrations(&self) -> EmbeddedMigrations {
+        CORE_SQLITE
+    }
+    fn postgres_migrations(&self) -> EmbeddedMigrations {
+        CORE_POSTGRES
+    }
+    fn registries(&self) -> &'static [&'static RegistryMeta] {
+        crate::meta::core::CORE_REGISTRIES
+    }
+}
+
+static CORE: Core = Core;
+crate::register_module!(CORE);
+
+/// The core registries as a module, whether or not `inventory` sees this crate.
+pub fn core_module() -> &'static dyn Module {
+    &CORE
+}

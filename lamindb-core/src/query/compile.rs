@@ -1,12 +1,13 @@
 //! Turns filter expressions into parameterised SQL. Table and column names come only from
 //! registry metadata; every user value becomes a bind parameter.
 
+use crate::db::rows::{time_text, Bind, ColumnKind, Sql};
+use crate::db::sql_types::UtcTime;
 use crate::db::{DbConnection, Dialect};
-use crate::features::{Dtype, FeatureInfo};
+use crate::meta::Dtype;
 use crate::meta::{Catalog, FieldMeta, FieldType, RegistryMeta, Values, Via};
 use crate::query::expr::{Lookup, Value, Q};
-use crate::query::rows::{time_text, Bind, ColumnKind, Sql};
-use crate::sql_types::UtcTime;
+use crate::query::features::FeatureInfo;
 use crate::{Error, Result};
 
 /// Compiles the conditions of one query.

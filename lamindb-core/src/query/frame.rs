@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
+use crate::db::rows::{Cell, Sql};
 use crate::db::DbConnection;
-use crate::features::Dtype;
+use crate::meta::Dtype;
 use crate::meta::{core, Catalog, FeatureColumn, FieldType, RegistryMeta, Values, Via};
-use crate::query::rows::{Cell, Sql};
 use crate::query::{select_expr, Query};
 use crate::{Error, Result};
 

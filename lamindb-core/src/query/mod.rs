@@ -20,29 +20,30 @@
 
 mod compile;
 pub mod expr;
+pub(crate) mod features;
 #[cfg(feature = "dataframe")]
 pub mod frame;
-pub mod rows;
 pub mod search;
 
 use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use crate::db::{DbConnection, Dialect};
-use crate::meta::{core, RegistryMeta};
-use crate::models::{
+use crate::db::models::{
     Artifact, Feature, JsonValue, Project, Record, Reference, Run, Schema, Storage, Transform,
     ULabel, User,
 };
-use crate::schema::*;
+use crate::db::rows::Bind;
+use crate::db::schema::*;
+use crate::db::{DbConnection, Dialect};
+use crate::meta::{core, RegistryMeta};
 use crate::{Error, Instance, Result};
 
+pub use crate::db::rows::{Cell, Rows};
 pub(crate) use compile::{select_expr, Compiler};
 pub use expr::{Lookup, Value, Q};
 #[cfg(feature = "dataframe")]
 pub use frame::Include;
-pub use rows::{Cell, Rows};
 
 /// A registry row type that queries can return.
 pub trait Model: Sized {
@@ -297,13 +298,13 @@ impl<'a, M> Query<'a, M> {
         }
         if let Some(n) = self.limit {
             c.sql.push(" LIMIT ");
-            c.sql.bind(rows::Bind::Int(n.max(0)));
+            c.sql.bind(Bind::Int(n.max(0)));
         } else if self.offset.is_some() && c.dialect == Dialect::Sqlite {
             c.sql.push(" LIMIT -1");
         }
         if let Some(n) = self.offset {
             c.sql.push(" OFFSET ");
-            c.sql.bind(rows::Bind::Int(n.max(0)));
+            c.sql.bind(Bind::Int(n.max(0)));
         }
         Ok(())
     }

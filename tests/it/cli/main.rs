@@ -46,7 +46,7 @@ impl Env {
         env.s3_root = Some(format!(
             "s3://{}/cli{}",
             lamindb_tests::S3_BUCKET,
-            lamindb_core::uid::random(10).to_lowercase()
+            lamindb_core::util::uid::random(10).to_lowercase()
         ));
         env
     }
@@ -398,7 +398,7 @@ fn lamin_anonymous(env: &Env, args: &[&str]) -> Output {
 fn public_buckets_are_read_without_credentials() {
     // Someone publishes a file (unsigned requests, as anonymous clients send them).
     let publisher = Env::new(Backend::Sqlite);
-    let prefix = format!("pub{}", lamindb_core::uid::random(8).to_lowercase());
+    let prefix = format!("pub{}", lamindb_core::util::uid::random(8).to_lowercase());
     let bucket_root = format!("s3://{}/{prefix}", lamindb_tests::S3_PUBLIC_BUCKET);
     let out = lamin_anonymous(
         &publisher,

@@ -432,11 +432,11 @@ each_store!(
             .unwrap()
             .artifact;
         // Make v2 look like a save whose process died mid-copy: flag set, partial object on disk.
-        let aux = lamindb_core::sql_types::JsonData(
+        let aux = lamindb_core::db::sql_types::JsonData(
             serde_json::json!({"so": 1, "so_by": "this-host-is-gone:1"}),
         );
-        diesel::update(lamindb_core::schema::lamindb_artifact::table.find(v2.id))
-            .set(lamindb_core::schema::lamindb_artifact::aux.eq(aux))
+        diesel::update(lamindb_core::db::schema::lamindb_artifact::table.find(v2.id))
+            .set(lamindb_core::db::schema::lamindb_artifact::aux.eq(aux))
             .execute(&mut *t.inst.conn())
             .unwrap();
         // Locally a killed copy leaves a partial file; an object store shows nothing until a
@@ -451,11 +451,11 @@ each_store!(
         let fresh = Instance::connect(&t.inst.slug()).unwrap();
         assert_eq!(fresh.artifacts().recover().unwrap(), 0);
         // ... one from this machine whose process is gone is undone.
-        let aux = lamindb_core::sql_types::JsonData(
+        let aux = lamindb_core::db::sql_types::JsonData(
             serde_json::json!({"so": 1, "so_by": format!("{}:999999999", gethostname())}),
         );
-        diesel::update(lamindb_core::schema::lamindb_artifact::table.find(v2.id))
-            .set(lamindb_core::schema::lamindb_artifact::aux.eq(aux))
+        diesel::update(lamindb_core::db::schema::lamindb_artifact::table.find(v2.id))
+            .set(lamindb_core::db::schema::lamindb_artifact::aux.eq(aux))
             .execute(&mut *t.inst.conn())
             .unwrap();
         let fresh = Instance::connect(&t.inst.slug()).unwrap();

@@ -75,13 +75,13 @@ both!(init_seeds_rows_and_marker, |backend| {
     assert!(!marker.ends_with('\n'));
     assert_eq!(
         inst.uid(),
-        lamindb_core::uid::instance_uid(&lamindb_core::uid::instance_id(
+        lamindb_core::util::uid::instance_uid(&lamindb_core::util::uid::instance_id(
             "anonymous",
             &inst.settings().name
         ))
     );
     // The settings file is where Python LaminDB looks for it.
-    let env = lamindb_core::settings::settings_dir().join(inst.settings().file_name());
+    let env = lamindb_core::instance::settings::settings_dir().join(inst.settings().file_name());
     let text = std::fs::read_to_string(env).unwrap();
     assert!(
         text.contains(&format!(

@@ -6,8 +6,8 @@ use std::process::Command;
 
 use lamindb_core::lineage::{Direction, LineageGraph};
 use lamindb_core::prelude::*;
-use lamindb_core::run::{RunSpec, TransformSpec, TransformStatus};
-use lamindb_core::secrets::REDACTED;
+use lamindb_core::records::runs::{RunSpec, TransformSpec, TransformStatus};
+use lamindb_core::util::secrets::REDACTED;
 use lamindb_tests::{both, TestInstance};
 use serde_json::{json, Value};
 

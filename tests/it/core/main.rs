@@ -2,6 +2,7 @@
 
 mod artifacts;
 mod instance;
+mod layers;
 mod lineage;
 mod meta;
 mod modules;

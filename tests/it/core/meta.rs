@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use lamindb_core::introspect::columns;
+use lamindb_core::db::introspect::columns;
 use lamindb_core::meta::{FeatureColumn, FieldType};
 use lamindb_tests::lamindb_testmodule as testmodule;
 use lamindb_tests::{both, TestInstance};
@@ -109,8 +109,8 @@ both!(descriptions_equal_the_database_schema, |backend| {
 #[test]
 fn generic_code_names_no_core_table() {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lamindb-core/src");
-    let mut files = vec![src.join("describe.rs")];
-    for dir in ["features", "query"] {
+    let mut files = Vec::new();
+    for dir in ["annotate", "query"] {
         for e in std::fs::read_dir(src.join(dir)).unwrap() {
             files.push(e.unwrap().path());
         }

@@ -4,7 +4,7 @@ use lamindb_core::meta::{FieldType, Via};
 use lamindb_core::prelude::*;
 use lamindb_core::query::search::SearchOptions;
 use lamindb_core::query::{Branches, Value, Q};
-use lamindb_core::run::{RunSpec, TransformSpec};
+use lamindb_core::records::runs::{RunSpec, TransformSpec};
 use lamindb_tests::{both, TestInstance};
 use serde_json::{json, Map};
 
@@ -678,7 +678,7 @@ both!(describe_uses_a_bounded_number_of_queries, |backend| {
     let ln = &t.inst;
     let a = t.save("a.txt", "a", "data/a.txt");
     let (plain, n_plain) =
-        lamindb_core::describe::count_queries(ln, || ln.describe_artifact(&a).unwrap());
+        lamindb_core::annotate::describe::count_queries(ln, || ln.describe_artifact(&a).unwrap());
     assert!(plain.features.is_empty() && plain.labels.is_empty());
     // Many annotations of many kinds must not add queries.
     for i in 0..20 {
@@ -704,7 +704,8 @@ both!(describe_uses_a_bounded_number_of_queries, |backend| {
     ln.annotations(&a)
         .add_values(&values(json!({"kind_of": "P1"})))
         .unwrap();
-    let (d, n) = lamindb_core::describe::count_queries(ln, || ln.describe_artifact(&a).unwrap());
+    let (d, n) =
+        lamindb_core::annotate::describe::count_queries(ln, || ln.describe_artifact(&a).unwrap());
     assert!(n <= 6, "describe took {n} queries");
     assert_eq!(n, n_plain, "annotations must not add queries");
     assert_eq!(d.features.len(), 21);

@@ -2,8 +2,8 @@
 //! and optional features, types, composites and clear errors; on SQLite and on Postgres.
 
 use diesel::prelude::*;
+use lamindb_core::db::schema::{lamindb_artifact, lamindb_feature, lamindb_schema};
 use lamindb_core::prelude::*;
-use lamindb_core::schema::{lamindb_artifact, lamindb_feature, lamindb_schema};
 use lamindb_tests::{both, TestInstance};
 
 fn feature(t: &TestInstance, name: &str, dtype: &str) -> Feature {

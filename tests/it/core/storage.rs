@@ -94,7 +94,7 @@ each_store!(
             .unwrap()
             .artifact;
         let cached = arts.cache(&a).unwrap();
-        assert!(cached.starts_with(lamindb_core::settings::cache_dir()));
+        assert!(cached.starts_with(lamindb_core::instance::settings::cache_dir()));
         // A damaged copy of the same size is fetched again.
         std::fs::write(&cached, b"damaged!\n").unwrap();
         assert_eq!(read(&arts.cache(&a).unwrap()), b"original\n");
@@ -256,7 +256,7 @@ lamindb_tests::both!(several_storage_locations, |backend| {
     let storages = t.inst.storages();
     assert_eq!(storages.list().unwrap().len(), 1);
     // A managed S3 location next to the local default.
-    let prefix = format!("extra{}", lamindb_core::uid::random(8).to_lowercase());
+    let prefix = format!("extra{}", lamindb_core::util::uid::random(8).to_lowercase());
     let s3_root = format!("s3://{}/{prefix}", lamindb_tests::S3_BUCKET);
     let extra = storages.add(&s3_root, false, Some("team bucket")).unwrap();
     assert!(storages.is_managed(&extra));

@@ -10,11 +10,11 @@
 
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use lamindb_core::db::sql_types::UtcTime;
 use lamindb_core::db::DbConnection;
 use lamindb_core::meta::{
     FeatureColumn, FieldMeta, FieldType, LinkMeta, Module, RegistryMeta, SeedContext, Tracks,
 };
-use lamindb_core::sql_types::UtcTime;
 use lamindb_core::{Instance, Result};
 
 mod schema {
@@ -25,7 +25,7 @@ mod schema {
             uid -> Text,
             name -> Text,
             artifact_id -> Nullable<Integer>,
-            created_at -> lamindb_core::sql_types::DateTimeUtc,
+            created_at -> lamindb_core::db::sql_types::DateTimeUtc,
             created_by_id -> Integer,
         }
     }
@@ -153,7 +153,7 @@ pub fn create_experiment(
     artifact_id: Option<i32>,
 ) -> Result<Experiment> {
     let mut conn = inst.conn();
-    let uid = lamindb_core::uid::random(12);
+    let uid = lamindb_core::util::uid::random(12);
     diesel::insert_into(exp::table)
         .values((
             exp::uid.eq(&uid),

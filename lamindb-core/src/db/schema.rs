@@ -11,7 +11,7 @@ diesel::table! {
         name -> Text,
         uid -> Text,
         description -> Nullable<Text>,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         created_by_id -> Nullable<Integer>,
     }
 }
@@ -24,13 +24,13 @@ diesel::table! {
         name -> Text,
         uid -> Text,
         description -> Nullable<Text>,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         space_id -> SmallInt,
         created_by_id -> Integer,
         #[sql_name = "_status_code"]
         status_code -> SmallInt,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
+        aux -> Nullable<crate::db::sql_types::Json>,
     }
 }
 
@@ -42,8 +42,8 @@ diesel::table! {
         uid -> Text,
         handle -> Text,
         name -> Nullable<Text>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
     }
 }
 
@@ -54,9 +54,9 @@ diesel::table! {
         id -> Integer,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         root -> Text,
         description -> Nullable<Text>,
@@ -81,7 +81,7 @@ diesel::table! {
         is_latest -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
+        aux -> Nullable<crate::db::sql_types::Json>,
         uid -> Text,
         key -> Text,
         description -> Nullable<Text>,
@@ -90,8 +90,8 @@ diesel::table! {
         hash -> Nullable<Text>,
         reference -> Nullable<Text>,
         reference_type -> Nullable<Text>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         branch_id -> Integer,
         created_on_id -> Integer,
         environment_id -> Nullable<Integer>,
@@ -109,19 +109,19 @@ diesel::table! {
         id -> BigInt,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         name -> Nullable<Text>,
         description -> Nullable<Text>,
         entrypoint -> Nullable<Text>,
-        started_at -> crate::sql_types::DateTimeUtc,
-        finished_at -> Nullable<crate::sql_types::DateTimeUtc>,
-        params -> Nullable<crate::sql_types::Json>,
+        started_at -> crate::db::sql_types::DateTimeUtc,
+        finished_at -> Nullable<crate::db::sql_types::DateTimeUtc>,
+        params -> Nullable<crate::db::sql_types::Json>,
         reference -> Nullable<Text>,
         reference_type -> Nullable<Text>,
         cli_args -> Nullable<Text>,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         #[sql_name = "_is_consecutive"]
         is_consecutive -> Nullable<Bool>,
         #[sql_name = "_status_code"]
@@ -135,7 +135,7 @@ diesel::table! {
         transform_id -> Integer,
         created_by_id -> Integer,
         initiated_by_run_id -> Nullable<BigInt>,
-        extra_data -> Nullable<crate::sql_types::Json>,
+        extra_data -> Nullable<crate::db::sql_types::Json>,
     }
 }
 
@@ -148,9 +148,9 @@ diesel::table! {
         is_latest -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         key -> Nullable<Text>,
         #[sql_name = "_real_key"]
@@ -176,7 +176,7 @@ diesel::table! {
         space_id -> SmallInt,
         storage_id -> Integer,
         created_by_id -> Integer,
-        extra_data -> Nullable<crate::sql_types::Json>,
+        extra_data -> Nullable<crate::db::sql_types::Json>,
     }
 }
 
@@ -189,9 +189,9 @@ diesel::table! {
         is_latest -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         key -> Text,
         description -> Nullable<Text>,
@@ -213,7 +213,7 @@ diesel::table! {
 
     lamindb_collectionartifact (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         artifact_id -> Integer,
         collection_id -> Integer,
         run_id -> Nullable<BigInt>,
@@ -229,9 +229,9 @@ diesel::table! {
         is_type -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         name -> Text,
         #[sql_name = "_dtype_str"]
@@ -240,9 +240,9 @@ diesel::table! {
         description -> Nullable<Text>,
         array_rank -> SmallInt,
         array_size -> Integer,
-        array_shape -> Nullable<crate::sql_types::Json>,
+        array_shape -> Nullable<crate::db::sql_types::Json>,
         synonyms -> Nullable<Text>,
-        default_value -> Nullable<crate::sql_types::Json>,
+        default_value -> Nullable<crate::db::sql_types::Json>,
         nullable -> Nullable<Bool>,
         coerce -> Nullable<Bool>,
         branch_id -> Integer,
@@ -264,9 +264,9 @@ diesel::table! {
         is_type -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         name -> Nullable<Text>,
         description -> Nullable<Text>,
@@ -306,7 +306,7 @@ diesel::table! {
 
     lamindb_schemacomponent (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         slot -> Nullable<Text>,
         component_id -> Integer,
         composite_id -> Integer,
@@ -320,7 +320,7 @@ diesel::table! {
 
     lamindb_artifactschema (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         slot -> Nullable<Text>,
         feature_ref_is_semantic -> Nullable<Bool>,
         artifact_id -> Integer,
@@ -337,9 +337,9 @@ diesel::table! {
         id -> BigInt,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        value -> crate::sql_types::Json,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        value -> crate::db::sql_types::Json,
         hash -> Nullable<Text>,
         branch_id -> Integer,
         created_on_id -> Integer,
@@ -355,7 +355,7 @@ diesel::table! {
 
     lamindb_artifactjsonvalue (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         artifact_id -> Integer,
         jsonvalue_id -> BigInt,
         run_id -> Nullable<BigInt>,
@@ -368,7 +368,7 @@ diesel::table! {
 
     lamindb_runjsonvalue (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         jsonvalue_id -> BigInt,
         run_id -> BigInt,
         created_by_id -> Integer,
@@ -383,9 +383,9 @@ diesel::table! {
         is_type -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         name -> Text,
         description -> Nullable<Text>,
@@ -415,7 +415,7 @@ diesel::table! {
 
     lamindb_artifactulabel (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         artifact_id -> Integer,
         feature_id -> Nullable<Integer>,
         run_id -> Nullable<BigInt>,
@@ -432,15 +432,15 @@ diesel::table! {
         is_type -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         name -> Nullable<Text>,
         description -> Nullable<Text>,
         reference -> Nullable<Text>,
         reference_type -> Nullable<Text>,
-        extra_data -> Nullable<crate::sql_types::Json>,
+        extra_data -> Nullable<crate::db::sql_types::Json>,
         branch_id -> Integer,
         created_on_id -> Integer,
         run_id -> Nullable<BigInt>,
@@ -456,7 +456,7 @@ diesel::table! {
 
     lamindb_recordjson (id) {
         id -> BigInt,
-        value -> crate::sql_types::Json,
+        value -> crate::db::sql_types::Json,
         feature_id -> Integer,
         record_id -> Integer,
     }
@@ -477,7 +477,7 @@ diesel::table! {
 
     lamindb_artifactrecord (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         artifact_id -> Integer,
         feature_id -> Nullable<Integer>,
         record_id -> Integer,
@@ -494,9 +494,9 @@ diesel::table! {
         is_type -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         name -> Text,
         description -> Nullable<Text>,
@@ -520,7 +520,7 @@ diesel::table! {
 
     lamindb_artifactproject (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         artifact_id -> Integer,
         feature_id -> Nullable<Integer>,
         project_id -> Integer,
@@ -537,9 +537,9 @@ diesel::table! {
         is_type -> Bool,
         is_locked -> Bool,
         #[sql_name = "_aux"]
-        aux -> Nullable<crate::sql_types::Json>,
-        created_at -> crate::sql_types::DateTimeUtc,
-        updated_at -> crate::sql_types::DateTimeUtc,
+        aux -> Nullable<crate::db::sql_types::Json>,
+        created_at -> crate::db::sql_types::DateTimeUtc,
+        updated_at -> crate::db::sql_types::DateTimeUtc,
         uid -> Text,
         name -> Text,
         description -> Nullable<Text>,
@@ -563,7 +563,7 @@ diesel::table! {
 
     lamindb_artifactreference (id) {
         id -> BigInt,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
         artifact_id -> Integer,
         feature_id -> Nullable<Integer>,
         reference_id -> Integer,
@@ -607,12 +607,12 @@ diesel::table! {
 
     lamindb_transformtransform (id) {
         id -> BigInt,
-        config -> Nullable<crate::sql_types::Json>,
+        config -> Nullable<crate::db::sql_types::Json>,
         predecessor_id -> Integer,
         successor_id -> Integer,
         created_by_id -> Integer,
         run_id -> Nullable<BigInt>,
-        created_at -> crate::sql_types::DateTimeUtc,
+        created_at -> crate::db::sql_types::DateTimeUtc,
     }
 }
 

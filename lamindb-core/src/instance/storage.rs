@@ -8,11 +8,11 @@
 use diesel::prelude::*;
 use lamindb_storage::StorageRoot;
 
+use crate::db::models::Storage;
+use crate::db::schema::lamindb_storage as s;
+use crate::db::sql_types::{JsonData, UtcTime};
 use crate::instance::{lock, Instance};
-use crate::models::Storage;
-use crate::schema::lamindb_storage as s;
-use crate::sql_types::{JsonData, UtcTime};
-use crate::{uid, Error, Result};
+use crate::{util::uid, Error, Result};
 
 /// The storage registry of an instance; get it with [`Instance::storages`].
 pub struct Storages<'a> {

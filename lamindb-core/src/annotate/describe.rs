@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::features::{typed_json_values_of, Dtype, Host};
-use crate::models::{Artifact, Run, Transform};
+use crate::annotate::{typed_json_values_of, Host};
+use crate::db::models::{Artifact, Run, Transform};
+use crate::meta::Dtype;
 use crate::{Instance, Result};
 
 /// Everything `describe()` shows about an artifact.
@@ -84,14 +85,14 @@ impl Instance {
         let created_by = if artifact.created_by_id == self.user().id {
             self.user().handle.clone()
         } else {
-            self.query::<crate::models::User>()
+            self.query::<crate::db::models::User>()
                 .filter(crate::query::Q::new("id", artifact.created_by_id))
                 .first()?
                 .map_or_else(|| artifact.created_by_id.to_string(), |u| u.handle)
         };
         let schema = match artifact.schema_id {
             Some(id) => self
-                .query::<crate::models::Schema>()
+                .query::<crate::db::models::Schema>()
                 .filter(crate::query::Q::new("id", id))
                 .first()?
                 .map(|s| s.name.unwrap_or(s.uid)),

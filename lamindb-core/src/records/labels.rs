@@ -7,13 +7,14 @@ use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use crate::features::insert_link;
+use crate::db::models::{Project, Record, Reference, ULabel};
+use crate::db::rows::{Bind, Sql};
+use crate::db::sql_types::UtcTime;
 use crate::meta::{RegistryMeta, Via};
-use crate::models::{Project, Record, Reference, ULabel};
-use crate::query::rows::{Bind, Sql};
 use crate::query::{Model, Q};
-use crate::sql_types::UtcTime;
-use crate::{uid, Error, Instance, Result};
+use crate::records::links::insert_link;
+use crate::records::Created;
+use crate::{util::uid, Error, Instance, Result};
 
 /// A registry of labels.
 pub trait LabelModel: Model {
@@ -66,15 +67,6 @@ impl NewLabel {
         self.is_type = true;
         self
     }
-}
-
-/// A record returned by a create call, and whether it is new.
-#[derive(Debug, Clone)]
-pub struct Created<M> {
-    /// The record.
-    pub record: M,
-    /// `false` when a record with the same name and type existed.
-    pub created: bool,
 }
 
 /// The registry of labels of type `M`; get it with [`Instance::ulabels`] and friends.

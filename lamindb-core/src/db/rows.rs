@@ -6,8 +6,8 @@ use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 use diesel::RunQueryDsl;
 use serde::Serialize;
 
+use crate::db::sql_types::{DateTimeUtc, Json, JsonData, UtcTime};
 use crate::db::{DbConnection, Dialect, MultiBackend};
-use crate::sql_types::{DateTimeUtc, Json, JsonData, UtcTime};
 use crate::Result;
 
 /// One value of a dynamic row.

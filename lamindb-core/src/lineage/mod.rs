@@ -5,6 +5,9 @@
 //! artifacts and runs; edges go from an input artifact to the run that read it and from a run to
 //! the artifacts it created. Trashed artifacts, environments and reports are not drawn.
 
+pub mod openlineage;
+pub mod track;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
@@ -12,11 +15,11 @@ use diesel::sql_types::{BigInt, Integer, Text};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::artifact::branch;
+use crate::db::models::Branch;
+use crate::db::models::{Artifact, Run, Transform};
+use crate::db::schema::{lamindb_artifact as a, lamindb_run as r, lamindb_transform as t};
 use crate::instance::Instance;
-use crate::models::{Artifact, Run, Transform};
-use crate::run::RunStatus;
-use crate::schema::{lamindb_artifact as a, lamindb_run as r, lamindb_transform as t};
+use crate::records::runs::RunStatus;
 use crate::{Error, Result};
 
 /// Which way to walk from the focal artifact.
@@ -233,7 +236,7 @@ impl Instance {
             .iter()
             .filter(|x| {
                 x.id == artifact.id
-                    || (x.branch_id == branch::MAIN || x.branch_id == branch::ARCHIVE)
+                    || (x.branch_id == Branch::Main.id() || x.branch_id == Branch::Archive.id())
             })
             .collect();
         shown_artifacts.sort_by_key(|x| (x.created_at, x.id));

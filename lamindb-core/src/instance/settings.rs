@@ -120,7 +120,7 @@ impl InstanceSettings {
 
     /// The instance uid.
     pub fn uid(&self) -> String {
-        crate::uid::instance_uid(&self.id)
+        crate::util::uid::instance_uid(&self.id)
     }
 
     /// Renders the `.env` text exactly as Python LaminDB writes it.
@@ -178,7 +178,7 @@ impl InstanceSettings {
                     origin.display()
                 ))
             })?,
-            None => crate::uid::instance_id(&owner, &name),
+            None => crate::util::uid::instance_id(&owner, &name),
         };
         Ok(InstanceSettings {
             storage_root: need("storage_root")?,
@@ -324,7 +324,7 @@ pub fn settings_from_storage_dir(dir: &Path) -> Result<InstanceSettings> {
         storage_region: None,
         db: None,
         modules: Vec::new(),
-        id: id.unwrap_or_else(|| crate::uid::instance_id(owner, name)),
+        id: id.unwrap_or_else(|| crate::util::uid::instance_id(owner, name)),
     })
 }
 
@@ -397,7 +397,7 @@ mod tests {
             storage_region: None,
             db: None,
             modules: vec![],
-            id: crate::uid::instance_id("anonymous", "data"),
+            id: crate::util::uid::instance_id("anonymous", "data"),
         };
         let expected = "lamindb_instance_owner=anonymous\nlamindb_instance_name=data\nlamindb_instance_storage_root=/tmp/data\nlamindb_instance_storage_region=null\nlamindb_instance_db=null\nlamindb_instance_schema_str=null\nlamindb_instance_id=e137f67e636b5afd9c29bb210c687952\nlamindb_instance_git_repo=null\nlamindb_instance_keep_artifacts_local=False\nlamindb_instance_api_url=null\nlamindb_instance_schema_id=null\nlamindb_instance_fine_grained_access=False\nlamindb_instance_db_permissions=null\nlamindb_instance_is_clone=False\n";
         assert_eq!(s.to_env(), expected);

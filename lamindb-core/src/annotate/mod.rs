@@ -6,7 +6,7 @@
 //! own value table, and categorical values (`cat[ULabel]`, `cat[bionty.CellType]`, …) are rows of
 //! the host's label link to that registry, carrying the feature.
 
-mod dtype;
+pub mod describe;
 pub mod pyrepr;
 
 use std::collections::BTreeMap;
@@ -14,223 +14,23 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use serde_json::Value as Json;
 
+use crate::db::models::{Artifact, Record, Run};
+use crate::db::rows::{Bind, Sql};
+use crate::db::sql_types::UtcTime;
 use crate::db::{DbConnection, Dialect};
-use crate::meta::{core, Catalog, FeatureColumn, FieldType, LinkMeta, RegistryMeta, Values};
-use crate::models::{Artifact, Feature, Record, Run};
-use crate::query::rows::{Bind, Sql};
+use crate::meta::{core, Catalog, Dtype, FeatureColumn, FieldType, LinkMeta, RegistryMeta, Values};
+use crate::query::features::FeatureInfo;
 use crate::query::{Compiler, Value, Q};
-use crate::sql_types::UtcTime;
-use crate::{uid, Error, Instance, Result};
-pub use dtype::{CatSpec, Dtype};
-
-/// A feature as filters and annotation need it.
-#[derive(Debug, Clone)]
-pub(crate) struct FeatureInfo {
-    pub id: i64,
-    pub name: String,
-    pub dtype_str: String,
-    pub dtype: Dtype,
-}
-
-impl FeatureInfo {
-    /// The non-type feature called `name` on the main branch.
-    pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Option<FeatureInfo>> {
-        let mut found = Self::by_names(conn, &[name])?;
-        Ok(found.remove(name))
-    }
-
-    /// The non-type features with these names; an error when a name is ambiguous.
-    pub fn by_names(
-        conn: &mut DbConnection,
-        names: &[&str],
-    ) -> Result<BTreeMap<String, FeatureInfo>> {
-        let mut out = BTreeMap::new();
-        if names.is_empty() {
-            return Ok(out);
-        }
-        let mut sql = Sql::default();
-        sql.push(&format!("SELECT CAST(\"id\" AS BIGINT) AS i0, \"name\" AS t1, \"_dtype_str\" AS t2 FROM \"{}\" WHERE \"is_type\" = FALSE AND \"branch_id\" = 1 AND \"name\" IN (", core::FEATURE.table));
-        for (i, n) in names.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(Bind::Text((*n).to_owned()));
-        }
-        sql.push(") ORDER BY \"id\"");
-        for row in sql.load(conn)? {
-            let name = row.0[1].as_str().unwrap_or_default().to_owned();
-            let dtype_str = row.0[2].as_str().unwrap_or("object").to_owned();
-            if out.contains_key(&name) {
-                return Err(Error::Conflict(format!(
-                    "several features are named '{name}'; rename one or use feature ids"
-                )));
-            }
-            out.insert(
-                name.clone(),
-                FeatureInfo {
-                    id: row.0[0].as_i64().unwrap_or_default(),
-                    dtype: Dtype::parse(&dtype_str)?,
-                    name,
-                    dtype_str,
-                },
-            );
-        }
-        Ok(out)
-    }
-}
-
-/// What to create with [`Features::create`].
-#[derive(Debug, Clone, Default)]
-pub struct NewFeature {
-    /// Name.
-    pub name: String,
-    /// Dtype string (`int`, `cat[ULabel]`, …); required unless `is_type`.
-    pub dtype: Option<String>,
-    /// Unit.
-    pub unit: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Synonyms.
-    pub synonyms: Vec<String>,
-    /// Whether values may be missing (default true).
-    pub nullable: Option<bool>,
-    /// Whether validation coerces values.
-    pub coerce: Option<bool>,
-    /// Default value.
-    pub default_value: Option<Json>,
-    /// Feature type this feature belongs to.
-    pub type_id: Option<i32>,
-    /// Whether this is a feature type.
-    pub is_type: bool,
-}
-
-impl NewFeature {
-    /// A feature called `name` with `dtype`.
-    pub fn new(name: impl Into<String>, dtype: impl Into<String>) -> Self {
-        NewFeature {
-            name: name.into(),
-            dtype: Some(dtype.into()),
-            ..Default::default()
-        }
-    }
-}
-
-/// The Feature registry; get it with [`Instance::features`].
-pub struct Features<'a> {
-    inst: &'a Instance,
-}
+use crate::records::links::insert_link;
+use crate::{Error, Instance, Result};
 
 impl Instance {
-    /// The Feature registry.
-    pub fn features(&self) -> Features<'_> {
-        Features { inst: self }
-    }
-
     /// Feature values and labels of an artifact, run or record.
     pub fn annotations(&self, host: impl Into<Host>) -> Annotations<'_> {
         Annotations {
             inst: self,
             host: host.into(),
         }
-    }
-}
-
-impl Features<'_> {
-    /// The feature called `name`.
-    pub fn get(&self, name: &str) -> Result<Feature> {
-        self.inst
-            .query::<Feature>()
-            .filter(Q::new("name", name) & Q::new("is_type", false))
-            .one_or_none()?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no feature named '{name}'; create it with `lamin create feature {name} --dtype <dtype>`"
-                ))
-            })
-    }
-
-    /// Gets the feature with this name (and type) or creates it. An existing feature with
-    /// another dtype is an error, as in Python LaminDB.
-    pub fn create(&self, spec: NewFeature) -> Result<crate::labels::Created<Feature>> {
-        let name = spec.name.trim();
-        if name.is_empty() {
-            return Err(Error::Validation("a feature needs a non-empty name".into()));
-        }
-        let dtype = match (&spec.dtype, spec.is_type) {
-            (Some(d), _) => {
-                let parsed = Dtype::parse(d)?;
-                for s in parsed.cat_specs() {
-                    self.inst.catalog().registry(&s.registry)?;
-                }
-                Some(d.trim().to_owned())
-            }
-            (None, true) => None,
-            (None, false) => {
-                return Err(Error::Validation(format!(
-                    "feature '{name}' needs a dtype (int, float, str, bool, date, datetime, dict, cat[ULabel], …)"
-                )))
-            }
-        };
-        let existing = self
-            .inst
-            .query::<Feature>()
-            .filter(Q::new("name", name) & Q::new("type_id", spec.type_id))
-            .first()?;
-        if let Some(f) = existing {
-            if f.dtype != dtype {
-                return Err(Error::Validation(format!(
-                    "Feature {name} already exists with dtype {}, you passed {}",
-                    f.dtype.as_deref().unwrap_or("none"),
-                    dtype.as_deref().unwrap_or("none")
-                )));
-            }
-            tracing::info!("returning feature with same name: '{name}'");
-            return Ok(crate::labels::Created {
-                record: f,
-                created: false,
-            });
-        }
-        let run_id = self.inst.current_run()?.map(|r| r.id);
-        let user_id = self.inst.user().id;
-        let now = UtcTime::now();
-        let synonyms = (!spec.synonyms.is_empty()).then(|| spec.synonyms.join("|"));
-        let nullable = spec.nullable.or((!spec.is_type).then_some(true));
-        let mut conn = self.inst.conn();
-        let id: i32 = diesel::insert_into(crate::schema::lamindb_feature::table)
-            .values((
-                crate::schema::lamindb_feature::uid.eq(uid::random(12)),
-                crate::schema::lamindb_feature::name.eq(name),
-                crate::schema::lamindb_feature::dtype_str.eq(&dtype),
-                crate::schema::lamindb_feature::unit.eq(&spec.unit),
-                crate::schema::lamindb_feature::description.eq(&spec.description),
-                crate::schema::lamindb_feature::synonyms.eq(&synonyms),
-                crate::schema::lamindb_feature::nullable.eq(nullable),
-                crate::schema::lamindb_feature::coerce.eq(spec.coerce),
-                crate::schema::lamindb_feature::default_value
-                    .eq(spec.default_value.clone().map(crate::sql_types::JsonData)),
-                crate::schema::lamindb_feature::is_type.eq(spec.is_type),
-                crate::schema::lamindb_feature::type_id.eq(spec.type_id),
-                crate::schema::lamindb_feature::array_rank.eq(0i16),
-                crate::schema::lamindb_feature::array_size.eq(0),
-                crate::schema::lamindb_feature::is_locked.eq(false),
-                crate::schema::lamindb_feature::branch_id.eq(1),
-                crate::schema::lamindb_feature::created_on_id.eq(1),
-                crate::schema::lamindb_feature::space_id.eq(1i16),
-                crate::schema::lamindb_feature::created_by_id.eq(user_id),
-                crate::schema::lamindb_feature::run_id.eq(run_id),
-                crate::schema::lamindb_feature::created_at.eq(now),
-                crate::schema::lamindb_feature::updated_at.eq(now),
-            ))
-            .returning(crate::schema::lamindb_feature::id)
-            .get_result(&mut *conn)?;
-        let record = crate::schema::lamindb_feature::table
-            .find(id)
-            .select(Feature::as_select())
-            .first(&mut *conn)?;
-        Ok(crate::labels::Created {
-            record,
-            created: true,
-        })
     }
 }
 
@@ -689,72 +489,6 @@ pub(crate) fn typed_json_values_of(
             (name, r.0[2].display(), v)
         })
         .collect())
-}
-
-/// Inserts a link row unless the same (host, label, feature) link exists.
-pub(crate) fn insert_link(
-    conn: &mut DbConnection,
-    link: &LinkMeta,
-    host_id: i64,
-    label_id: i64,
-    feature_id: Option<i64>,
-    user_id: i32,
-    run_id: Option<i64>,
-) -> Result<()> {
-    let has_feature = link.feature != FeatureColumn::Absent;
-    let mut cols = vec![link.host_column, link.value_column];
-    if has_feature {
-        cols.push("feature_id");
-    }
-    if link.tracks.created_at {
-        cols.push("created_at");
-    }
-    if link.tracks.created_by {
-        cols.push("created_by_id");
-    }
-    if link.tracks.run {
-        cols.push("run_id");
-    }
-    let mut sql = Sql::default();
-    sql.push(&format!(
-        "INSERT INTO \"{}\" ({}) SELECT ",
-        link.table,
-        cols.iter()
-            .map(|c| format!("\"{c}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    sql.bind(Bind::Int(host_id))
-        .push(", ")
-        .bind(Bind::Int(label_id));
-    if has_feature {
-        sql.push(", ").bind_opt(feature_id.map(Bind::Int));
-    }
-    if link.tracks.created_at {
-        sql.push(", ").bind_time(conn.dialect(), UtcTime::now());
-    }
-    if link.tracks.created_by {
-        sql.push(", ").bind(Bind::Int(user_id.into()));
-    }
-    if link.tracks.run {
-        sql.push(", ").bind_opt(run_id.map(Bind::Int));
-    }
-    sql.push(&format!(
-        " WHERE NOT EXISTS (SELECT 1 FROM \"{}\" WHERE \"{}\" = ",
-        link.table, link.host_column
-    ));
-    sql.bind(Bind::Int(host_id));
-    sql.push(&format!(" AND \"{}\" = ", link.value_column))
-        .bind(Bind::Int(label_id));
-    if has_feature {
-        match feature_id {
-            Some(f) => sql.push(" AND \"feature_id\" = ").bind(Bind::Int(f)),
-            None => sql.push(" AND \"feature_id\" IS NULL"),
-        };
-    }
-    sql.push(")");
-    sql.execute(conn)?;
-    Ok(())
 }
 
 /// Resolves categorical values (a name or a list of names) to link rows.

@@ -3,8 +3,47 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::schema::*;
-use crate::sql_types::{JsonData, UtcTime};
+use crate::db::schema::*;
+
+/// The branches every instance has (seeded rows of `lamindb_branch`). Code names them through
+/// this type, never as the literals -1, 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Branch {
+    /// The trash (-1).
+    Trash,
+    /// The archive (0).
+    Archive,
+    /// The main branch (1), where records are created.
+    Main,
+}
+
+impl Branch {
+    /// The row id.
+    pub const fn id(self) -> i32 {
+        match self {
+            Branch::Trash => -1,
+            Branch::Archive => 0,
+            Branch::Main => 1,
+        }
+    }
+
+    /// The seeded branch with this id.
+    pub fn from_id(id: i32) -> Option<Branch> {
+        [Branch::Trash, Branch::Archive, Branch::Main]
+            .into_iter()
+            .find(|b| b.id() == id)
+    }
+
+    /// The branch's name (`trash`, `archive`, `main`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Branch::Trash => "trash",
+            Branch::Archive => "archive",
+            Branch::Main => "main",
+        }
+    }
+}
+use crate::db::sql_types::{JsonData, UtcTime};
 
 /// `lamindb_artifact`: a file or folder with a uid, hash, key and version.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -171,7 +210,7 @@ pub struct Transform {
 impl Transform {
     /// The 12-character stem shared by all versions.
     pub fn stem_uid(&self) -> &str {
-        &self.uid[..self.uid.len().min(crate::uid::TRANSFORM_STEM_LEN)]
+        &self.uid[..self.uid.len().min(crate::util::uid::TRANSFORM_STEM_LEN)]
     }
 }
 
@@ -215,7 +254,7 @@ pub struct Run {
     pub params: Option<JsonData>,
     /// Command line arguments.
     pub cli_args: Option<String>,
-    /// `_status_code`: see [`crate::run::RunStatus`].
+    /// `_status_code`: see [`crate::records::runs::RunStatus`].
     #[diesel(column_name = status_code)]
     pub status_code: i16,
     /// The environment artifact.
@@ -382,7 +421,7 @@ pub struct Feature {
     pub uid: String,
     /// Name.
     pub name: String,
-    /// `_dtype_str`: the dtype (see [`crate::features::Dtype`]); `None` for types.
+    /// `_dtype_str`: the dtype (see [`crate::meta::Dtype`]); `None` for types.
     #[diesel(column_name = dtype_str)]
     pub dtype: Option<String>,
     /// Unit.

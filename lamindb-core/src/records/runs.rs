@@ -2,20 +2,20 @@
 //!
 //! A [`Transform`] is a program, script, pipeline or function, versioned by key like artifacts;
 //! a [`Run`] is one execution of it. Artifacts saved while a run is current get its `run_id`;
-//! artifacts read through [`crate::Artifacts::cache`] become its inputs. [`crate::track`] builds
+//! artifacts read through [`crate::Artifacts::cache`] become its inputs. [`crate::lineage::track`] builds
 //! the in-process API (`track`, `finish`, flows and steps) on top of this module.
 
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::instance::Instance;
-use crate::models::{Artifact, NewRun, NewTransform, Run, Transform};
-use crate::schema::{
+use crate::db::models::{Artifact, Branch, NewRun, NewTransform, Run, Transform};
+use crate::db::schema::{
     lamindb_artifact as a, lamindb_artifact_input_of_runs as inputs,
     lamindb_artifact_recreating_runs as recreating, lamindb_run as r, lamindb_transform as t,
 };
-use crate::sql_types::{JsonData, UtcTime};
-use crate::uid::{self, TRANSFORM_STEM_LEN};
+use crate::db::sql_types::{JsonData, UtcTime};
+use crate::instance::{lock, Instance};
+use crate::util::uid::{self, TRANSFORM_STEM_LEN};
 use crate::{Error, Result};
 
 /// The state of a run (`_status_code`).
@@ -151,7 +151,7 @@ impl TransformSpec {
             uid: None,
             kind: TransformKind::Script,
             hash: Some(lamindb_storage::hash_string(&text)),
-            source_code: Some(crate::track::store_source(&text)),
+            source_code: Some(crate::util::secrets::store_source(&text)),
             description: None,
         })
     }
@@ -186,6 +186,72 @@ pub struct Runs<'a> {
     inst: &'a Instance,
 }
 
+/// Environment variable with the uid of the run that child processes work for: `lamin save` and
+/// `lamin load` inside `lamin run` link their artifacts to it.
+pub const RUN_UID_ENV: &str = "LAMIN_RUN_UID";
+/// Environment variable with the uid of the run that starts nested runs (as Python LaminDB).
+pub const INITIATED_BY_RUN_UID_ENV: &str = "LAMIN_INITIATED_BY_RUN_UID";
+
+impl Instance {
+    /// The run that artifacts saved now belong to: the innermost run started in this process
+    /// ([`Instance::track`], flows, steps), else the run named by `LAMIN_RUN_UID` (set by
+    /// `lamin run`) or attached with [`Instance::attach_run`].
+    pub fn current_run(&self) -> Result<Option<Run>> {
+        if let Some(run) = lock(&self.run_stack).last() {
+            return Ok(Some(run.clone()));
+        }
+        let mut ambient = lock(&self.ambient_run);
+        if ambient.is_none() {
+            let found = match std::env::var(RUN_UID_ENV) {
+                Ok(uid) if !uid.is_empty() => Some(self.run_from_env(RUN_UID_ENV, &uid)?),
+                _ => None,
+            };
+            *ambient = Some(found);
+        }
+        Ok(ambient.clone().flatten())
+    }
+
+    fn run_from_env(&self, var: &str, uid: &str) -> Result<Run> {
+        self.runs().get(uid).map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound(format!(
+                "{var}={uid} names a run that instance '{}' does not have; unset {var} or use the instance the run belongs to",
+                self.slug()
+            )),
+            other => other,
+        })
+    }
+
+    /// Makes `run` the current run of this instance when no run was started in this process
+    /// (the CLI uses it for shell runs from `lamin track`).
+    pub fn attach_run(&self, run: Run) {
+        *lock(&self.ambient_run) = Some(Some(run));
+    }
+
+    pub(crate) fn enter_run(&self, run: Run) {
+        lock(&self.run_stack).push(run);
+    }
+
+    pub(crate) fn leave_run(&self, run_id: i64) {
+        lock(&self.run_stack).retain(|r| r.id != run_id);
+    }
+
+    /// The run that starts a new one: the run with uid `explicit` if given, else the one named
+    /// by `LAMIN_INITIATED_BY_RUN_UID`, then `LAMIN_RUN_UID` (set by an enclosing `lamin run`).
+    pub fn initiating_run(&self, explicit: Option<&str>) -> Result<Option<Run>> {
+        if let Some(uid) = explicit {
+            return self.runs().get(uid).map(Some);
+        }
+        for var in [INITIATED_BY_RUN_UID_ENV, RUN_UID_ENV] {
+            if let Ok(uid) = std::env::var(var) {
+                if !uid.is_empty() {
+                    return self.run_from_env(var, &uid).map(Some);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
 impl Instance {
     /// The transform registry.
     pub fn transforms(&self) -> Transforms<'_> {
@@ -201,12 +267,7 @@ impl Instance {
 fn transform_family(conn: &mut crate::db::DbConnection, stem: &str) -> Result<Vec<Transform>> {
     let dialect = conn.dialect();
     Ok(t::table
-        .filter(crate::artifact::uid_starts_with!(
-            t::table,
-            t::uid,
-            dialect,
-            stem
-        ))
+        .filter(crate::db::uid_starts_with!(t::table, t::uid, dialect, stem))
         .select(Transform::as_select())
         .load(conn)?)
 }
@@ -258,7 +319,7 @@ impl Transforms<'_> {
                 Some(u) => transform_family(c, &u[..TRANSFORM_STEM_LEN])?,
                 None => t::table
                     .filter(t::key.eq(&spec.key))
-                    .filter(t::branch_id.ne(crate::artifact::branch::TRASH))
+                    .filter(t::branch_id.ne(Branch::Trash.id()))
                     .select(Transform::as_select())
                     .load(c)?,
             };
@@ -360,8 +421,8 @@ impl Transforms<'_> {
                 hash,
                 is_latest: true,
                 is_locked: false,
-                branch_id: crate::artifact::branch::MAIN,
-                created_on_id: crate::artifact::branch::MAIN,
+                branch_id: Branch::Main.id(),
+                created_on_id: Branch::Main.id(),
                 space_id: 1,
                 created_by_id: self.inst.user().id,
                 created_at: now,
@@ -392,7 +453,7 @@ impl Transforms<'_> {
     pub fn get_by_key(&self, key: &str) -> Result<Transform> {
         let mut rows: Vec<Transform> = t::table
             .filter(t::key.eq(key))
-            .filter(t::branch_id.ne(crate::artifact::branch::TRASH))
+            .filter(t::branch_id.ne(Branch::Trash.id()))
             .select(Transform::as_select())
             .load(&mut *self.inst.conn())?;
         rows.sort_by_key(|x| (x.is_latest, x.id));
@@ -413,7 +474,7 @@ impl Transforms<'_> {
     /// The newest `limit` transforms.
     pub fn recent(&self, limit: i64) -> Result<Vec<Transform>> {
         Ok(t::table
-            .filter(t::branch_id.ne(crate::artifact::branch::TRASH))
+            .filter(t::branch_id.ne(Branch::Trash.id()))
             .order(t::id.desc())
             .limit(limit)
             .select(Transform::as_select())
@@ -469,12 +530,12 @@ impl Runs<'_> {
                 params: spec
                     .params
                     .as_ref()
-                    .map(|p| JsonData(crate::secrets::redact_params(p))),
+                    .map(|p| JsonData(crate::util::secrets::redact_params(p))),
                 cli_args,
                 status_code: RunStatus::Started.code(),
                 is_locked: false,
-                branch_id: crate::artifact::branch::MAIN,
-                created_on_id: crate::artifact::branch::MAIN,
+                branch_id: Branch::Main.id(),
+                created_on_id: Branch::Main.id(),
                 space_id: 1,
                 transform_id: transform.id,
                 created_by_id: self.inst.user().id,
@@ -529,7 +590,7 @@ impl Runs<'_> {
         let mut conn = self.inst.conn();
         let dialect = conn.dialect();
         let rows: Vec<Run> = r::table
-            .filter(crate::artifact::uid_starts_with!(
+            .filter(crate::db::uid_starts_with!(
                 r::table,
                 r::uid,
                 dialect,

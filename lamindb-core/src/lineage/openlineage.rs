@@ -12,9 +12,9 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::db::models::{Artifact, Run, Transform};
 use crate::instance::Instance;
-use crate::models::{Artifact, Run, Transform};
-use crate::run::RunStatus;
+use crate::records::runs::RunStatus;
 use crate::Result;
 
 /// The `schemaURL` of the events.
@@ -47,7 +47,7 @@ fn facet(schema: &str, body: Value) -> Value {
     Value::Object(m)
 }
 
-fn iso(t: &crate::sql_types::UtcTime) -> String {
+fn iso(t: &crate::db::sql_types::UtcTime) -> String {
     t.0.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
@@ -162,7 +162,7 @@ impl Instance {
         let inputs: Vec<Value> = runs.inputs(run)?.iter().map(|x| self.dataset(x)).collect();
         let mut made = runs.outputs(run)?;
         made.extend(runs.recreated(run)?);
-        made.retain(|x| x.kind.as_deref() != Some(crate::artifact::RUN_KIND));
+        made.retain(|x| x.kind.as_deref() != Some(crate::records::artifact::RUN_KIND));
         let outputs: Vec<Value> = made.iter().map(|x| self.dataset(x)).collect();
 
         let mut run_facets = Map::new();
@@ -202,19 +202,20 @@ impl Instance {
         );
         let run_id = self.openlineage_run_id(run).to_string();
         let job = self.job(&transform);
-        let event =
-            |event_type: &str, time: &crate::sql_types::UtcTime, facets: &Map<String, Value>| {
-                json!({
-                    "eventType": event_type,
-                    "eventTime": iso(time),
-                    "producer": PRODUCER,
-                    "schemaURL": RUN_EVENT_SCHEMA,
-                    "run": {"runId": run_id, "facets": facets},
-                    "job": job,
-                    "inputs": inputs,
-                    "outputs": outputs,
-                })
-            };
+        let event = |event_type: &str,
+                     time: &crate::db::sql_types::UtcTime,
+                     facets: &Map<String, Value>| {
+            json!({
+                "eventType": event_type,
+                "eventTime": iso(time),
+                "producer": PRODUCER,
+                "schemaURL": RUN_EVENT_SCHEMA,
+                "run": {"runId": run_id, "facets": facets},
+                "job": job,
+                "inputs": inputs,
+                "outputs": outputs,
+            })
+        };
         let mut events = vec![event("START", &run.started_at, &run_facets)];
         let end = match status {
             Some(RunStatus::Completed) => Some("COMPLETE"),

@@ -1,18 +1,23 @@
 //! Instances: creating, opening and describing a LaminDB instance.
 
+pub mod migrations;
+pub mod settings;
+pub mod storage;
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use ::lamindb_storage::{StorageKind, StorageRoot};
 use diesel::prelude::*;
 
+use crate::db::models::{Storage, User};
+use crate::db::schema::{lamindb_branch, lamindb_space, lamindb_storage, lamindb_user};
+use crate::db::sql_types::{JsonData, UtcTime};
 use crate::db::{DbConnection, Dialect};
+use crate::instance::settings::InstanceSettings;
 use crate::meta::{Catalog, Module, ModuleSet, SeedContext};
-use crate::models::{Storage, User};
-use crate::schema::{lamindb_branch, lamindb_space, lamindb_storage, lamindb_user};
-use crate::settings::InstanceSettings;
-use crate::sql_types::{JsonData, UtcTime};
-use crate::{migrations, uid, Error, Result};
+use crate::util::progress::ProgressSink;
+use crate::{util::uid, Error, Result};
 
 /// Options of [`Instance::init`].
 #[derive(Debug, Clone, Default)]
@@ -44,15 +49,15 @@ pub struct Instance {
     catalog: std::sync::Arc<Catalog>,
     pub(crate) recovered: std::sync::atomic::AtomicBool,
     /// Runs started in this process, innermost last.
-    pub(crate) run_stack: Mutex<Vec<crate::models::Run>>,
+    pub(crate) run_stack: Mutex<Vec<crate::db::models::Run>>,
     /// The run from `LAMIN_RUN_UID` or [`Instance::attach_run`]; `None` until looked up.
-    pub(crate) ambient_run: Mutex<Option<Option<crate::models::Run>>>,
+    pub(crate) ambient_run: Mutex<Option<Option<crate::db::models::Run>>>,
     /// The storage records, once read.
     pub(crate) storage_rows: Mutex<Option<Vec<Storage>>>,
     /// Roots of the other storage locations, by storage id.
     pub(crate) roots: Mutex<std::collections::HashMap<i32, StorageRoot>>,
     /// Where transfer progress goes, if anywhere.
-    pub(crate) progress: Mutex<Option<std::sync::Arc<dyn crate::progress::ProgressSink>>>,
+    pub(crate) progress: Mutex<Option<std::sync::Arc<dyn ProgressSink>>>,
 }
 
 impl std::fmt::Debug for Instance {
@@ -105,7 +110,7 @@ pub(crate) fn write_marker(
 
 /// Writes `text` to a fresh file in the cache folder (to upload it).
 fn tempfile_in_cache(name: &str, text: &str) -> Result<std::path::PathBuf> {
-    let dir = crate::settings::cache_dir();
+    let dir = crate::instance::settings::cache_dir();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(format!(".{name}.{}-{}", std::process::id(), uid::random(8)));
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
@@ -127,7 +132,7 @@ const BRANCHES: [(i32, &str, &str, &str); 3] = [
 fn user_identity(handle: Option<&str>) -> (String, String) {
     match handle {
         Some(h) if h != "anonymous" => {
-            let (cur_handle, cur_uid) = crate::settings::current_user();
+            let (cur_handle, cur_uid) = crate::instance::settings::current_user();
             // A handle other than the logged-in one gets a deterministic local uid.
             let uid = if cur_handle == h {
                 cur_uid
@@ -137,7 +142,7 @@ fn user_identity(handle: Option<&str>) -> (String, String) {
             (h.to_owned(), uid)
         }
         Some(_) => ("anonymous".into(), "00000000".into()),
-        None => crate::settings::current_user(),
+        None => crate::instance::settings::current_user(),
     }
 }
 
@@ -400,14 +405,14 @@ impl Instance {
         })
     }
 
-    /// Opens the current instance (see [`crate::settings::current`]).
+    /// Opens the current instance (see [`crate::instance::settings::current`]).
     pub fn current() -> Result<Instance> {
-        Self::open(crate::settings::current()?)
+        Self::open(crate::instance::settings::current()?)
     }
 
     /// Opens an instance by slug, name or storage folder.
     pub fn connect(spec: &str) -> Result<Instance> {
-        Self::open(crate::settings::resolve(spec)?)
+        Self::open(crate::instance::settings::resolve(spec)?)
     }
 
     /// The instance settings.
@@ -586,4 +591,30 @@ fn seed_core(
         }
     }
     Ok(user.id)
+}
+
+impl Instance {
+    /// Reports the progress of large uploads and downloads to `sink`.
+    pub fn set_progress(&self, sink: std::sync::Arc<dyn ProgressSink>) {
+        *lock(&self.progress) = Some(sink);
+    }
+
+    /// Runs `f` with a progress callback for a transfer of `total` bytes (none when no sink is
+    /// installed or the transfer is small).
+    pub(crate) fn with_progress<T>(
+        &self,
+        label: &str,
+        total: u64,
+        f: impl FnOnce(Option<&(dyn Fn(u64) + Sync)>) -> T,
+    ) -> T {
+        let sink = lock(&self.progress).clone();
+        match sink {
+            Some(sink) if total >= crate::util::progress::MIN_PROGRESS_BYTES => {
+                let task = sink.start(label, total);
+                let cb = move |done: u64| task.set(done);
+                f(Some(&cb))
+            }
+            _ => f(None),
+        }
+    }
 }

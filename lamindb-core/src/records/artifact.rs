@@ -14,25 +14,16 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use lamindb_storage::{canonical_suffix, hash_path, ContentHash, StorageRoot};
 
+use crate::db::models::{Artifact, Branch, NewArtifact};
+use crate::db::schema::lamindb_artifact as a;
+use crate::db::sql_types::{JsonData, UtcTime};
+use crate::db::uid_starts_with;
 use crate::db::{DbConnection, Dialect};
-use crate::failpoint;
 use crate::instance::Instance;
-use crate::key::validate_key;
-use crate::models::{Artifact, NewArtifact};
-use crate::schema::lamindb_artifact as a;
-use crate::sql_types::{JsonData, UtcTime};
-use crate::uid::{self, ARTIFACT_STEM_LEN};
+use crate::util::failpoint;
+use crate::util::key::validate_key;
+use crate::util::uid::{self, ARTIFACT_STEM_LEN};
 use crate::{Error, Result};
-
-/// Branch ids seeded in every instance.
-pub mod branch {
-    /// The trash.
-    pub const TRASH: i32 = -1;
-    /// The archive.
-    pub const ARCHIVE: i32 = 0;
-    /// The main branch.
-    pub const MAIN: i32 = 1;
-}
 
 /// What to save: a local file or folder and its metadata.
 #[derive(Debug, Clone, Default)]
@@ -165,32 +156,6 @@ fn pending_flag(dialect: Dialect) -> &'static str {
         Dialect::Postgres => "(_aux ->> 'so') = '1'",
     }
 }
-
-/// `uid` starts with `prefix`, case-sensitively and through the uid index: a range on SQLite
-/// (whose LIKE ignores case and skips indexes), LIKE on Postgres (Django adds a pattern index).
-/// `prefix` must be alphanumeric (checked by callers), so it holds no LIKE wildcards.
-/// Expands to a boxed predicate on the table of `$uid`.
-macro_rules! uid_starts_with {
-    ($table:path, $uid:path, $dialect:expr, $prefix:expr) => {{
-        let prefix: &str = $prefix;
-        let pred: Box<
-            dyn diesel::expression::BoxableExpression<
-                $table,
-                $crate::db::MultiBackend,
-                SqlType = diesel::sql_types::Bool,
-            >,
-        > = match $dialect {
-            // '~' sorts after every base62 character in SQLite's binary collation.
-            $crate::db::Dialect::Sqlite => Box::new(
-                $uid.ge(prefix.to_owned())
-                    .and($uid.lt(format!("{prefix}~"))),
-            ),
-            $crate::db::Dialect::Postgres => Box::new($uid.like(format!("{prefix}%"))),
-        };
-        pred
-    }};
-}
-pub(crate) use uid_starts_with;
 
 /// Newest first, as Python LaminDB orders candidates (`-created_at, -id`). Sorting happens here
 /// rather than in SQL so that the query planner always drives lookups by the selective index.
@@ -442,7 +407,7 @@ impl<'a> Artifacts<'a> {
         let dedup = !p.spec.skip_hash_lookup && !empty;
         let hash = p.stats.hash.clone();
         let candidates = a::table
-            .filter(a::branch_id.ne(branch::TRASH))
+            .filter(a::branch_id.ne(Branch::Trash.id()))
             .select(Artifact::as_select());
         let mut found: Vec<Artifact> = match &key {
             None => candidates.filter(a::hash.eq(&hash)).load(conn)?,
@@ -458,7 +423,7 @@ impl<'a> Artifacts<'a> {
             {
                 let mut existing = existing.clone();
                 if let Some(run_id) = p.run_id {
-                    crate::run::Runs::add_recreating(conn, run_id, &mut existing)?;
+                    crate::records::runs::Runs::add_recreating(conn, run_id, &mut existing)?;
                 }
                 if let Some(d) = &p.spec.description {
                     if existing.description.as_deref() != Some(d.as_str()) {
@@ -492,7 +457,7 @@ impl<'a> Artifacts<'a> {
         } else {
             let head = same_key
                 .iter()
-                .find(|r| r.is_latest && r.branch_id == branch::MAIN)
+                .find(|r| r.is_latest && r.branch_id == Branch::Main.id())
                 .or_else(|| same_key.iter().find(|r| r.is_latest))
                 .ok_or_else(|| {
                     Error::Conflict(format!(
@@ -552,8 +517,8 @@ impl<'a> Artifacts<'a> {
                 Some(aux)
             },
             version_tag: None,
-            branch_id: branch::MAIN,
-            created_on_id: branch::MAIN,
+            branch_id: Branch::Main.id(),
+            created_on_id: Branch::Main.id(),
             space_id: 1,
             storage_id: p.storage_id,
             created_by_id: self.inst.user().id,
@@ -800,7 +765,7 @@ impl<'a> Artifacts<'a> {
             .filter(uid_starts_with!(a::table, a::uid, dialect, uid_or_prefix))
             .select(Artifact::as_select())
             .load(&mut *conn)?;
-        rows.retain(|r| r.branch_id == branch::MAIN);
+        rows.retain(|r| r.branch_id == Branch::Main.id());
         latest_first(&mut rows);
         let mut stems: Vec<&str> = rows.iter().map(|r| r.stem_uid()).collect();
         stems.sort();
@@ -826,7 +791,7 @@ impl<'a> Artifacts<'a> {
 
     /// Gets the latest version of the artifact with `key` in the main branch.
     pub fn get_by_key(&self, key: &str) -> Result<Artifact> {
-        let mut rows = with_key(&mut self.inst.conn(), key, branch::MAIN)?;
+        let mut rows = with_key(&mut self.inst.conn(), key, Branch::Main.id())?;
         latest_first(&mut rows);
         rows.into_iter().next().ok_or_else(|| {
             Error::NotFound(format!(
@@ -837,7 +802,7 @@ impl<'a> Artifacts<'a> {
 
     /// Finds a trashed artifact by key (newest first).
     pub fn get_trashed_by_key(&self, key: &str) -> Result<Artifact> {
-        with_key(&mut self.inst.conn(), key, branch::TRASH)?
+        with_key(&mut self.inst.conn(), key, Branch::Trash.id())?
             .into_iter()
             .next()
             .ok_or_else(|| Error::NotFound(format!("no trashed artifact with key '{key}'")))
@@ -847,9 +812,9 @@ impl<'a> Artifacts<'a> {
     pub fn list(&self, opts: &ListOptions) -> Result<Vec<Artifact>> {
         let mut q = a::table
             .filter(a::branch_id.eq(if opts.trash {
-                branch::TRASH
+                Branch::Trash.id()
             } else {
-                branch::MAIN
+                Branch::Main.id()
             }))
             .filter(
                 a::kind
@@ -879,7 +844,7 @@ impl<'a> Artifacts<'a> {
     /// All versions of an artifact's family, newest first.
     pub fn versions(&self, artifact: &Artifact) -> Result<Vec<Artifact>> {
         let mut rows = family(&mut self.inst.conn(), artifact.stem_uid())?;
-        rows.retain(|r| r.branch_id != branch::TRASH);
+        rows.retain(|r| r.branch_id != Branch::Trash.id());
         rows.sort_by_key(|r| {
             std::cmp::Reverse(uid::decode_base62(&r.uid[ARTIFACT_STEM_LEN..]).unwrap_or(0))
         });
@@ -915,7 +880,7 @@ impl<'a> Artifacts<'a> {
     fn download_to_cache(&self, artifact: &Artifact) -> Result<PathBuf> {
         let root = self.inst.root_of(artifact.storage_id)?;
         let key = artifact.storage_key();
-        let dest = root.cache_path(&crate::settings::cache_dir(), &key);
+        let dest = root.cache_path(&crate::instance::settings::cache_dir(), &key);
         match artifact.n_files {
             None => {
                 let stat = root.stat(&key)?.ok_or_else(|| {
@@ -1007,7 +972,7 @@ impl<'a> Artifacts<'a> {
     /// Moves an artifact to the trash (branch -1); the newest other version on its branch
     /// becomes the latest. The data stays in storage.
     pub fn trash(&self, artifact: &Artifact) -> Result<Artifact> {
-        if artifact.branch_id == branch::TRASH {
+        if artifact.branch_id == Branch::Trash.id() {
             return Err(Error::Conflict(format!(
                 "artifact {} is in the trash already; delete it permanently with --permanent",
                 artifact.uid
@@ -1030,7 +995,7 @@ impl<'a> Artifacts<'a> {
                     .execute(c)?;
             }
             diesel::update(a::table.find(artifact.id))
-                .set((a::branch_id.eq(branch::TRASH), a::updated_at.eq(now)))
+                .set((a::branch_id.eq(Branch::Trash.id()), a::updated_at.eq(now)))
                 .execute(c)?;
             Ok(a::table
                 .find(artifact.id)
@@ -1046,7 +1011,7 @@ impl<'a> Artifacts<'a> {
         conn.transaction::<_, Error, _>(|c| {
             let head = family(c, artifact.stem_uid())?
                 .into_iter()
-                .find(|r| r.id != artifact.id && r.branch_id == branch::MAIN && r.is_latest);
+                .find(|r| r.id != artifact.id && r.branch_id == Branch::Main.id() && r.is_latest);
             let becomes_latest = match &head {
                 None => true,
                 Some(h) => (artifact.created_at, artifact.id) > (h.created_at, h.id),
@@ -1058,7 +1023,7 @@ impl<'a> Artifacts<'a> {
             }
             diesel::update(a::table.find(artifact.id))
                 .set((
-                    a::branch_id.eq(branch::MAIN),
+                    a::branch_id.eq(Branch::Main.id()),
                     a::is_latest.eq(becomes_latest),
                     a::updated_at.eq(UtcTime::now()),
                 ))
@@ -1124,7 +1089,7 @@ impl<'a> Artifacts<'a> {
     /// Removes rows that reference artifact `id` from link tables and clears nullable references
     /// (run reports, environments, …) in other tables, for every table of every module.
     fn unlink_references(&self, conn: &mut DbConnection, id: i32) -> Result<()> {
-        for r in crate::introspect::references_to(conn, crate::meta::core::ARTIFACT.table)? {
+        for r in crate::db::introspect::references_to(conn, crate::meta::core::ARTIFACT.table)? {
             let sql = if r.nullable {
                 format!(
                     "UPDATE \"{}\" SET \"{}\" = NULL WHERE \"{}\" = $1",

@@ -5,6 +5,12 @@ use diesel::Connection;
 
 use crate::{Error, Result};
 
+pub mod introspect;
+pub mod models;
+pub mod rows;
+pub mod schema;
+pub mod sql_types;
+
 mod multi {
     // The derive generates undocumented public items.
     #![allow(missing_docs)]
@@ -21,6 +27,32 @@ mod multi {
 }
 
 pub use multi::{DbConnection, MultiBackend};
+
+/// `uid` starts with `prefix`, case-sensitively and through the uid index: a range on SQLite
+/// (whose LIKE ignores case and skips indexes), LIKE on Postgres (Django adds a pattern index).
+/// `prefix` must be alphanumeric (checked by callers), so it holds no LIKE wildcards.
+/// Expands to a boxed predicate on the table of `$uid`.
+macro_rules! uid_starts_with {
+    ($table:path, $uid:path, $dialect:expr, $prefix:expr) => {{
+        let prefix: &str = $prefix;
+        let pred: Box<
+            dyn diesel::expression::BoxableExpression<
+                $table,
+                $crate::db::MultiBackend,
+                SqlType = diesel::sql_types::Bool,
+            >,
+        > = match $dialect {
+            // '~' sorts after every base62 character in SQLite's binary collation.
+            $crate::db::Dialect::Sqlite => Box::new(
+                $uid.ge(prefix.to_owned())
+                    .and($uid.lt(format!("{prefix}~"))),
+            ),
+            $crate::db::Dialect::Postgres => Box::new($uid.like(format!("{prefix}%"))),
+        };
+        pred
+    }};
+}
+pub(crate) use uid_starts_with;
 
 /// The database engine behind an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

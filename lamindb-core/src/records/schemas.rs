@@ -11,14 +11,14 @@ use std::path::Path;
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::labels::Created;
-use crate::models::{Feature, Schema};
-use crate::query::{Branches, Model, Q};
-use crate::schema::{
+use crate::db::models::{Feature, Schema};
+use crate::db::schema::{
     lamindb_schema as s, lamindb_schemacomponent as sc, lamindb_schemafeature as sf,
 };
-use crate::sql_types::{JsonData, UtcTime};
-use crate::{uid, Error, Instance, Result};
+use crate::db::sql_types::{JsonData, UtcTime};
+use crate::query::{Branches, Model, Q};
+use crate::records::Created;
+use crate::{util::uid, Error, Instance, Result};
 
 /// Schemas whose uids Python LaminDB fixes, by hash: `itype=Feature`, the Ensembl gene
 /// identifier set, and the AnnData composite of the two (with and without the deprecated
@@ -618,7 +618,7 @@ impl Schemas<'_> {
             }
             return Ok(itype.to_owned());
         }
-        let parsed = crate::features::Dtype::parse(&format!("cat[{itype}]"))
+        let parsed = crate::meta::Dtype::parse(&format!("cat[{itype}]"))
             .map_err(|e| Error::Validation(format!("invalid itype '{itype}': {e}")))?;
         for spec in parsed.cat_specs() {
             self.inst.catalog().registry(&spec.registry)?;
@@ -777,7 +777,7 @@ impl Schemas<'_> {
 
     /// How many artifacts, collections and composites use `schema`.
     fn uses(&self, schema: &Schema) -> Result<i64> {
-        use crate::schema::{
+        use crate::db::schema::{
             lamindb_artifact as a, lamindb_artifactschema as asc, lamindb_collection as col,
         };
         let mut conn = self.inst.conn();

@@ -143,6 +143,17 @@ pub fn redact_source(source: &str) -> (String, usize) {
     (text, count)
 }
 
+/// Source text as it is stored: secret-looking literals redacted.
+pub fn store_source(source: &str) -> String {
+    let (text, n) = redact_source(source);
+    if n > 0 {
+        tracing::warn!(
+            "redacted {n} secret-looking assignment(s) before persisting transform source code"
+        );
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,18 +25,12 @@ use std::sync::{Mutex, Once};
 
 use serde_json::Value;
 
-use crate::artifact::{NewArtifactSpec, RunLink};
+use crate::db::models::{Artifact, Run, Transform};
+use crate::instance::settings;
 use crate::instance::{lock, Instance};
-use crate::models::{Artifact, Run, Transform};
-use crate::run::{RunSpec, RunStatus, TransformKind, TransformSpec};
-use crate::settings;
+use crate::records::artifact::{NewArtifactSpec, RunLink};
+use crate::records::runs::{RunSpec, RunStatus, TransformKind, TransformSpec};
 use crate::{Error, Result};
-
-/// Environment variable with the uid of the run that child processes work for: `lamin save` and
-/// `lamin load` inside `lamin run` link their artifacts to it.
-pub const RUN_UID_ENV: &str = "LAMIN_RUN_UID";
-/// Environment variable with the uid of the run that starts nested runs (as Python LaminDB).
-pub const INITIATED_BY_RUN_UID_ENV: &str = "LAMIN_INITIATED_BY_RUN_UID";
 
 /// The `rustc` that built lamindb-core (normally the one that built the program).
 const RUSTC_VERSION: &str = env!("LAMINDB_RUSTC_VERSION");
@@ -69,7 +63,7 @@ impl Program {
 #[macro_export]
 macro_rules! program {
     () => {
-        $crate::track::Program {
+        $crate::lineage::track::Program {
             crate_name: env!("CARGO_PKG_NAME"),
             crate_version: env!("CARGO_PKG_VERSION"),
             bin_name: option_env!("CARGO_BIN_NAME"),
@@ -303,7 +297,7 @@ pub fn save_log(inst: &Instance, run: &Run, path: &Path) -> Result<Option<Artifa
     let saved = inst.artifacts().save(NewArtifactSpec {
         path: path.to_owned(),
         description: Some(format!("log streams of run {}", run.uid)),
-        kind: Some(crate::artifact::RUN_KIND.into()),
+        kind: Some(crate::records::artifact::RUN_KIND.into()),
         run: RunLink::Untracked,
         ..Default::default()
     })?;
@@ -322,7 +316,7 @@ pub fn save_environment(inst: &Instance, run: &Run, file_name: &str, text: &str)
     let saved = inst.artifacts().save(NewArtifactSpec {
         path: path.clone(),
         description: Some(file_name.to_owned()),
-        kind: Some(crate::artifact::RUN_KIND.into()),
+        kind: Some(crate::records::artifact::RUN_KIND.into()),
         run: RunLink::Untracked,
         ..Default::default()
     });
@@ -348,64 +342,6 @@ pub fn rust_environment(program: Option<&Program>) -> String {
 }
 
 impl Instance {
-    /// The run that artifacts saved now belong to: the innermost run started in this process
-    /// ([`Instance::track`], flows, steps), else the run named by `LAMIN_RUN_UID` (set by
-    /// `lamin run`) or attached with [`Instance::attach_run`].
-    pub fn current_run(&self) -> Result<Option<Run>> {
-        if let Some(run) = lock(&self.run_stack).last() {
-            return Ok(Some(run.clone()));
-        }
-        let mut ambient = lock(&self.ambient_run);
-        if ambient.is_none() {
-            let found = match std::env::var(RUN_UID_ENV) {
-                Ok(uid) if !uid.is_empty() => Some(self.run_from_env(RUN_UID_ENV, &uid)?),
-                _ => None,
-            };
-            *ambient = Some(found);
-        }
-        Ok(ambient.clone().flatten())
-    }
-
-    fn run_from_env(&self, var: &str, uid: &str) -> Result<Run> {
-        self.runs().get(uid).map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound(format!(
-                "{var}={uid} names a run that instance '{}' does not have; unset {var} or use the instance the run belongs to",
-                self.slug()
-            )),
-            other => other,
-        })
-    }
-
-    /// Makes `run` the current run of this instance when no run was started in this process
-    /// (the CLI uses it for shell runs from `lamin track`).
-    pub fn attach_run(&self, run: Run) {
-        *lock(&self.ambient_run) = Some(Some(run));
-    }
-
-    fn enter_run(&self, run: Run) {
-        lock(&self.run_stack).push(run);
-    }
-
-    fn leave_run(&self, run_id: i64) {
-        lock(&self.run_stack).retain(|r| r.id != run_id);
-    }
-
-    /// The run that starts a new one: the run with uid `explicit` if given, else the one named
-    /// by `LAMIN_INITIATED_BY_RUN_UID`, then `LAMIN_RUN_UID` (set by an enclosing `lamin run`).
-    pub fn initiating_run(&self, explicit: Option<&str>) -> Result<Option<Run>> {
-        if let Some(uid) = explicit {
-            return self.runs().get(uid).map(Some);
-        }
-        for var in [INITIATED_BY_RUN_UID_ENV, RUN_UID_ENV] {
-            if let Ok(uid) = std::env::var(var) {
-                if !uid.is_empty() {
-                    return self.run_from_env(var, &uid).map(Some);
-                }
-            }
-        }
-        Ok(None)
-    }
-
     /// Starts a tracked run of this program (Python LaminDB's `ln.track()`): finds or creates
     /// the transform (a new version when its source or executable changed), starts a run with
     /// params and command line, and records the environment.
@@ -420,7 +356,10 @@ impl Instance {
                     Some(s) => Some(lamindb_storage::hash_string(s)),
                     None => executable_hash()?,
                 },
-                source_code: opts.source_code.as_deref().map(store_source),
+                source_code: opts
+                    .source_code
+                    .as_deref()
+                    .map(crate::util::secrets::store_source),
                 description: None,
             },
         };
@@ -559,17 +498,6 @@ impl Instance {
         })?;
         self.function_run(spec, Some(parent), f)
     }
-}
-
-/// Source text as it is stored: secret-looking literals redacted.
-pub fn store_source(source: &str) -> String {
-    let (text, n) = crate::secrets::redact_source(source);
-    if n > 0 {
-        tracing::warn!(
-            "redacted {n} secret-looking assignment(s) before persisting transform source code"
-        );
-    }
-    text
 }
 
 /// Hash of the running executable: a rebuilt program is a new transform version.

@@ -9,40 +9,11 @@ use diesel::migration::{
     Migration, MigrationMetadata, MigrationName, MigrationSource, MigrationVersion,
 };
 use diesel::prelude::*;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use diesel_migrations::MigrationHarness;
 
 use crate::db::DbConnection;
-use crate::meta::{Module, CORE_MODULE};
+use crate::meta::{core_module, Module, CORE_MODULE};
 use crate::{Error, Result};
-
-const CORE_SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const CORE_POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-
-/// The core registries as a module.
-struct Core;
-
-impl Module for Core {
-    fn name(&self) -> &'static str {
-        CORE_MODULE
-    }
-    fn sqlite_migrations(&self) -> EmbeddedMigrations {
-        CORE_SQLITE
-    }
-    fn postgres_migrations(&self) -> EmbeddedMigrations {
-        CORE_POSTGRES
-    }
-    fn registries(&self) -> &'static [&'static crate::meta::RegistryMeta] {
-        crate::meta::core::CORE_REGISTRIES
-    }
-}
-
-static CORE: Core = Core;
-crate::register_module!(CORE);
-
-/// The core registries as a module, whether or not `inventory` sees this crate.
-pub(crate) fn core_module() -> &'static dyn Module {
-    &CORE
-}
 
 /// The last Django migration of Python LaminDB that the core schema corresponds to; a
 /// Python-made instance at this migration is adopted without running anything.
