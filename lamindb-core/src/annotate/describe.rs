@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::annotate::{typed_json_values_of, Host};
-use crate::db::models::{Artifact, Run, Transform};
+use crate::db::models::{Artifact, Branch, Run, Transform};
 use crate::meta::Dtype;
 use crate::{Instance, Result};
 
@@ -48,12 +48,7 @@ pub fn human_size(n: i64) -> String {
 }
 
 fn branch_name(id: i32) -> &'static str {
-    match id {
-        -1 => "trash",
-        0 => "archive",
-        1 => "main",
-        _ => "other",
-    }
+    Branch::from_id(id).map_or("other", Branch::name)
 }
 
 fn show_dtype(dtype: &str) -> String {

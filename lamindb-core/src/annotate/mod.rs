@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use serde_json::Value as Json;
 
-use crate::db::models::{Artifact, Record, Run};
+use crate::db::models::{Artifact, Branch, Record, Run};
 use crate::db::rows::{Bind, Sql};
 use crate::db::sql_types::UtcTime;
 use crate::db::{DbConnection, Dialect};
@@ -535,7 +535,7 @@ fn resolve_labels(
             q = q & Q::new("type__uid", type_uid);
         }
         if label.has_branches() {
-            q = q & Q::new("branch_id", 1);
+            q = q & Q::new("branch_id", Branch::Main.id());
         }
         c.condition(label, "l", &q).map_err(|e| e.to_string())?;
         let rows = c.sql.load(c.conn).map_err(|e| e.to_string())?;
@@ -658,7 +658,12 @@ fn store_json(
                 .bind(Bind::Text(hash))
                 .push(", ")
                 .bind(Bind::Int(f.id));
-            sql.push(", FALSE, 1, 1, 1, ")
+            // is_locked, branch_id, created_on_id, space_id
+            sql.push(", FALSE, ")
+                .bind(Bind::Int(Branch::Main.id().into()))
+                .push(", ")
+                .bind(Bind::Int(Branch::Main.id().into()))
+                .push(", 1, ")
                 .bind(Bind::Int(user_id.into()))
                 .push(", ");
             sql.bind_opt(run_id.map(Bind::Int));

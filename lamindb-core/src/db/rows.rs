@@ -179,6 +179,7 @@ impl Sql {
 
     /// Appends `col IN <ids>` with the ids as one parameter: a JSON array read by `json_each` on
     /// SQLite, a `bigint[]` on Postgres. One parameter keeps long id lists cheap to prepare.
+    #[cfg_attr(not(feature = "dataframe"), allow(dead_code))]
     pub fn in_ids(&mut self, dialect: Dialect, col: &str, ids: &[i64]) -> &mut Self {
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         match dialect {

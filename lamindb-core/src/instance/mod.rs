@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use ::lamindb_storage::{StorageKind, StorageRoot};
 use diesel::prelude::*;
 
-use crate::db::models::{Storage, User};
+use crate::db::models::{Branch, Storage, User};
 use crate::db::schema::{lamindb_branch, lamindb_space, lamindb_storage, lamindb_user};
 use crate::db::sql_types::{JsonData, UtcTime};
 use crate::db::{DbConnection, Dialect};
@@ -118,12 +118,11 @@ fn tempfile_in_cache(name: &str, text: &str) -> Result<std::path::PathBuf> {
 }
 
 const SPACE_DESCRIPTION: &str = "Every team & user with access to the instance has access.";
-const BRANCHES: [(i32, &str, &str, &str); 3] = [
-    (-1, "trash", "tttttttttttt", "The trash."),
-    (0, "archive", "aaaaaaaaaaaa", "The archive."),
+const BRANCHES: [(Branch, &str, &str); 3] = [
+    (Branch::Trash, "tttttttttttt", "The trash."),
+    (Branch::Archive, "aaaaaaaaaaaa", "The archive."),
     (
-        1,
-        "main",
+        Branch::Main,
         "mmmmmmmmmmmm",
         "The main & default branch of the instance.",
     ),
@@ -550,7 +549,8 @@ fn seed_core(
             lamindb_space::created_at.eq(now),
         ))
         .execute(c)?;
-    for (id, name, buid, description) in BRANCHES {
+    for (branch, buid, description) in BRANCHES {
+        let (id, name) = (branch.id(), branch.name());
         diesel::insert_into(lamindb_branch::table)
             .values((
                 lamindb_branch::id.eq(id),
@@ -575,8 +575,8 @@ fn seed_core(
             lamindb_storage::updated_at.eq(now),
             lamindb_storage::created_by_id.eq(user.id),
             lamindb_storage::is_locked.eq(false),
-            lamindb_storage::branch_id.eq(1),
-            lamindb_storage::created_on_id.eq(1),
+            lamindb_storage::branch_id.eq(Branch::Main.id()),
+            lamindb_storage::created_on_id.eq(Branch::Main.id()),
             lamindb_storage::space_id.eq(1i16),
             lamindb_storage::aux.eq(None::<JsonData>),
         ))

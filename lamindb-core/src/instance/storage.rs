@@ -8,7 +8,7 @@
 use diesel::prelude::*;
 use lamindb_storage::StorageRoot;
 
-use crate::db::models::Storage;
+use crate::db::models::{Branch, Storage};
 use crate::db::schema::lamindb_storage as s;
 use crate::db::sql_types::{JsonData, UtcTime};
 use crate::instance::{lock, Instance};
@@ -135,8 +135,8 @@ impl Storages<'_> {
                 s::updated_at.eq(now),
                 s::created_by_id.eq(self.inst.user().id),
                 s::is_locked.eq(false),
-                s::branch_id.eq(1),
-                s::created_on_id.eq(1),
+                s::branch_id.eq(Branch::Main.id()),
+                s::created_on_id.eq(Branch::Main.id()),
                 s::space_id.eq(1i16),
                 s::aux.eq(None::<JsonData>),
             ))

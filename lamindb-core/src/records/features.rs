@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use serde_json::Value as Json;
 
-use crate::db::models::Feature;
+use crate::db::models::{Branch, Feature};
 use crate::db::sql_types::UtcTime;
 use crate::meta::Dtype;
 use crate::query::Q;
@@ -138,8 +138,8 @@ impl Features<'_> {
                 crate::db::schema::lamindb_feature::array_rank.eq(0i16),
                 crate::db::schema::lamindb_feature::array_size.eq(0),
                 crate::db::schema::lamindb_feature::is_locked.eq(false),
-                crate::db::schema::lamindb_feature::branch_id.eq(1),
-                crate::db::schema::lamindb_feature::created_on_id.eq(1),
+                crate::db::schema::lamindb_feature::branch_id.eq(Branch::Main.id()),
+                crate::db::schema::lamindb_feature::created_on_id.eq(Branch::Main.id()),
                 crate::db::schema::lamindb_feature::space_id.eq(1i16),
                 crate::db::schema::lamindb_feature::created_by_id.eq(user_id),
                 crate::db::schema::lamindb_feature::run_id.eq(run_id),

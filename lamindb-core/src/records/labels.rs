@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use crate::db::models::{Project, Record, Reference, ULabel};
+use crate::db::models::{Branch, Project, Record, Reference, ULabel};
 use crate::db::rows::{Bind, Sql};
 use crate::db::sql_types::UtcTime;
 use crate::meta::{RegistryMeta, Via};
@@ -257,7 +257,12 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                     sql.bind_opt(s.type_id.map(|t| Bind::Int(t.into())))
                         .push(", ");
                     sql.bind(Bind::Bool(s.is_type)).push(", ");
-                    sql.push("FALSE, 1, 1, 1, ");
+                    // is_locked, branch_id, created_on_id, space_id
+                    sql.push("FALSE, ")
+                        .bind(Bind::Int(Branch::Main.id().into()))
+                        .push(", ")
+                        .bind(Bind::Int(Branch::Main.id().into()))
+                        .push(", 1, ");
                     sql.bind(Bind::Int(user_id.into())).push(", ");
                     sql.bind_opt(run_id.map(Bind::Int));
                     for _ in 0..2 {

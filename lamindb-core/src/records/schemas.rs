@@ -11,7 +11,7 @@ use std::path::Path;
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::db::models::{Feature, Schema};
+use crate::db::models::{Branch, Feature, Schema};
 use crate::db::schema::{
     lamindb_schema as s, lamindb_schemacomponent as sc, lamindb_schemafeature as sf,
 };
@@ -391,7 +391,7 @@ impl Schemas<'_> {
                 .inst
                 .query::<Schema>()
                 .branches(Branches::All)
-                .filter(Q::new("hash", h.as_str()) & !Q::new("branch_id", -1))
+                .filter(Q::new("hash", h.as_str()) & !Q::new("branch_id", Branch::Trash.id()))
                 .order_by("id")
                 .first()?;
             if let Some(found) = same {
@@ -711,8 +711,8 @@ impl Schemas<'_> {
                     s::type_id.eq(spec.type_id),
                     s::aux.eq(def.aux().map(JsonData)),
                     s::is_locked.eq(false),
-                    s::branch_id.eq(1),
-                    s::created_on_id.eq(1),
+                    s::branch_id.eq(Branch::Main.id()),
+                    s::created_on_id.eq(Branch::Main.id()),
                     s::space_id.eq(1i16),
                     s::created_by_id.eq(user_id),
                     s::run_id.eq(run_id),

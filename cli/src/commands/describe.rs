@@ -218,3 +218,57 @@ pub fn transform_tree(inst: &Instance, tr: &Transform) -> Result<String> {
     s.pop();
     Ok(s)
 }
+
+/// `lamin describe`.
+#[derive(clap::Args)]
+pub struct DescribeArgs {
+    /// What to describe: artifact, run or transform.
+    #[arg(default_value = "artifact")]
+    entity: String,
+    #[command(flatten)]
+    select: crate::output::Select,
+}
+
+impl DescribeArgs {
+    pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
+        use crate::output::{artifact_json, Output};
+        use serde_json::json;
+        let inst = g.open()?;
+        let sel = &self.select;
+        match self.entity.as_str() {
+            "artifact" | "artifacts" => {
+                let a = sel.artifact(&inst)?;
+                let d = inst.describe_artifact(&a)?;
+                let mut json = artifact_json(&inst, &a);
+                json["features"] = json!(d.features);
+                json["labels"] = json!(d.labels);
+                Ok(Output::new(d.to_string(), json))
+            }
+            "run" | "runs" => {
+                let uid = sel.uid.as_deref().ok_or_else(|| {
+                    Error::Validation("describe a run by its uid: pass --uid".into())
+                })?;
+                let run = inst.runs().get(uid)?;
+                let tr = inst.transforms().by_id(run.transform_id)?;
+                Ok(Output::new(
+                    run_tree(&inst, &run, &tr)?,
+                    super::runs::run_json(&run, &tr),
+                ))
+            }
+            "transform" | "transforms" => {
+                let tr = match (&sel.uid, &sel.key) {
+                    (Some(u), _) => inst.transforms().get(u)?,
+                    (None, Some(k)) => inst.transforms().get_by_key(k)?,
+                    (None, None) => return Err(Error::Validation("pass --key or --uid".into())),
+                };
+                Ok(Output::new(
+                    transform_tree(&inst, &tr)?,
+                    serde_json::to_value(&tr).expect("json"),
+                ))
+            }
+            other => Err(Error::Validation(format!(
+                "cannot describe '{other}': describe artifact, run or transform"
+            ))),
+        }
+    }
+}

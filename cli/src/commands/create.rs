@@ -1,139 +1,10 @@
-//! `lamin list` with filters, `lamin search`, `lamin create` and `lamin annotate`.
+//! `lamin create`: labels, records, projects, references, features and schemas.
 
-use lamindb_core::annotate::Host;
-use lamindb_core::meta::RegistryMeta;
 use lamindb_core::prelude::*;
-use lamindb_core::query::search::SearchOptions;
-use lamindb_core::query::{Cell, Dynamic, Model, Query, Rows};
-use serde_json::{json, Map, Value};
+use lamindb_core::query::{Model, Query};
+use serde_json::{json, Value};
 
-/// The registry a CLI name means (`artifacts`, `ulabel`, `bionty.CellType`).
-pub fn registry_name(name: &str) -> String {
-    let singular = match name {
-        "artifacts" | "runs" | "transforms" | "ulabels" | "records" | "projects" | "references"
-        | "features" | "schemas" | "storages" | "users" | "collections" | "branches" | "spaces" => {
-            name.strip_suffix("es")
-                .filter(|s| s.ends_with("ch"))
-                .unwrap_or_else(|| name.strip_suffix('s').unwrap_or(name))
-        }
-        other => other,
-    };
-    singular.to_owned()
-}
-
-/// Parses `--filter` expressions into one condition.
-pub fn filters(exprs: &[String]) -> Result<Q> {
-    Ok(Q::And(
-        exprs.iter().map(|e| Q::parse(e)).collect::<Result<_>>()?,
-    ))
-}
-
-/// The columns shown for a registry in tables.
-pub fn display_fields(meta: &RegistryMeta) -> Vec<&'static str> {
-    let mut out = vec!["id"];
-    for f in [
-        "uid",
-        meta.name_field.unwrap_or("uid"),
-        "_dtype_str",
-        "type_id",
-        "description",
-    ] {
-        if meta.field(f).is_some() && !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    out
-}
-
-/// Rows as an aligned text table.
-pub fn table(rows: &Rows) -> String {
-    if rows.is_empty() {
-        return "no records".into();
-    }
-    let cells: Vec<Vec<String>> = rows
-        .rows
-        .iter()
-        .map(|r| r.iter().map(Cell::display).collect())
-        .collect();
-    let widths: Vec<usize> = rows
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count().min(60))
-                .chain([c.len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |vals: Vec<&str>| {
-        vals.iter()
-            .zip(&widths)
-            .map(|(v, w)| {
-                let v: String = v.chars().take(60).collect();
-                format!("{v:<w$}")
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_owned()
-    };
-    let mut out = vec![line(rows.columns.iter().map(String::as_str).collect())];
-    for r in &cells {
-        out.push(line(r.iter().map(String::as_str).collect()));
-    }
-    out.join("\n")
-}
-
-/// `lamin list REGISTRY --filter …` for any registry.
-pub fn list_generic(q: Query<'_, Dynamic>, limit: i64) -> Result<(String, Value)> {
-    let fields = display_fields(q.meta());
-    let rows = q.order_by("-id").limit(limit).rows(&fields)?;
-    Ok((table(&rows), rows.to_json()))
-}
-
-/// `lamin search REGISTRY TEXT`.
-pub fn search(
-    inst: &Instance,
-    registry: &str,
-    text: &str,
-    fields: &[String],
-    limit: usize,
-) -> Result<(String, Value)> {
-    let q = inst.query_registry(&registry_name(registry))?;
-    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-    let hits = q.search(
-        text,
-        &SearchOptions {
-            fields: &fields,
-            limit,
-            case_sensitive: false,
-        },
-    )?;
-    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-    let shown = display_fields(q.meta());
-    let rows = q
-        .clone()
-        .branches(Branches::All)
-        .filter(Q::new("id__in", ids.clone()))
-        .rows(&shown)?;
-    let mut ordered = Rows {
-        columns: std::iter::once("rank".to_owned())
-            .chain(rows.columns.iter().cloned())
-            .collect(),
-        rows: Vec::new(),
-    };
-    for h in &hits {
-        if let Some(r) = rows.rows.iter().find(|r| r[0].as_i64() == Some(h.id)) {
-            let mut row = vec![Cell::Int(h.rank.into())];
-            row.extend(r.iter().cloned());
-            ordered.rows.push(row);
-        }
-    }
-    Ok((table(&ordered), ordered.to_json()))
-}
+use super::list::registry_name;
 
 /// Arguments of `lamin create`.
 pub struct CreateArgs<'a> {
@@ -312,61 +183,49 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
     ))
 }
 
-/// One `--features name=value`: JSON when it parses, a list when it has commas, else text.
-pub fn feature_value(expr: &str) -> Result<(String, Value)> {
-    let (name, raw) = expr.split_once('=').ok_or_else(|| {
-        Error::Validation(format!("--features '{expr}' has no '=': write NAME=VALUE"))
-    })?;
-    let value = match serde_json::from_str::<Value>(raw) {
-        Ok(v) => v,
-        Err(_) if raw.contains(',') => Value::Array(
-            raw.split(',')
-                .map(|s| Value::String(s.trim().to_owned()))
-                .collect(),
-        ),
-        Err(_) => Value::String(raw.to_owned()),
-    };
-    Ok((name.trim().to_owned(), value))
+/// `lamin create`.
+#[derive(clap::Args)]
+pub struct CreateCmd {
+    /// ulabel, record, project, reference, feature or schema.
+    registry: String,
+    /// Its name.
+    name: String,
+    /// The dtype of a feature: int, float, str, bool, date, datetime, dict,
+    /// list[...], cat[ULabel], cat[Record[<type uid>]], …
+    #[arg(long)]
+    dtype: Option<String>,
+    /// Name of the type (an `--is-type` record of the same registry) it belongs to.
+    #[arg(long = "type")]
+    type_name: Option<String>,
+    /// Make it a type.
+    #[arg(long)]
+    is_type: bool,
+    /// Description.
+    #[arg(long)]
+    description: Option<String>,
+    /// Unit of a feature.
+    #[arg(long)]
+    unit: Option<String>,
+    #[command(flatten)]
+    schema: SchemaOpts,
 }
 
-/// Labels to link and feature values to add with `lamin annotate`.
-pub struct AnnotateArgs<'a> {
-    pub ulabels: &'a [String],
-    pub projects: &'a [String],
-    pub records: &'a [String],
-    pub references: &'a [String],
-    pub features: &'a [String],
-}
-
-/// `lamin annotate`: links labels by name and adds feature values, validated first.
-pub fn annotate(inst: &Instance, host: Host, args: &AnnotateArgs<'_>) -> Result<Value> {
-    let mut values = Map::new();
-    for f in args.features {
-        let (k, v) = feature_value(f)?;
-        values.insert(k, v);
+impl CreateCmd {
+    pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
+        let inst = g.open()?;
+        let (text, json) = create(
+            &inst,
+            &CreateArgs {
+                registry: &self.registry,
+                name: &self.name,
+                dtype: self.dtype.as_deref(),
+                type_name: self.type_name.as_deref(),
+                is_type: self.is_type,
+                description: self.description.as_deref(),
+                unit: self.unit.as_deref(),
+                schema: &self.schema,
+            },
+        )?;
+        Ok(crate::output::Output::new(text, json))
     }
-    let mut links: Vec<(&str, i64)> = Vec::new();
-    for n in args.ulabels {
-        links.push(("ULabel", inst.ulabels().get(n)?.id.into()));
-    }
-    for n in args.projects {
-        links.push(("Project", inst.projects().get(n)?.id.into()));
-    }
-    for n in args.records {
-        links.push(("Record", inst.records().get(n)?.id.into()));
-    }
-    for n in args.references {
-        links.push(("Reference", inst.references().get(n)?.id.into()));
-    }
-    let ann = inst.annotations(host);
-    if !values.is_empty() {
-        ann.add_values(&values)?;
-    }
-    for (registry, id) in links {
-        ann.add_labels(registry, &[id])?;
-    }
-    Ok(json!({
-        "features": ann.get_values()?,
-        "labels": ann.labels()?,
-    }))
 }

@@ -435,3 +435,88 @@ mod tests {
         assert!(!is_interpreter("samtools"));
     }
 }
+
+/// `lamin run`.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Transform key; default the script's file name or the program's name.
+    #[arg(long)]
+    key: Option<String>,
+    /// Pin the transform uid (16 characters: this version; 12: this version family).
+    #[arg(long)]
+    uid: Option<String>,
+    /// A run parameter NAME=VALUE (repeatable); JSON values keep their type.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+    /// The command, after `--`.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<String>,
+}
+
+impl RunArgs {
+    pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
+        let inst = g.open()?;
+        let outcome = run_command(
+            &inst,
+            RunCommand {
+                key: self.key,
+                uid: self.uid,
+                params: self.params,
+                command: self.command,
+                instance: g.instance.as_deref(),
+            },
+        )?;
+        let status = outcome
+            .run
+            .status()
+            .map(RunStatus::as_str)
+            .unwrap_or("unknown");
+        let j = run_json(&outcome.run, &outcome.transform);
+        // The command owns stdout; the summary goes to stderr.
+        if g.json {
+            eprintln!("{j}");
+        } else {
+            eprintln!(
+                "→ finished run {} of {}: {status}",
+                outcome.run.uid, outcome.transform.key
+            );
+        }
+        Ok(crate::output::Output {
+            text: String::new(),
+            json: Value::Null,
+            exit_code: outcome.exit_code,
+        })
+    }
+}
+
+/// `lamin track`.
+#[derive(clap::Args)]
+pub struct TrackArgs {
+    /// The script; default the script of the shell that runs `lamin track`.
+    path: Option<PathBuf>,
+    /// Transform key; default the script's file name.
+    #[arg(long)]
+    key: Option<String>,
+}
+
+impl TrackArgs {
+    pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
+        let inst = g.open()?;
+        let (run, tr) = track_shell(&inst, self.path, self.key)?;
+        Ok(crate::output::Output::new(
+            format!("started tracking shell run: {} ({})", run.uid, tr.key),
+            run_json(&run, &tr),
+        ))
+    }
+}
+
+/// `lamin finish`.
+pub fn finish(g: &crate::output::Global) -> Result<crate::output::Output> {
+    let inst = g.open()?;
+    let run = finish_shell(&inst)?;
+    let tr = inst.transforms().by_id(run.transform_id)?;
+    Ok(crate::output::Output::new(
+        format!("finished tracking shell run: {}", run.uid),
+        run_json(&run, &tr),
+    ))
+}

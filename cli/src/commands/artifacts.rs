@@ -1,0 +1,166 @@
+//! `lamin save`, `load`, `delete`, `restore`: an artifact's life cycle.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use lamindb_core::prelude::*;
+use serde_json::json;
+
+use crate::output::{artifact_json, Global, Output, Select};
+
+/// `lamin save`.
+#[derive(Args)]
+pub struct SaveArgs {
+    /// The file or folder.
+    path: PathBuf,
+    /// Key (virtual path in the instance).
+    #[arg(long)]
+    key: Option<String>,
+    /// Description.
+    #[arg(long)]
+    description: Option<String>,
+    /// Kind (dataset, model, …).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Root of the managed storage to save into (default: the instance's storage).
+    #[arg(long)]
+    storage: Option<String>,
+}
+
+impl SaveArgs {
+    pub fn run(self, g: &Global) -> Result<Output> {
+        let inst = g.open_tracked()?;
+        let saved = inst.artifacts().save(NewArtifactSpec {
+            path: self.path,
+            key: self.key,
+            description: self.description,
+            kind: self.kind,
+            storage: self.storage,
+            ..Default::default()
+        })?;
+        let verb = match saved.status {
+            SaveStatus::Created => "saved",
+            SaveStatus::NewVersion => "saved new version",
+            SaveStatus::Existing => "returning existing artifact with same hash",
+        };
+        let a = &saved.artifact;
+        let mut j = artifact_json(&inst, a);
+        j["status"] = json!(format!("{:?}", saved.status).to_lowercase());
+        Ok(Output::new(
+            format!(
+                "{verb}: {} ({})",
+                a.uid,
+                a.key.as_deref().unwrap_or("no key")
+            ),
+            j,
+        ))
+    }
+}
+
+/// `lamin load`.
+#[derive(Args)]
+pub struct LoadArgs {
+    #[command(flatten)]
+    select: Select,
+    /// Copy the data into this folder and print the copy's path.
+    #[arg(long)]
+    to: Option<PathBuf>,
+}
+
+impl LoadArgs {
+    pub fn run(self, g: &Global) -> Result<Output> {
+        let inst = g.open_tracked()?;
+        let a = self.select.artifact(&inst)?;
+        let mut path = inst.artifacts().cache(&a)?;
+        if let Some(dir) = self.to {
+            path = copy_out(&path, &dir)?;
+        }
+        Ok(Output::new(
+            path.display().to_string(),
+            json!({ "uid": a.uid, "path": path }),
+        ))
+    }
+}
+
+/// Copies `src` (a file or folder) into `dir`.
+fn copy_out(src: &Path, dir: &Path) -> Result<PathBuf> {
+    let name = src
+        .file_name()
+        .ok_or_else(|| Error::Validation("artifact path has no file name".into()))?;
+    let dst = dir.join(name);
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let root = lamindb_storage::StorageRoot::local(dir)?;
+    root.put(src, &name.to_string_lossy())?;
+    Ok(dst)
+}
+
+/// `lamin delete`.
+#[derive(Args)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    select: Select,
+    /// Delete the record (and its data under .lamindb/) for good.
+    #[arg(long)]
+    permanent: bool,
+    /// Also delete data stored under a real (non-virtual) key.
+    #[arg(long)]
+    delete_data: bool,
+}
+
+impl DeleteArgs {
+    pub fn run(self, g: &Global) -> Result<Output> {
+        let inst = g.open()?;
+        let sel = &self.select;
+        let a = match (&sel.uid, &sel.key, self.permanent) {
+            (None, Some(k), true) => inst
+                .artifacts()
+                .get_by_key(k)
+                .or_else(|_| inst.artifacts().get_trashed_by_key(k))?,
+            _ => sel.artifact(&inst)?,
+        };
+        if self.permanent {
+            let deleted = inst.artifacts().delete_permanently(&a, self.delete_data)?;
+            let text = match &deleted {
+                Some(k) => format!("permanently deleted artifact {} and its data at {k}", a.uid),
+                None => format!("permanently deleted artifact {} (its data was kept)", a.uid),
+            };
+            Ok(Output::new(
+                text,
+                json!({ "uid": a.uid, "deleted": true, "deleted_data": deleted }),
+            ))
+        } else {
+            let t = inst.artifacts().trash(&a)?;
+            Ok(Output::new(
+                format!("moved artifact {} to the trash", t.uid),
+                artifact_json(&inst, &t),
+            ))
+        }
+    }
+}
+
+/// `lamin restore`.
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// Key of the trashed artifact.
+    #[arg(long, required_unless_present = "uid")]
+    key: Option<String>,
+    /// uid of the artifact.
+    #[arg(long)]
+    uid: Option<String>,
+}
+
+impl RestoreArgs {
+    pub fn run(self, g: &Global) -> Result<Output> {
+        let inst = g.open()?;
+        let a = match (&self.uid, &self.key) {
+            (Some(u), _) => inst.artifacts().get(u)?,
+            (None, Some(k)) => inst.artifacts().get_trashed_by_key(k)?,
+            (None, None) => return Err(Error::Validation("pass --key or --uid".into())),
+        };
+        let r = inst.artifacts().restore(&a)?;
+        Ok(Output::new(
+            format!("restored artifact {}", r.uid),
+            artifact_json(&inst, &r),
+        ))
+    }
+}

@@ -1,0 +1,11 @@
+//! One file per command group; each defines its arguments and how it runs.
+
+pub mod annotate;
+pub mod artifacts;
+pub mod create;
+pub mod describe;
+pub mod instance;
+pub mod lineage;
+pub mod list;
+pub mod runs;
+pub mod storage;
