@@ -190,21 +190,13 @@ impl ListArgs {
                 return Ok(Output::new(text, json));
             }
         }
-        let mut q = inst.query::<Artifact>().filter(cond.clone());
-        if let Some(p) = self.key_prefix {
-            q = q.filter(Q::new("key__startswith", p));
-        }
-        if !self.all_versions && !self.trash {
-            q = q.filter(Q::new("is_latest", true));
-        }
-        if self.trash {
-            q = q.branches(trash);
-        }
-        // Run logs and environments are hidden unless asked for, as in Python LaminDB.
-        if !cond.lookup_paths().iter().any(|p| p.starts_with("kind")) {
-            q = q.exclude(Q::new("kind__startswith", "__lamindb"));
-        }
-        let rows = q.order_by("-id").limit(self.limit).all()?;
+        let rows = inst.artifacts().list(&ListOptions {
+            key_prefix: self.key_prefix,
+            all_versions: self.all_versions,
+            trash: self.trash,
+            limit: Some(self.limit),
+            filter: cond,
+        })?;
         Ok(Output::new(
             super::describe::artifact_table(&rows),
             Value::Array(rows.iter().map(|a| artifact_json(&inst, a)).collect()),

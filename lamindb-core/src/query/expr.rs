@@ -23,6 +23,13 @@ pub enum Value {
     List(Vec<Value>),
 }
 
+impl Default for Q {
+    /// The condition every row meets.
+    fn default() -> Q {
+        Q::And(Vec::new())
+    }
+}
+
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

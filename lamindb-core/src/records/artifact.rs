@@ -20,6 +20,7 @@ use crate::db::sql_types::{JsonData, UtcTime};
 use crate::db::uid_starts_with;
 use crate::db::{DbConnection, Dialect};
 use crate::instance::Instance;
+use crate::query::{Branches, Q};
 use crate::util::failpoint;
 use crate::util::key::validate_key;
 use crate::util::uid::{self, ARTIFACT_STEM_LEN};
@@ -102,6 +103,8 @@ pub struct ListOptions {
     pub trash: bool,
     /// At most this many rows.
     pub limit: Option<i64>,
+    /// Further conditions (`lamin list artifacts --filter …`); empty matches everything.
+    pub filter: Q,
 }
 
 /// The artifact registry of an instance; get it with [`Instance::artifacts`].
@@ -808,37 +811,31 @@ impl<'a> Artifacts<'a> {
             .ok_or_else(|| Error::NotFound(format!("no trashed artifact with key '{key}'")))
     }
 
-    /// Lists artifacts, newest first; hidden kinds (`__lamindb*`) are left out.
+    /// Lists artifacts, newest first: the latest versions on the main branch (or the trash),
+    /// matching `opts.filter`. Run logs and environments (kinds `__lamindb*`) are left out
+    /// unless the filter names `kind`, as in Python LaminDB.
     pub fn list(&self, opts: &ListOptions) -> Result<Vec<Artifact>> {
-        let mut q = a::table
-            .filter(a::branch_id.eq(if opts.trash {
-                Branch::Trash.id()
-            } else {
-                Branch::Main.id()
-            }))
-            .filter(
-                a::kind
-                    .is_null()
-                    .or(a::kind.not_like("\\_\\_lamindb%").escape('\\')),
-            )
-            .select(Artifact::as_select())
-            .order(a::id.desc())
-            .into_boxed();
-        if let Some(prefix) = &opts.key_prefix {
-            let escaped = prefix
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            q = q.filter(a::key.like(format!("{escaped}%")).escape('\\'));
+        let mut q = self
+            .inst
+            .query::<Artifact>()
+            .filter(opts.filter.clone());
+        if let Some(p) = &opts.key_prefix {
+            q = q.filter(Q::new("key__startswith", p.as_str()));
         }
         if !opts.all_versions && !opts.trash {
-            q = q.filter(a::is_latest.eq(true));
+            q = q.filter(Q::new("is_latest", true));
         }
+        if opts.trash {
+            q = q.branches(Branches::Only(Branch::Trash.id()));
+        }
+        if !opts.filter.lookup_paths().iter().any(|p| p.starts_with("kind")) {
+            q = q.exclude(Q::new("kind__startswith", "__lamindb"));
+        }
+        q = q.order_by("-id");
         if let Some(limit) = opts.limit {
             q = q.limit(limit);
         }
-        let mut conn = self.inst.conn();
-        Ok(q.load(&mut *conn)?)
+        q.all()
     }
 
     /// All versions of an artifact's family, newest first.
