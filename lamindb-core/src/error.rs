@@ -102,9 +102,15 @@ pub enum Error {
     /// A database error.
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),
-    /// A database connection error.
-    #[error("cannot connect to the database: {0}")]
-    Connection(#[from] diesel::ConnectionError),
+    /// The database could not be reached or opened.
+    #[error("cannot connect to the database at {url}: {source}")]
+    Connection {
+        /// The database URL or path, without credentials.
+        url: String,
+        /// The cause.
+        #[source]
+        source: diesel::ConnectionError,
+    },
     /// A migration error.
     #[error("migration failed: {0}")]
     Migration(String),
@@ -137,7 +143,7 @@ impl Error {
             Error::Storage(_) | Error::Io { .. } => ErrorKind::Storage,
             Error::Database(diesel::result::Error::NotFound) => ErrorKind::NotFound,
             Error::Database(_)
-            | Error::Connection(_)
+            | Error::Connection { .. }
             | Error::Migration(_)
             | Error::PendingMigrations { .. } => ErrorKind::Database,
         }

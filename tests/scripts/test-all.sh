@@ -7,8 +7,13 @@ cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamindb-rs-target}"
 tests/scripts/ensure-postgres.sh
 tests/scripts/ensure-s3.sh
-# The CLI suites run the `lamin` binary; build it first so the suites find it.
+# The CLI suites run the `lamin` binary as users build it: `cargo build -p lamin-cli` alone, so
+# that no feature a test-only dependency switches on reaches it. `cargo test --workspace` later
+# rebuilds target/debug/lamin with the workspace's unified features, so the suites run a copy.
 cargo build -p lamin-cli
+mkdir -p "$CARGO_TARGET_DIR/shipped"
+cp "$CARGO_TARGET_DIR/debug/lamin" "$CARGO_TARGET_DIR/shipped/lamin"
+export LAMIN_BIN="$CARGO_TARGET_DIR/shipped/lamin"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -269,8 +269,13 @@ pub fn stored_objects(root: &lamindb_storage::StorageRoot) -> Vec<String> {
         .collect()
 }
 
-/// The `lamin` binary built next to this test executable.
+/// The `lamin` binary the CLI suites run: `LAMIN_BIN` (set by `tests/scripts/test-all.sh` to a
+/// binary built by `cargo build -p lamin-cli` alone, with exactly the features users get), else
+/// the one next to this test executable.
 pub fn lamin_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("LAMIN_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = dir.join(format!("lamin{}", std::env::consts::EXE_SUFFIX));

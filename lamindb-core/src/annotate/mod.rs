@@ -11,7 +11,6 @@ pub mod pyrepr;
 
 use std::collections::BTreeMap;
 
-use diesel::prelude::*;
 use serde_json::Value as Json;
 
 use crate::db::models::{Artifact, Branch, Record, Run};
@@ -215,7 +214,7 @@ impl Annotations<'_> {
         let run_id = self.inst.current_run()?.map(|r| r.id);
         let user_id = self.inst.user().id;
         let mut conn = self.inst.conn();
-        conn.transaction(|conn| {
+        conn.write(|conn| {
             self.check_host(conn)?;
             for id in ids {
                 insert_link(conn, link, self.host.id(), *id, None, user_id, run_id)?;
@@ -283,7 +282,7 @@ impl Annotations<'_> {
         let host_name = self.host.meta().name;
         let catalog = self.inst.catalog();
         let mut conn = self.inst.conn();
-        conn.transaction(|conn| {
+        conn.write(|conn| {
             self.check_host(conn)?;
             let names: Vec<&str> = values.keys().map(String::as_str).collect();
             let features = FeatureInfo::by_names(conn, &names)?;
@@ -351,7 +350,7 @@ impl Annotations<'_> {
     pub fn remove_values(&self, name: &str, value: Option<&Json>) -> Result<()> {
         let catalog = self.inst.catalog();
         let mut conn = self.inst.conn();
-        conn.transaction(|conn| {
+        conn.write(|conn| {
             let f = FeatureInfo::by_name(conn, name)?
                 .ok_or_else(|| Error::NotFound(format!("no feature named '{name}'")))?;
             let n = remove_feature_values(conn, catalog, self.host, &f, value)?;

@@ -1,7 +1,7 @@
 //! One connection type over SQLite and Postgres, chosen by the instance's database URL.
 
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 
 use crate::{Error, Result};
 
@@ -100,27 +100,121 @@ impl DbConnection {
     pub fn open(url: &str) -> Result<Self> {
         match Dialect::of_url(url)? {
             Dialect::Postgres => {
-                let mut conn = diesel::PgConnection::establish(url).map_err(|e| {
-                    Error::Validation(format!(
-                        "cannot connect to Postgres at {}: {e}",
-                        redact_url(url)
-                    ))
-                })?;
+                let mut conn =
+                    diesel::PgConnection::establish(url).map_err(|e| Error::Connection {
+                        url: redact_url(url),
+                        source: e,
+                    })?;
                 conn.batch_execute("SET TIME ZONE 'UTC'; SET client_min_messages TO WARNING;")?;
                 Ok(DbConnection::Postgres(conn))
             }
             Dialect::Sqlite => {
                 let path = url.strip_prefix("sqlite://").unwrap_or(url);
-                let mut conn = diesel::SqliteConnection::establish(path)?;
-                // WAL keeps readers and the writer apart and makes commits cheap; foreign keys are
-                // checked as Django declares them (deferred); a busy writer is waited for.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )?;
-                Ok(DbConnection::Sqlite(conn))
+                let mut conn =
+                    diesel::SqliteConnection::establish(path).map_err(|e| Error::Connection {
+                        url: path.to_owned(),
+                        source: e,
+                    })?;
+                // A busy writer is waited for; foreign keys are checked as Django declares them
+                // (deferred). The journal mode is the file's own: instances made here use WAL
+                // (see `use_wal`), Python-made ones keep theirs, since WAL needs shared memory
+                // that network filesystems lack and Python uploads `lamin.db` alone. WAL commits
+                // without an fsync each (synchronous = NORMAL) and stays consistent; a rollback
+                // journal needs FULL for that.
+                conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")?;
+                let mut conn = DbConnection::Sqlite(conn);
+                let sync = if conn.journal_mode()? == "wal" {
+                    "NORMAL"
+                } else {
+                    "FULL"
+                };
+                conn.batch_execute(&format!("PRAGMA synchronous = {sync};"))?;
+                Ok(conn)
             }
         }
+    }
+
+    /// The SQLite journal mode (`wal`, `delete`, …).
+    fn journal_mode(&mut self) -> Result<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            journal_mode: String,
+        }
+        let m: Mode = diesel::sql_query("PRAGMA journal_mode").get_result(self)?;
+        Ok(m.journal_mode.to_ascii_lowercase())
+    }
+
+    /// Switches a new SQLite database to WAL (readers never wait for the writer, commits are
+    /// cheap); called when lamindb-rs creates an instance. Nothing to do on Postgres.
+    pub fn use_wal(&mut self) -> Result<()> {
+        if self.dialect() == Dialect::Sqlite {
+            self.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        }
+        Ok(())
+    }
+
+    /// Copies committed WAL pages into the database file as far as no reader needs them, so
+    /// that `lamin.db` alone is complete; never waits. Nothing to do on Postgres or without WAL.
+    pub fn checkpoint(&mut self) {
+        if self.dialect() == Dialect::Sqlite {
+            if let Err(e) = self.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                tracing::debug!("checkpoint skipped: {e}");
+            }
+        }
+    }
+
+    /// Runs `f` in a write transaction. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) and so waits for other writers (busy timeout): a deferred transaction
+    /// that reads first fails at once with "database is locked" when another process wrote
+    /// meanwhile. Inside an open transaction it nests as a savepoint. When `f` fails and the
+    /// rollback fails too (a full disk), `f`'s error is returned; SQLite rolls back by itself.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut DbConnection) -> Result<T>) -> Result<T> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        let DbConnection::Sqlite(c) = self else {
+            return self.transaction(f);
+        };
+        if AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?
+            .is_some()
+        {
+            return self.transaction(f);
+        }
+        AnsiTransactionManager::begin_transaction_sql(&mut *c, "BEGIN IMMEDIATE")?;
+        let result = f(self);
+        let DbConnection::Sqlite(c) = self else {
+            unreachable!("the connection does not change its backend")
+        };
+        match result {
+            Ok(v) => {
+                if let Err(e) = AnsiTransactionManager::commit_transaction(&mut *c) {
+                    if let Err(r) = AnsiTransactionManager::rollback_transaction(&mut *c) {
+                        tracing::warn!("rolling back after a failed commit failed too: {r}");
+                    }
+                    return Err(e.into());
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(r) = AnsiTransactionManager::rollback_transaction(&mut *c) {
+                    tracing::warn!("rolling back failed ({r}); SQLite undoes the transaction when the connection closes");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Serialises get-or-create of `key` within `scope` (a label name, an artifact key or hash)
+    /// across processes until the enclosing transaction ends: an advisory transaction lock on
+    /// Postgres. SQLite needs nothing more, since [`DbConnection::write`] holds the database's
+    /// single write lock.
+    pub fn lock(&mut self, scope: &str, key: &str) -> Result<()> {
+        if let DbConnection::Postgres(c) = self {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(format!("{scope}\u{1f}{key}"))
+                .execute(c)?;
+        }
+        Ok(())
     }
 
     /// The dialect of this connection.

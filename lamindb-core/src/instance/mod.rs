@@ -60,6 +60,12 @@ pub struct Instance {
     pub(crate) progress: Mutex<Option<std::sync::Arc<dyn ProgressSink>>>,
 }
 
+impl Drop for Instance {
+    fn drop(&mut self) {
+        lock(&self.conn).checkpoint();
+    }
+}
+
 impl std::fmt::Debug for Instance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Instance")
@@ -251,18 +257,19 @@ impl Instance {
             )));
         }
         let mut conn = DbConnection::open(&settings.db_url())?;
-        if migrations::has_table(&mut conn, "lamindb_artifact")? {
+        if migrations::has_table(&mut conn, crate::meta::core::ARTIFACT.table)? {
             return Err(Error::AlreadyExists(format!(
                 "the database {} already holds a LaminDB instance; connect to it instead",
                 crate::db::redact_url(&settings.db_url())
             )));
         }
+        conn.use_wal()?;
         for m in modules {
             migrations::apply(&mut conn, *m)?;
         }
         let instance_uid = settings.uid();
         let storage_uid = uid::random(12);
-        conn.transaction::<_, Error, _>(|c| {
+        conn.write(|c| {
             let user_id = seed_core(c, handle, user_uid, root, &storage_uid, &instance_uid)?;
             let ctx = SeedContext {
                 user_id,

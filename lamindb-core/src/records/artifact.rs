@@ -406,8 +406,9 @@ impl<'a> Artifacts<'a> {
             (Some(rel), Some(k)) => (Some(k.clone()), Some(rel.clone()), true),
             (None, k) => (k.clone(), None, true),
         };
+        // Empty files all share one hash: they are found again only under their own key.
         let empty = p.stats.n_files.is_none() && p.stats.size == 0;
-        let dedup = !p.spec.skip_hash_lookup && !empty;
+        let dedup = !p.spec.skip_hash_lookup;
         let hash = p.stats.hash.clone();
         let candidates = a::table
             .filter(a::branch_id.ne(Branch::Trash.id()))
@@ -420,10 +421,10 @@ impl<'a> Artifacts<'a> {
         };
         newest_first(&mut found);
         if dedup {
-            if let Some(existing) = found
-                .iter()
-                .find(|r| r.hash.as_deref() == Some(hash.as_str()))
-            {
+            if let Some(existing) = found.iter().find(|r| {
+                r.hash.as_deref() == Some(hash.as_str())
+                    && (!empty || (key.is_some() && r.key == key && r.storage_id == storage_id))
+            }) {
                 let mut existing = existing.clone();
                 if let Some(run_id) = p.run_id {
                     crate::records::runs::Runs::add_recreating(conn, run_id, &mut existing)?;
@@ -549,7 +550,7 @@ impl<'a> Artifacts<'a> {
     /// and removes whatever part of the object was written.
     fn rollback_pending(&self, row: &Artifact, revised: Option<&Artifact>) -> Result<()> {
         let mut conn = self.inst.conn();
-        conn.transaction::<_, Error, _>(|c| {
+        conn.write(|c| {
             self.unlink_references(c, row.id)?;
             diesel::delete(a::table.find(row.id)).execute(c)?;
             if let Some(head) = revised {
@@ -604,7 +605,22 @@ impl<'a> Artifacts<'a> {
         }
         let planned: Vec<std::result::Result<(Plan, Artifact), Saved>> = {
             let mut conn = self.inst.conn();
-            conn.transaction::<_, Error, _>(|c| {
+            conn.write(|c| {
+                // Concurrent saves of one key or one content wait for each other here, so the
+                // version plan and the dedup lookup see every committed row (locks in sorted
+                // order, so that two batches never wait on each other).
+                let mut locks: Vec<(&str, &str)> = Vec::new();
+                for p in &prepared {
+                    locks.push(("artifact-hash", p.stats.hash.as_str()));
+                    if let Some(k) = p.spec.key.as_deref().or(p.in_place.as_deref()) {
+                        locks.push(("artifact-key", k));
+                    }
+                }
+                locks.sort_unstable();
+                locks.dedup();
+                for (scope, key) in locks {
+                    c.lock(scope, key)?;
+                }
                 let mut out = Vec::with_capacity(prepared.len());
                 for p in prepared {
                     out.push(match self.plan(c, p)? {
@@ -637,7 +653,7 @@ impl<'a> Artifacts<'a> {
         failpoint::hit("after_copy");
         let many = planned.len() >= crate::instance::ANALYZE_AFTER_ROWS;
         let mut conn = self.inst.conn();
-        let saved = conn.transaction::<_, Error, _>(|c| {
+        let saved = conn.write(|c| {
             let mut out = Vec::with_capacity(planned.len());
             for item in planned {
                 out.push(match item {
@@ -815,10 +831,7 @@ impl<'a> Artifacts<'a> {
     /// matching `opts.filter`. Run logs and environments (kinds `__lamindb*`) are left out
     /// unless the filter names `kind`, as in Python LaminDB.
     pub fn list(&self, opts: &ListOptions) -> Result<Vec<Artifact>> {
-        let mut q = self
-            .inst
-            .query::<Artifact>()
-            .filter(opts.filter.clone());
+        let mut q = self.inst.query::<Artifact>().filter(opts.filter.clone());
         if let Some(p) = &opts.key_prefix {
             q = q.filter(Q::new("key__startswith", p.as_str()));
         }
@@ -828,7 +841,12 @@ impl<'a> Artifacts<'a> {
         if opts.trash {
             q = q.branches(Branches::Only(Branch::Trash.id()));
         }
-        if !opts.filter.lookup_paths().iter().any(|p| p.starts_with("kind")) {
+        if !opts
+            .filter
+            .lookup_paths()
+            .iter()
+            .any(|p| p.starts_with("kind"))
+        {
             q = q.exclude(Q::new("kind__startswith", "__lamindb"));
         }
         q = q.order_by("-id");
@@ -981,7 +999,7 @@ impl<'a> Artifacts<'a> {
             None
         };
         let mut conn = self.inst.conn();
-        conn.transaction::<_, Error, _>(|c| {
+        conn.write(|c| {
             let now = UtcTime::now();
             if let Some(s) = &successor {
                 diesel::update(a::table.find(s.id))
@@ -1005,7 +1023,7 @@ impl<'a> Artifacts<'a> {
     /// current latest version, it becomes the latest again.
     pub fn restore(&self, artifact: &Artifact) -> Result<Artifact> {
         let mut conn = self.inst.conn();
-        conn.transaction::<_, Error, _>(|c| {
+        conn.write(|c| {
             let head = family(c, artifact.stem_uid())?
                 .into_iter()
                 .find(|r| r.id != artifact.id && r.branch_id == Branch::Main.id() && r.is_latest);
@@ -1057,7 +1075,7 @@ impl<'a> Artifacts<'a> {
         };
         {
             let mut conn = self.inst.conn();
-            conn.transaction::<_, Error, _>(|c| {
+            conn.write(|c| {
                 for row in &rows {
                     self.unlink_references(c, row.id)?;
                     diesel::delete(a::table.find(row.id)).execute(c)?;

@@ -4,7 +4,8 @@ use diesel::prelude::*;
 use serde_json::Value as Json;
 
 use crate::db::models::{Branch, Feature};
-use crate::db::sql_types::UtcTime;
+use crate::db::schema::lamindb_feature as f;
+use crate::db::sql_types::{JsonData, UtcTime};
 use crate::meta::Dtype;
 use crate::query::Q;
 use crate::records::Created;
@@ -94,67 +95,77 @@ impl Features<'_> {
                 )))
             }
         };
-        let existing = self
-            .inst
-            .query::<Feature>()
-            .filter(Q::new("name", name) & Q::new("type_id", spec.type_id))
-            .first()?;
-        if let Some(f) = existing {
-            if f.dtype != dtype {
-                return Err(Error::Validation(format!(
-                    "Feature {name} already exists with dtype {}, you passed {}",
-                    f.dtype.as_deref().unwrap_or("none"),
-                    dtype.as_deref().unwrap_or("none")
-                )));
-            }
-            tracing::info!("returning feature with same name: '{name}'");
-            return Ok(Created {
-                record: f,
-                created: false,
-            });
-        }
         let run_id = self.inst.current_run()?.map(|r| r.id);
         let user_id = self.inst.user().id;
         let now = UtcTime::now();
         let synonyms = (!spec.synonyms.is_empty()).then(|| spec.synonyms.join("|"));
         let nullable = spec.nullable.or((!spec.is_type).then_some(true));
         let mut conn = self.inst.conn();
-        let id: i32 = diesel::insert_into(crate::db::schema::lamindb_feature::table)
-            .values((
-                crate::db::schema::lamindb_feature::uid.eq(uid::random(12)),
-                crate::db::schema::lamindb_feature::name.eq(name),
-                crate::db::schema::lamindb_feature::dtype_str.eq(&dtype),
-                crate::db::schema::lamindb_feature::unit.eq(&spec.unit),
-                crate::db::schema::lamindb_feature::description.eq(&spec.description),
-                crate::db::schema::lamindb_feature::synonyms.eq(&synonyms),
-                crate::db::schema::lamindb_feature::nullable.eq(nullable),
-                crate::db::schema::lamindb_feature::coerce.eq(spec.coerce),
-                crate::db::schema::lamindb_feature::default_value.eq(spec
-                    .default_value
-                    .clone()
-                    .map(crate::db::sql_types::JsonData)),
-                crate::db::schema::lamindb_feature::is_type.eq(spec.is_type),
-                crate::db::schema::lamindb_feature::type_id.eq(spec.type_id),
-                crate::db::schema::lamindb_feature::array_rank.eq(0i16),
-                crate::db::schema::lamindb_feature::array_size.eq(0),
-                crate::db::schema::lamindb_feature::is_locked.eq(false),
-                crate::db::schema::lamindb_feature::branch_id.eq(Branch::Main.id()),
-                crate::db::schema::lamindb_feature::created_on_id.eq(Branch::Main.id()),
-                crate::db::schema::lamindb_feature::space_id.eq(1i16),
-                crate::db::schema::lamindb_feature::created_by_id.eq(user_id),
-                crate::db::schema::lamindb_feature::run_id.eq(run_id),
-                crate::db::schema::lamindb_feature::created_at.eq(now),
-                crate::db::schema::lamindb_feature::updated_at.eq(now),
-            ))
-            .returning(crate::db::schema::lamindb_feature::id)
-            .get_result(&mut *conn)?;
-        let record = crate::db::schema::lamindb_feature::table
+        // Parallel creates of one name wait for each other and find the first one's row.
+        let (id, created) = conn.write(|c| {
+            let type_key = spec.type_id.map_or_else(String::new, |t| t.to_string());
+            c.lock(
+                crate::meta::core::FEATURE.table,
+                &format!("{type_key}/{name}"),
+            )?;
+            let mut q = f::table
+                .filter(f::name.eq(name))
+                .filter(f::branch_id.eq(Branch::Main.id()))
+                .into_boxed();
+            q = match spec.type_id {
+                Some(t) => q.filter(f::type_id.eq(t)),
+                None => q.filter(f::type_id.is_null()),
+            };
+            let existing: Option<Feature> = q
+                .select(Feature::as_select())
+                .order(f::id)
+                .first(c)
+                .optional()?;
+            if let Some(existing) = existing {
+                if existing.dtype != dtype {
+                    return Err(Error::Validation(format!(
+                        "Feature {name} already exists with dtype {}, you passed {}",
+                        existing.dtype.as_deref().unwrap_or("none"),
+                        dtype.as_deref().unwrap_or("none")
+                    )));
+                }
+                return Ok((existing.id, false));
+            }
+            let id: i32 = diesel::insert_into(f::table)
+                .values((
+                    f::uid.eq(uid::random(12)),
+                    f::name.eq(name),
+                    f::dtype_str.eq(&dtype),
+                    f::unit.eq(&spec.unit),
+                    f::description.eq(&spec.description),
+                    f::synonyms.eq(&synonyms),
+                    f::nullable.eq(nullable),
+                    f::coerce.eq(spec.coerce),
+                    f::default_value.eq(spec.default_value.clone().map(JsonData)),
+                    f::is_type.eq(spec.is_type),
+                    f::type_id.eq(spec.type_id),
+                    f::array_rank.eq(0i16),
+                    f::array_size.eq(0),
+                    f::is_locked.eq(false),
+                    f::branch_id.eq(Branch::Main.id()),
+                    f::created_on_id.eq(Branch::Main.id()),
+                    f::space_id.eq(1i16),
+                    f::created_by_id.eq(user_id),
+                    f::run_id.eq(run_id),
+                    f::created_at.eq(now),
+                    f::updated_at.eq(now),
+                ))
+                .returning(f::id)
+                .get_result(c)?;
+            Ok((id, true))
+        })?;
+        if !created {
+            tracing::info!("returning feature with same name: '{name}'");
+        }
+        let record = f::table
             .find(id)
             .select(Feature::as_select())
             .first(&mut *conn)?;
-        Ok(Created {
-            record,
-            created: true,
-        })
+        Ok(Created { record, created })
     }
 }

@@ -5,11 +5,10 @@
 
 use std::marker::PhantomData;
 
-use diesel::prelude::*;
-
 use crate::db::models::{Branch, Project, Record, Reference, ULabel};
 use crate::db::rows::{Bind, Sql};
 use crate::db::sql_types::UtcTime;
+use crate::db::DbConnection;
 use crate::meta::{RegistryMeta, Via};
 use crate::query::{Model, Q};
 use crate::records::links::insert_link;
@@ -156,41 +155,53 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                 self.meta().name
             )));
         }
-        let existing = self
-            .query()
-            .filter(Q::new("name", spec.name.as_str()) & Q::new("type_id", spec.type_id))
-            .limit(1)
-            .all()?;
-        if let Some(record) = existing.into_iter().next() {
-            tracing::info!(
-                "returning existing {} with same name: '{}'",
-                self.meta().name,
-                spec.name
-            );
-            return Ok(Created {
-                record,
-                created: false,
-            });
-        }
         let similar: Vec<String> = self
             .query()
-            .filter(Q::new("name__iexact", spec.name.as_str()))
+            .filter(
+                Q::new("name__iexact", spec.name.as_str()) & !Q::new("name", spec.name.as_str()),
+            )
             .limit(3)
             .all()?
             .iter()
             .filter_map(|r| r.label_name().map(str::to_owned))
             .collect();
-        if !similar.is_empty() {
+        let run_id = self.inst.current_run()?.map(|r| r.id);
+        let user_id = self.inst.user().id;
+        let mut conn = self.inst.conn();
+        // Parallel creates of one name wait for each other and find the first one's row.
+        let (id, created) = conn.write(|c| {
+            let type_key = spec.type_id.map_or_else(String::new, |t| t.to_string());
+            c.lock(self.meta().table, &format!("{type_key}/{}", spec.name))?;
+            let existing = self
+                .query()
+                .filter(Q::new("name", spec.name.as_str()) & Q::new("type_id", spec.type_id))
+                .limit(1)
+                .ids_with(c)?;
+            match existing.first() {
+                Some(id) => Ok((*id as i32, false)),
+                None => {
+                    let ids = self.insert_with(c, std::slice::from_ref(&spec), run_id, user_id)?;
+                    Ok((ids[0], true))
+                }
+            }
+        })?;
+        drop(conn);
+        if !created {
+            tracing::info!(
+                "returning existing {} with same name: '{}'",
+                self.meta().name,
+                spec.name
+            );
+        } else if !similar.is_empty() {
             tracing::warn!(
                 "{} records with similar names exist: {}; did you mean to use one of them?",
                 self.meta().name,
                 similar.join(", ")
             );
         }
-        let ids = self.insert(std::slice::from_ref(&spec))?;
         Ok(Created {
-            record: self.by_id(ids[0])?,
-            created: true,
+            record: self.by_id(id)?,
+            created,
         })
     }
 
@@ -207,6 +218,18 @@ impl<'a, M: LabelModel> Labels<'a, M> {
     fn insert(&self, specs: &[NewLabel]) -> Result<Vec<i32>> {
         let run_id = self.inst.current_run()?.map(|r| r.id);
         let user_id = self.inst.user().id;
+        let mut conn = self.inst.conn();
+        conn.write(|c| self.insert_with(c, specs, run_id, user_id))
+    }
+
+    /// Inserts `specs` with multi-row statements on `conn` (inside the caller's transaction).
+    fn insert_with(
+        &self,
+        conn: &mut DbConnection,
+        specs: &[NewLabel],
+        run_id: Option<i64>,
+        user_id: i32,
+    ) -> Result<Vec<i32>> {
         let now = UtcTime::now();
         let table = self.meta().table;
         let mut cols = vec![
@@ -228,8 +251,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
         let per_row = cols.len();
         // SQLite allows 32766 parameters per statement.
         let chunk = (30_000 / per_row).max(1);
-        let mut conn = self.inst.conn();
-        conn.transaction(|conn| {
+        {
             let mut ids = Vec::with_capacity(specs.len());
             for part in specs.chunks(chunk) {
                 let mut sql = Sql::default();
@@ -277,7 +299,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                 ids.extend(sql.load_ints(conn)?.into_iter().map(|i| i as i32));
             }
             Ok(ids)
-        })
+        }
     }
 
     /// Records `parent_id` as a parent of `child_id` (ULabel, Record and Project have parents).

@@ -295,7 +295,9 @@ impl Transforms<'_> {
         let hash = spec.content_hash();
         let user = self.inst.user().id;
         let mut conn = self.inst.conn();
-        conn.transaction::<_, Error, _>(|c| {
+        conn.write(|c| {
+            // Parallel `lamin run`s of one script wait here and reuse the first one's transform.
+            c.lock("transform-key", &spec.key)?;
             let pinned = match spec.uid.as_deref() {
                 None => None,
                 Some(u) if u.len() == TRANSFORM_STEM_LEN + 4 || u.len() == TRANSFORM_STEM_LEN => {
@@ -684,7 +686,7 @@ impl Runs<'_> {
             return Ok(false);
         }
         let mut conn = self.inst.conn();
-        conn.transaction::<_, Error, _>(|c| {
+        conn.write(|c| {
             // An artifact this run saved again counts as its output, not its input.
             let recreated: i64 = recreating::table
                 .filter(recreating::run_id.eq(run.id))

@@ -690,7 +690,7 @@ impl Schemas<'_> {
         let user_id = self.inst.user().id;
         let now = UtcTime::now();
         let mut conn = self.inst.conn();
-        let id = conn.transaction::<i32, Error, _>(|c| {
+        let id = conn.write(|c| {
             let id: i32 = diesel::insert_into(s::table)
                 .values((
                     s::uid.eq(&uid),
@@ -748,7 +748,7 @@ impl Schemas<'_> {
         let user_id = self.inst.user().id;
         let now = UtcTime::now();
         let mut conn = self.inst.conn();
-        conn.transaction::<(), Error, _>(|c| {
+        conn.write(|c| {
             diesel::update(s::table.find(found.id))
                 .set((
                     s::description.eq(spec.description.clone().or(found.description.clone())),

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use lamindb_tests::{both, lamin_bin, Backend, PgDatabase};
 use serde_json::Value;
 
+mod concurrency;
 mod runs;
 
 /// `PATH` with the `lamin` under test first, so scripts can call `lamin`.

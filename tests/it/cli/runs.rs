@@ -335,3 +335,34 @@ fn a_terminated_lamin_run_is_recorded_as_aborted() {
     let report = described_file(&env, run["uid"].as_str().unwrap(), "report");
     assert!(report.contains("terminated by signal 15"), "{report}");
 }
+
+both!(run_params_with_text_unicode_and_secret_names, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let out = env.lamin(&[
+        "run",
+        "--param",
+        "name=hello",
+        "--param",
+        "Grüße=wörld ✓",
+        "--param",
+        "myApiToken=abc123",
+        "--param",
+        "db=postgresql://u:pw@h/db",
+        "--",
+        "true",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let run = &runs(&env)[0];
+    assert_eq!(
+        run["params"],
+        serde_json::json!({
+            "name": "hello",
+            "Grüße": "wörld ✓",
+            "myApiToken": "***REDACTED***",
+            "db": "***REDACTED***",
+        }),
+        "{run}"
+    );
+});
