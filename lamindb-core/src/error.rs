@@ -139,7 +139,11 @@ impl Error {
                 _ => ErrorKind::Unsupported,
             },
             Error::Storage(lamindb_storage::Error::NotFound { .. }) => ErrorKind::NotFound,
-            Error::Storage(lamindb_storage::Error::EmptyFolder { .. }) => ErrorKind::Validation,
+            Error::Storage(
+                lamindb_storage::Error::EmptyFolder { .. }
+                | lamindb_storage::Error::Changed { .. }
+                | lamindb_storage::Error::Link { .. },
+            ) => ErrorKind::Validation,
             Error::Storage(_) | Error::Io { .. } => ErrorKind::Storage,
             Error::Database(diesel::result::Error::NotFound) => ErrorKind::NotFound,
             Error::Database(_)

@@ -32,11 +32,13 @@ pub use instance::{InitOptions, Instance};
 pub use lineage::track::{FunctionSpec, Program, RunGuard, TrackOptions};
 pub use lineage::{Direction, LineageGraph};
 pub use meta::{Catalog, Module, ModuleRegistration, ModuleSet, RegistryMeta};
-pub use records::artifact::{Artifacts, ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
+pub use records::artifact::{
+    Artifacts, ListOptions, NewArtifactSpec, PermanentDelete, RunLink, SaveStatus, Saved,
+};
 pub use records::runs::{
     RunSpec, RunStatus, Runs, TransformKind, TransformSpec, TransformStatus, Transforms,
 };
-pub use util::failpoint::FAILPOINT_ENV;
+pub use util::failpoint::{FAILPOINT_DIR_ENV, FAILPOINT_ENV};
 
 #[doc(hidden)]
 pub use inventory;
@@ -50,7 +52,9 @@ pub mod prelude {
     };
     pub use crate::lineage::track::{FunctionSpec, RunGuard, TrackOptions};
     pub use crate::query::{Branches, Q};
-    pub use crate::records::artifact::{ListOptions, NewArtifactSpec, RunLink, SaveStatus, Saved};
+    pub use crate::records::artifact::{
+        ListOptions, NewArtifactSpec, PermanentDelete, RunLink, SaveStatus, Saved,
+    };
     pub use crate::records::features::NewFeature;
     pub use crate::records::labels::NewLabel;
     pub use crate::records::runs::{RunStatus, TransformKind};

@@ -172,7 +172,25 @@ def rs_str(v):
     return "None" if v is None else f'Some("{v}")'
 
 
-def meta_rs(tables, pg_cols):
+def varchar_lengths(dump):
+    """{table: {column: N}} for `character varying(N)` columns of a pg_dump."""
+    out, current = {}, None
+    for line in dump.splitlines():
+        m = re.match(r"CREATE TABLE public\.(\w+) \($", line)
+        if m:
+            current = out.setdefault(m.group(1), {})
+            continue
+        if current is not None:
+            if line.startswith(");"):
+                current = None
+                continue
+            m = re.match(r"\s+(\w+) character varying\((\d+)\)", line)
+            if m:
+                current[m.group(1)] = int(m.group(2))
+    return out
+
+
+def meta_rs(tables, pg_cols, max_lens):
     """The core registry descriptions as Rust statics."""
     sys.path.insert(0, __import__("os").path.dirname(__file__))
     import core_registries as cr
@@ -197,7 +215,9 @@ def meta_rs(tables, pg_cols):
         for col, ref, _ in ddl_columns(tables[table][1]):
             t = pg_cols[table][col][0]
             ft = f'Fk("{ref}")' if ref in registry_tables else FIELD_TYPES[t]
-            fields.append(f'        FieldMeta {{ name: "{col}", field_type: {ft} }},')
+            ml = max_lens.get(table, {}).get(col)
+            ml = f"Some({ml})" if ml else "None"
+            fields.append(f'        FieldMeta {{ name: "{col}", field_type: {ft}, max_len: {ml} }},')
         keys = [
             f'        ReverseKey {{ name: "{acc}", table: "{t}", column: "{c}" }},'
             for reg, acc, t, c in cr.REVERSE_KEYS
@@ -318,7 +338,7 @@ def main():
             f.write(f"    {t},\n")
         f.write(");\n")
     with open(out_meta, "w") as f:
-        f.write(meta_rs(tables, pg_cols))
+        f.write(meta_rs(tables, pg_cols, varchar_lengths(dump)))
 
 
 if __name__ == "__main__":

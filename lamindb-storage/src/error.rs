@@ -31,6 +31,24 @@ pub enum Error {
         /// What the store answered.
         reason: String,
     },
+    /// The source changed while it was being stored: what was stored is not what was hashed.
+    #[error("{path} changed while saving (expected {expected}, stored {stored}); nothing was saved, save it again once it is complete")]
+    Changed {
+        /// The source file or folder.
+        path: PathBuf,
+        /// Hash and size recorded before the copy.
+        expected: String,
+        /// Hash and size of the bytes stored.
+        stored: String,
+    },
+    /// A folder holds a link that is not followed: to a folder, or to nothing.
+    #[error("{path} is a symbolic link to {} that is not followed (links to folders and dangling links are refused); replace it with the files it should hold, or remove it", if .target.as_os_str().is_empty() { "nothing".to_string() } else { .target.display().to_string() })]
+    Link {
+        /// The link.
+        path: PathBuf,
+        /// What it points to.
+        target: PathBuf,
+    },
     /// An I/O error, with the path it happened on.
     #[error("I/O error on {path}: {source}")]
     Io {

@@ -188,6 +188,57 @@ pub fn hash_file(path: &Path) -> Result<ContentHash> {
     })
 }
 
+/// Copies the file `src` to `dst` and hashes the bytes as they are copied, as [`hash_file`]
+/// hashes a file, so that what was stored can be compared with what was recorded. The size is
+/// the number of bytes copied. Read errors name `src`, write errors `dst` (a full disk is the
+/// target's problem).
+pub(crate) fn copy_hashing(src: &Path, dst: &Path) -> Result<ContentHash> {
+    use std::io::Write;
+    let mut input = File::open(src).map_err(|e| Error::io(src, e))?;
+    let size = input.metadata().map_err(|e| Error::io(src, e))?.len();
+    let mut output = File::create(dst).map_err(|e| Error::io(dst, e))?;
+    let md5 = size <= SIZE_LIMIT_MD5;
+    let last_from = size.saturating_sub(SIZE_LIMIT_MD5);
+    let (mut m, mut first, mut last) = (Md5::new(), Sha1::new(), Sha1::new());
+    let mut buf = vec![0u8; 1 << 20];
+    let mut offset: u64 = 0;
+    loop {
+        let n = input.read(&mut buf).map_err(|e| Error::io(src, e))?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        output.write_all(chunk).map_err(|e| Error::io(dst, e))?;
+        if md5 {
+            m.update(chunk);
+        } else {
+            let end = offset + n as u64;
+            if offset < SIZE_LIMIT_MD5 {
+                first.update(&chunk[..(SIZE_LIMIT_MD5.min(end) - offset) as usize]);
+            }
+            if end > last_from {
+                last.update(&chunk[(last_from.saturating_sub(offset)) as usize..]);
+            }
+        }
+        offset += n as u64;
+    }
+    output.flush().map_err(|e| Error::io(dst, e))?;
+    let (digest, hash_type) = if md5 {
+        (m.finalize().to_vec(), HashType::Md5)
+    } else {
+        let mut outer = Sha1::new();
+        outer.update(first.finalize());
+        outer.update(last.finalize());
+        (outer.finalize().to_vec(), HashType::Sha1Fl)
+    };
+    Ok(ContentHash {
+        hash: truncate(b64(&digest)),
+        hash_type,
+        size: offset,
+        n_files: None,
+    })
+}
+
 fn stream_into(file: &mut File, path: &Path, mut n: u64, mut f: impl FnMut(&[u8])) -> Result<()> {
     let mut buf = vec![0u8; (1 << 20).min(n.max(1) as usize)];
     while n > 0 {
@@ -210,7 +261,8 @@ fn stream_into(file: &mut File, path: &Path, mut n: u64, mut f: impl FnMut(&[u8]
     Ok(())
 }
 
-/// The files under `dir`, recursively, following no symlinked folders.
+/// The files under `dir`, recursively. Links to files count as those files; a link to a folder or
+/// a dangling link is an error ([`Error::Link`]).
 pub(crate) fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(false) {
@@ -218,6 +270,15 @@ pub(crate) fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::io(path, e.into())
         })?;
+        if entry.path_is_symlink() && !entry.path().is_file() {
+            // A link to a folder (which may lead out of the folder or into a cycle) or a dangling
+            // link would be dropped silently; refuse instead. Links to files are followed.
+            let target = std::fs::read_link(entry.path()).unwrap_or_default();
+            return Err(Error::Link {
+                path: entry.into_path(),
+                target,
+            });
+        }
         if entry.path().is_file() {
             files.push(entry.into_path());
         }

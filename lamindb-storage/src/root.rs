@@ -389,18 +389,87 @@ impl StorageRoot {
         let meta = std::fs::metadata(src).map_err(|e| Error::io(src, e))?;
         if meta.is_dir() {
             copy_tree(src, &partial)?;
-            // A folder cannot be renamed over a non-empty folder: swap the old one out first.
-            if dst.exists() {
-                let old = self.path_of(&format!("{key}.replaced-{}", std::process::id()))?;
-                std::fs::rename(&dst, &old).map_err(|e| Error::io(&dst, e))?;
-                std::fs::rename(&partial, &dst).map_err(|e| Error::io(&dst, e))?;
-                remove_any(&old)?;
-                return Ok(());
-            }
         } else {
-            std::fs::copy(src, &partial).map_err(|e| Error::io(src, e))?;
+            crate::hash::copy_hashing(src, &partial)?;
         }
-        std::fs::rename(&partial, &dst).map_err(|e| Error::io(&dst, e))
+        self.promote(&partial, &dst, key)
+    }
+
+    /// [`StorageRoot::put_with_progress`] for a source whose hash was recorded as `expected`:
+    /// the stored bytes are hashed as they are copied (local roots) and compared with it, so
+    /// that a file that changed during the save is never stored under the old hash. On a
+    /// mismatch nothing is left at `key` and [`Error::Changed`] is returned. Remote uploads are
+    /// checked by size and by hashing the source again after the upload.
+    pub fn put_checked(
+        &self,
+        src: &Path,
+        key: &str,
+        expected: &crate::ContentHash,
+        progress: Option<Progress<'_>>,
+    ) -> Result<()> {
+        let changed = |stored: &crate::ContentHash| Error::Changed {
+            path: src.to_path_buf(),
+            expected: format!("{} ({} bytes)", expected.hash, expected.size),
+            stored: format!("{} ({} bytes)", stored.hash, stored.size),
+        };
+        let same = |h: &crate::ContentHash| h.hash == expected.hash && h.size == expected.size;
+        let is_dir = std::fs::metadata(src)
+            .map_err(|e| Error::io(src, e))?
+            .is_dir();
+        if !self.is_local() {
+            self.put_with_progress(src, key, progress)?;
+            let again = crate::hash_path(src)?;
+            let stored_size = if is_dir {
+                self.list(key)?.iter().map(|(_, s)| s.size).sum()
+            } else {
+                self.stat(key)?.map_or(0, |s| s.size)
+            };
+            if !same(&again) || stored_size != expected.size {
+                self.delete(key)?;
+                return Err(changed(&crate::ContentHash {
+                    size: stored_size,
+                    ..again
+                }));
+            }
+            return Ok(());
+        }
+        let dst = self.path_of(key)?;
+        let partial = self.path_of(&Self::partial_key(key))?;
+        if let Some(parent) = dst.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        remove_any(&partial)?;
+        let stored = if is_dir {
+            copy_tree(src, &partial).and_then(|_| crate::hash_dir(&partial))
+        } else {
+            crate::hash::copy_hashing(src, &partial)
+        };
+        let stored = match stored {
+            Ok(h) if same(&h) => h,
+            Ok(h) => {
+                remove_any(&partial)?;
+                return Err(changed(&h));
+            }
+            Err(e) => {
+                // Leave nothing behind; the copy's own error says what went wrong.
+                let _ = remove_any(&partial);
+                return Err(e);
+            }
+        };
+        debug_assert_eq!(stored.size, expected.size);
+        self.promote(&partial, &dst, key)
+    }
+
+    /// Moves a staged copy at `partial` to `dst`. A folder cannot be renamed over a non-empty
+    /// folder, so an existing one is moved aside first and removed after.
+    fn promote(&self, partial: &Path, dst: &Path, key: &str) -> Result<()> {
+        if partial.is_dir() && dst.exists() {
+            let old = self.path_of(&format!("{key}.replaced-{}", std::process::id()))?;
+            std::fs::rename(dst, &old).map_err(|e| Error::io(dst, e))?;
+            std::fs::rename(partial, dst).map_err(|e| Error::io(dst, e))?;
+            return remove_any(&old);
+        }
+        std::fs::rename(partial, dst).map_err(|e| Error::io(dst, e))
     }
 
     /// The key under which [`StorageRoot::put`] stages an object before it appears at `key`.

@@ -105,6 +105,9 @@ pub struct DeleteArgs {
     /// Also delete data stored under a real (non-virtual) key.
     #[arg(long)]
     delete_data: bool,
+    /// Delete permanently even when runs read the artifact (they lose it from their inputs).
+    #[arg(long)]
+    force: bool,
 }
 
 impl DeleteArgs {
@@ -119,7 +122,13 @@ impl DeleteArgs {
             _ => sel.artifact(&inst)?,
         };
         if self.permanent {
-            let deleted = inst.artifacts().delete_permanently(&a, self.delete_data)?;
+            let deleted = inst.artifacts().delete_permanently(
+                &a,
+                &PermanentDelete {
+                    delete_data: self.delete_data,
+                    force: self.force,
+                },
+            )?;
             let text = match &deleted {
                 Some(k) => format!("permanently deleted artifact {} and its data at {k}", a.uid),
                 None => format!("permanently deleted artifact {} (its data was kept)", a.uid),

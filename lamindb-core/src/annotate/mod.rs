@@ -183,6 +183,17 @@ fn convert_simple(dtype: &Dtype, v: &Json) -> std::result::Result<Json, String> 
     }
 }
 
+/// Whether any text in `v` (strings, keys) holds a NUL character, which Postgres' jsonb and
+/// text columns refuse.
+fn has_nul(v: &Json) -> bool {
+    match v {
+        Json::String(s) => s.contains('\0'),
+        Json::Array(items) => items.iter().any(has_nul),
+        Json::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
 /// The hash Python LaminDB gives a JsonValue: `hash_dict` for dicts, else `hash_string(str(v))`.
 pub fn json_value_hash(v: &Json) -> String {
     match v {
@@ -303,6 +314,12 @@ impl Annotations<'_> {
             for (name, value) in values {
                 let f = &features[name];
                 if value.is_null() {
+                    continue;
+                }
+                if has_nul(value) {
+                    problems.push(format!(
+                        "'{name}': text cannot contain the NUL character (\\u0000)"
+                    ));
                     continue;
                 }
                 if f.dtype.is_categorical() {

@@ -179,7 +179,6 @@ impl Sql {
 
     /// Appends `col IN <ids>` with the ids as one parameter: a JSON array read by `json_each` on
     /// SQLite, a `bigint[]` on Postgres. One parameter keeps long id lists cheap to prepare.
-    #[cfg_attr(not(feature = "dataframe"), allow(dead_code))]
     pub fn in_ids(&mut self, dialect: Dialect, col: &str, ids: &[i64]) -> &mut Self {
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         match dialect {
@@ -191,6 +190,22 @@ impl Sql {
                 .push(&format!("{col} = ANY(CAST("))
                 .bind(Bind::Text(format!("{{{list}}}")))
                 .push(" AS BIGINT[]))"),
+        }
+    }
+
+    /// Appends `col IN <values>` with the texts as one parameter (a JSON array), so that any
+    /// number of values fits in one statement (SQLite allows 32766 parameters).
+    pub fn in_texts(&mut self, dialect: Dialect, col: &str, values: &[String]) -> &mut Self {
+        let list = serde_json::to_string(values).expect("strings serialize");
+        match dialect {
+            Dialect::Sqlite => self
+                .push(&format!("{col} IN (SELECT value FROM json_each("))
+                .bind(Bind::Text(list))
+                .push("))"),
+            Dialect::Postgres => self
+                .push(&format!("{col} IN (SELECT jsonb_array_elements_text(CAST("))
+                .bind(Bind::Text(list))
+                .push(" AS JSONB)))"),
         }
     }
 

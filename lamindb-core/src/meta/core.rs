@@ -18,118 +18,147 @@ pub static ARTIFACT: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "version_tag",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "is_latest",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(20),
         },
         FieldMeta {
             name: "key",
             field_type: Text,
+            max_len: Some(1024),
         },
         FieldMeta {
             name: "_real_key",
             field_type: Text,
+            max_len: Some(1024),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "suffix",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "kind",
             field_type: Text,
+            max_len: Some(20),
         },
         FieldMeta {
             name: "otype",
             field_type: Text,
+            max_len: Some(64),
         },
         FieldMeta {
             name: "size",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "hash",
             field_type: Text,
+            max_len: Some(22),
         },
         FieldMeta {
             name: "n_files",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "n_observations",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "_hash_type",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "_key_is_virtual",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_overwrite_versions",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "schema_id",
             field_type: Fk("lamindb_schema"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "storage_id",
             field_type: Fk("lamindb_storage"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "extra_data",
             field_type: Json,
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -329,82 +358,102 @@ pub static COLLECTION: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "version_tag",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "is_latest",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(20),
         },
         FieldMeta {
             name: "key",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "hash",
             field_type: Text,
+            max_len: Some(22),
         },
         FieldMeta {
             name: "reference",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "reference_type",
             field_type: Text,
+            max_len: Some(25),
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "meta_artifact_id",
             field_type: Fk("lamindb_artifact"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "schema_id",
             field_type: Fk("lamindb_schema"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -488,66 +537,82 @@ pub static STORAGE: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "root",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "type",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "region",
             field_type: Text,
+            max_len: Some(64),
         },
         FieldMeta {
             name: "instance_uid",
             field_type: Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
     ],
     reverse_keys: &[ReverseKey {
@@ -570,26 +635,32 @@ pub static USER: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(8),
         },
         FieldMeta {
             name: "handle",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(150),
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
     ],
     reverse_keys: &[
@@ -624,90 +695,112 @@ pub static TRANSFORM: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "version_tag",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "is_latest",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(16),
         },
         FieldMeta {
             name: "key",
             field_type: Text,
+            max_len: Some(1024),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "kind",
             field_type: Text,
+            max_len: Some(20),
         },
         FieldMeta {
             name: "source_code",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "hash",
             field_type: Text,
+            max_len: Some(22),
         },
         FieldMeta {
             name: "reference",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "reference_type",
             field_type: Text,
+            max_len: Some(25),
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "environment_id",
             field_type: Fk("lamindb_artifact"),
+            max_len: None,
         },
         FieldMeta {
             name: "plan_id",
             field_type: Fk("lamindb_artifact"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
     ],
     reverse_keys: &[ReverseKey {
@@ -811,110 +904,137 @@ pub static RUN: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(20),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(150),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "entrypoint",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "started_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "finished_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "params",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "reference",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "reference_type",
             field_type: Text,
+            max_len: Some(25),
         },
         FieldMeta {
             name: "cli_args",
             field_type: Text,
+            max_len: Some(1024),
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "_is_consecutive",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_status_code",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "environment_id",
             field_type: Fk("lamindb_artifact"),
+            max_len: None,
         },
         FieldMeta {
             name: "plan_id",
             field_type: Fk("lamindb_artifact"),
+            max_len: None,
         },
         FieldMeta {
             name: "report_id",
             field_type: Fk("lamindb_artifact"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "transform_id",
             field_type: Fk("lamindb_transform"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "initiated_by_run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "extra_data",
             field_type: Json,
+            max_len: None,
         },
     ],
     reverse_keys: &[
@@ -1025,70 +1145,87 @@ pub static ULABEL: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_type",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(8),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(150),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "reference",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "reference_type",
             field_type: Text,
+            max_len: Some(25),
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "type_id",
             field_type: Fk("lamindb_ulabel"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -1140,78 +1277,97 @@ pub static RECORD: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_type",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(16),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(150),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "reference",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "reference_type",
             field_type: Text,
+            max_len: Some(25),
         },
         FieldMeta {
             name: "extra_data",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "schema_id",
             field_type: Fk("lamindb_schema"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "type_id",
             field_type: Fk("lamindb_record"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -1442,82 +1598,102 @@ pub static PROJECT: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_type",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "abbr",
             field_type: Text,
+            max_len: Some(32),
         },
         FieldMeta {
             name: "url",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "start_date",
             field_type: Date,
+            max_len: None,
         },
         FieldMeta {
             name: "end_date",
             field_type: Date,
+            max_len: None,
         },
         FieldMeta {
             name: "_status_code",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "type_id",
             field_type: Fk("lamindb_project"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -1569,86 +1745,107 @@ pub static REFERENCE: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_type",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "abbr",
             field_type: Text,
+            max_len: Some(32),
         },
         FieldMeta {
             name: "url",
             field_type: Text,
+            max_len: Some(200),
         },
         FieldMeta {
             name: "pubmed_id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "doi",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "text",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "date",
             field_type: Date,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "type_id",
             field_type: Fk("lamindb_reference"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -1667,102 +1864,127 @@ pub static FEATURE: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_type",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(150),
         },
         FieldMeta {
             name: "_dtype_str",
             field_type: Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "unit",
             field_type: Text,
+            max_len: Some(30),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "array_rank",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "array_size",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "array_shape",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "synonyms",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "default_value",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "nullable",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "coerce",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "type_id",
             field_type: Fk("lamindb_feature"),
+            max_len: None,
         },
         FieldMeta {
             name: "_ounit_str",
             field_type: Text,
+            max_len: Some(255),
         },
     ],
     reverse_keys: &[ReverseKey {
@@ -1800,106 +2022,132 @@ pub static SCHEMA: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "is_type",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "updated_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(16),
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(150),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "n_members",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "coerce",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "flexible",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "itype",
             field_type: Text,
+            max_len: Some(120),
         },
         FieldMeta {
             name: "otype",
             field_type: Text,
+            max_len: Some(64),
         },
         FieldMeta {
             name: "_dtype_str",
             field_type: Text,
+            max_len: Some(64),
         },
         FieldMeta {
             name: "hash",
             field_type: Text,
+            max_len: Some(22),
         },
         FieldMeta {
             name: "minimal_set",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "ordered_set",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "maximal_set",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "type_id",
             field_type: Fk("lamindb_schema"),
+            max_len: None,
         },
         FieldMeta {
             name: "suffix",
             field_type: Text,
+            max_len: Some(30),
         },
     ],
     reverse_keys: &[ReverseKey {
@@ -1955,50 +2203,62 @@ pub static JSONVALUE: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "is_locked",
             field_type: Bool,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "value",
             field_type: Json,
+            max_len: None,
         },
         FieldMeta {
             name: "hash",
             field_type: Text,
+            max_len: Some(22),
         },
         FieldMeta {
             name: "branch_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_on_id",
             field_type: Fk("lamindb_branch"),
+            max_len: None,
         },
         FieldMeta {
             name: "feature_id",
             field_type: Fk("lamindb_feature"),
+            max_len: None,
         },
         FieldMeta {
             name: "run_id",
             field_type: Fk("lamindb_run"),
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -2017,38 +2277,47 @@ pub static BRANCH: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(100),
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "space_id",
             field_type: Fk("lamindb_space"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
         FieldMeta {
             name: "_status_code",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "_aux",
             field_type: Json,
+            max_len: None,
         },
     ],
     reverse_keys: &[],
@@ -2067,26 +2336,32 @@ pub static SPACE: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "id",
             field_type: Int,
+            max_len: None,
         },
         FieldMeta {
             name: "name",
             field_type: Text,
+            max_len: Some(100),
         },
         FieldMeta {
             name: "uid",
             field_type: Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "description",
             field_type: Text,
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: Fk("lamindb_user"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],

@@ -44,6 +44,8 @@ pub struct FieldMeta {
     pub name: &'static str,
     /// Column type.
     pub field_type: FieldType,
+    /// The most characters a text column holds (`varchar(N)`), if limited.
+    pub max_len: Option<usize>,
 }
 
 /// A foreign key on another table that references this registry (`Storage.artifacts` is
@@ -169,6 +171,20 @@ impl RegistryMeta {
             }
             _ => None,
         })
+    }
+
+    /// Checks `value` against the length limit of text field `field`, with an error naming the
+    /// registry, the field and the limit (Postgres would refuse it with a raw error, SQLite
+    /// would store it and Python LaminDB could not read it back).
+    pub fn check_len(&self, field: &str, value: &str) -> crate::Result<()> {
+        match self.field(field).and_then(|f| f.max_len) {
+            Some(max) if value.chars().count() > max => Err(crate::Error::Validation(format!(
+                "{} {field} is {} characters long; at most {max} are allowed",
+                self.name,
+                value.chars().count()
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Whether rows live on branches (trash, archive, main).

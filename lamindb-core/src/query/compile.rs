@@ -10,6 +10,13 @@ use crate::query::expr::{Lookup, Value, Q};
 use crate::query::features::FeatureInfo;
 use crate::{Error, Result};
 
+/// `__in` lists longer than this are sent as one parameter.
+const LONG_IN: usize = 100;
+
+/// The longest text a pattern lookup (`contains`, `startswith`, …) takes: SQLite refuses LIKE
+/// and GLOB patterns over 50,000 bytes.
+pub(crate) const MAX_PATTERN_LEN: usize = 10_000;
+
 /// Compiles the conditions of one query.
 pub(crate) struct Compiler<'c> {
     pub conn: &'c mut DbConnection,
@@ -466,6 +473,36 @@ impl<'c> Compiler<'c> {
                     cast(&mut self.sql, hi);
                 } else if items.is_empty() {
                     self.sql.push("1=0");
+                } else if items.len() > LONG_IN
+                    && matches!(
+                        ft,
+                        FieldType::Text | FieldType::Int | FieldType::ForeignKey(_)
+                    )
+                {
+                    // Long lists travel as one parameter: SQLite caps a statement's parameters.
+                    let binds = items
+                        .into_iter()
+                        .map(|item| coerce(self.dialect, ft, item, path))
+                        .collect::<Result<Vec<_>>>()?;
+                    if ft == FieldType::Text {
+                        let texts: Vec<String> = binds
+                            .into_iter()
+                            .map(|b| match b {
+                                Bind::Text(t) => t,
+                                other => format!("{other:?}"),
+                            })
+                            .collect();
+                        self.sql.in_texts(self.dialect, col, &texts);
+                    } else {
+                        let ids: Vec<i64> = binds
+                            .into_iter()
+                            .filter_map(|b| match b {
+                                Bind::Int(i) => Some(i),
+                                _ => None,
+                            })
+                            .collect();
+                        self.sql.in_ids(self.dialect, col, &ids);
+                    }
                 } else {
                     self.sql.push(&format!("{col} IN ("));
                     for (i, item) in items.into_iter().enumerate() {
@@ -482,6 +519,12 @@ impl<'c> Compiler<'c> {
                 let Bind::Text(text) = coerce(self.dialect, ft, value, path)? else {
                     unreachable!("text fields coerce to text")
                 };
+                if text.len() > MAX_PATTERN_LEN {
+                    return Err(Error::Validation(format!(
+                        "in '{path}': the text to match is {} bytes long; at most {MAX_PATTERN_LEN} are allowed",
+                        text.len()
+                    )));
+                }
                 let (sql_op, pattern_text) = match (pattern, pg) {
                     (Lookup::IExact, false) => ("LIKE", like_escape(&text)),
                     (Lookup::IExact, true) => ("ILIKE", like_escape(&text)),

@@ -97,6 +97,13 @@ impl<M> Query<'_, M> {
     /// Rows ranked by how well `text` matches their text fields (within this query's filters).
     pub fn search(&self, text: &str, opts: &SearchOptions<'_>) -> Result<Vec<Hit>> {
         let text = text.trim();
+        if text.len() > crate::query::compile::MAX_PATTERN_LEN {
+            return Err(Error::Validation(format!(
+                "the search text is {} bytes long; at most {} are searched",
+                text.len(),
+                crate::query::compile::MAX_PATTERN_LEN
+            )));
+        }
         let meta = self.meta();
         let text_fields: Vec<&str> = meta
             .fields

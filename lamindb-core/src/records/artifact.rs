@@ -107,6 +107,15 @@ pub struct ListOptions {
     pub filter: Q,
 }
 
+/// How [`Artifacts::delete_permanently`] deletes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PermanentDelete {
+    /// Also delete data stored under a real (non-virtual) key.
+    pub delete_data: bool,
+    /// Delete even when runs read the artifact (they lose it from their inputs).
+    pub force: bool,
+}
+
 /// The artifact registry of an instance; get it with [`Instance::artifacts`].
 pub struct Artifacts<'a> {
     inst: &'a Instance,
@@ -689,8 +698,20 @@ impl<'a> Artifacts<'a> {
             "uploading"
         };
         let label = format!("{verb} {}", row.key.as_deref().unwrap_or(&row.uid));
+        // What is stored must be what was hashed and recorded: a source that changed since is
+        // an error, and the caller undoes the pending row.
+        let expected = ContentHash {
+            hash: row.hash.clone().unwrap_or_default(),
+            hash_type: row
+                .hash_type
+                .as_deref()
+                .and_then(lamindb_storage::HashType::parse)
+                .unwrap_or(lamindb_storage::HashType::Md5),
+            size: total,
+            n_files: row.n_files.map(|n| n.max(0) as u64),
+        };
         self.inst
-            .with_progress(&label, total, |p| root.put_with_progress(src, &key, p))?;
+            .with_progress(&label, total, |p| root.put_checked(src, &key, &expected, p))?;
         Ok(())
     }
 
@@ -1057,8 +1078,24 @@ impl<'a> Artifacts<'a> {
     pub fn delete_permanently(
         &self,
         artifact: &Artifact,
-        delete_real_key_data: bool,
+        opts: &PermanentDelete,
     ) -> Result<Option<String>> {
+        let delete_real_key_data = opts.delete_data;
+        if !opts.force {
+            // Deleting a run's input would silently cut the run out of the artifact's lineage.
+            let readers: i64 = crate::db::schema::lamindb_artifact_input_of_runs::table
+                .filter(
+                    crate::db::schema::lamindb_artifact_input_of_runs::artifact_id.eq(artifact.id),
+                )
+                .count()
+                .get_result(&mut *self.inst.conn())?;
+            if readers > 0 {
+                return Err(Error::Conflict(format!(
+                    "artifact {} is an input of {readers} run(s); deleting it for good removes it from their lineage (force the deletion to do so anyway)",
+                    artifact.uid
+                )));
+            }
+        }
         let storage = self.inst.storages().by_id(artifact.storage_id)?;
         // Data in read-only storage is never deleted: only the record goes.
         let managed = self.inst.storages().is_managed(&storage);

@@ -80,6 +80,7 @@ impl Features<'_> {
         if name.is_empty() {
             return Err(Error::Validation("a feature needs a non-empty name".into()));
         }
+        crate::meta::core::FEATURE.check_len("name", name)?;
         let dtype = match (&spec.dtype, spec.is_type) {
             (Some(d), _) => {
                 let parsed = Dtype::parse(d)?;

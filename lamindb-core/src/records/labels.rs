@@ -264,6 +264,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                 ));
                 let dialect = conn.dialect();
                 for (i, s) in part.iter().enumerate() {
+                    self.meta().check_len("name", &s.name)?;
                     if s.name.trim().is_empty() {
                         return Err(Error::Validation(format!(
                             "{} number {} has an empty name; nothing was saved",

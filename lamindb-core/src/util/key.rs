@@ -2,6 +2,9 @@
 
 use crate::{Error, Result};
 
+/// The longest key the `key` column holds (`varchar(1024)` on Postgres).
+pub const MAX_KEY_LEN: usize = 1024;
+
 /// Checks a user-given artifact key. `path_raw_suffix` is the raw suffix of the file or folder
 /// being saved; the key must end in the same suffix.
 pub fn validate_key(key: &str, path_raw_suffix: &str) -> Result<()> {
@@ -9,6 +12,17 @@ pub fn validate_key(key: &str, path_raw_suffix: &str) -> Result<()> {
         return Err(Error::Validation(
             "the key is empty: pass a relative path such as 'data/sample.csv'".into(),
         ));
+    }
+    if let Some(c) = key.chars().find(|c| c.is_control()) {
+        return Err(Error::Validation(format!(
+            "key {key:?} contains the control character {c:?}: keys are printable paths"
+        )));
+    }
+    if key.len() > MAX_KEY_LEN {
+        return Err(Error::Validation(format!(
+            "key is {} bytes long; at most {MAX_KEY_LEN} are allowed (Python LaminDB's column length)",
+            key.len()
+        )));
     }
     if key.contains(".lamindb/") || key == ".lamindb" {
         return Err(Error::Validation(format!(
@@ -48,6 +62,20 @@ pub fn raw_suffix_of_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_and_overlong_keys_are_refused() {
+        for bad in ["a\nb.txt", "a\tb.txt", "a\u{1b}[31mb.txt"] {
+            let e = validate_key(bad, ".txt").unwrap_err();
+            assert!(e.to_string().contains("control character"), "{e}");
+        }
+        let long = format!("{}.txt", "k".repeat(MAX_KEY_LEN));
+        assert!(validate_key(&long, ".txt")
+            .unwrap_err()
+            .to_string()
+            .contains("at most 1024"));
+        assert!(validate_key(&format!("{}.txt", "k".repeat(1000)), ".txt").is_ok());
+    }
 
     #[test]
     fn rejects_bad_keys_with_reasons() {

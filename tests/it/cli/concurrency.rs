@@ -167,3 +167,90 @@ both!(parallel_runs_of_one_script_share_one_transform, |backend| {
     assert_eq!(keys.len(), 1, "{transforms}");
     assert_eq!(env.json(&["list", "runs"]).as_array().unwrap().len(), 4);
 });
+
+/// Saves `path` under `key` and, while the save waits between hashing and copying, runs
+/// `change`; returns the save's output.
+fn save_while(env: &Env, path: &std::path::Path, key: &str, change: impl FnOnce()) -> Output {
+    let markers = env.dir.path().join("failpoints");
+    std::fs::create_dir_all(&markers).unwrap();
+    let child = env
+        .command(lamindb_tests::lamin_bin())
+        .args(["save", path.to_str().unwrap(), "--key", key])
+        .env("LAMINDB_FAILPOINT", "pause:before_copy")
+        .env("LAMINDB_FAILPOINT_DIR", &markers)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let reached = markers.join("before_copy.reached");
+    for _ in 0..600 {
+        if reached.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(reached.exists(), "the save never reached the copy");
+    change();
+    std::fs::write(markers.join("before_copy.go"), b"").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_file(reached);
+    let _ = std::fs::remove_file(markers.join("before_copy.go"));
+    out
+}
+
+both!(a_file_that_changes_while_saving_is_not_stored, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let objects = || -> Vec<String> {
+        let dir = env.storage().join(".lamindb");
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with("lamin.db") && n != "storage_uid.txt")
+            .collect();
+        v.sort();
+        v
+    };
+    let big = env.write("big.bin", &vec![7u8; 3 << 20]);
+    for (what, change) in [
+        (
+            "modified",
+            Box::new(|p: &std::path::Path| std::fs::write(p, vec![8u8; 3 << 20]).unwrap())
+                as Box<dyn Fn(&std::path::Path)>,
+        ),
+        (
+            "truncated",
+            Box::new(|p: &std::path::Path| std::fs::write(p, vec![7u8; 1 << 20]).unwrap()),
+        ),
+    ] {
+        std::fs::write(&big, vec![7u8; 3 << 20]).unwrap();
+        let out = save_while(&env, &big, "big.bin", || change(&big));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{what}: {stderr}");
+        assert!(stderr.contains("changed while saving"), "{what}: {stderr}");
+        assert!(
+            list(&env, &["artifacts", "--all-versions"]).is_empty(),
+            "{what}"
+        );
+        assert!(objects().is_empty(), "{what}: {:?}", objects());
+    }
+    // A folder whose file changes is refused the same way.
+    let dir = env.dir.path().join("folder");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.txt"), b"a").unwrap();
+    std::fs::write(dir.join("b.txt"), b"b").unwrap();
+    let out = save_while(&env, &dir, "folder", || {
+        std::fs::write(dir.join("b.txt"), b"bbbb").unwrap()
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(list(&env, &["artifacts", "--all-versions"]).is_empty());
+    assert!(objects().is_empty(), "{:?}", objects());
+    // Unchanged, it saves.
+    env.ok(&["save", big.to_str().unwrap(), "--key", "big.bin"]);
+    assert_eq!(list(&env, &["artifacts"]).len(), 1);
+});

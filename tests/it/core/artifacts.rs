@@ -243,7 +243,8 @@ each_store!(
         let old = arts.get(&v1.uid).unwrap();
         assert_eq!(arts.cache(&old).unwrap_err().kind(), ErrorKind::Conflict);
         // Permanently deleting the latest folder version removes all versions and the object.
-        arts.delete_permanently(&v2, false).unwrap();
+        arts.delete_permanently(&v2, &PermanentDelete::default())
+            .unwrap();
         assert!(arts
             .list(&ListOptions {
                 all_versions: true,
@@ -287,7 +288,10 @@ both!(
         );
         // Real-key data is kept on permanent delete unless asked for.
         assert_eq!(
-            t.inst.artifacts().delete_permanently(&a, false).unwrap(),
+            t.inst
+                .artifacts()
+                .delete_permanently(&a, &PermanentDelete::default())
+                .unwrap(),
             None
         );
         assert!(inside.exists());
@@ -344,7 +348,8 @@ each_store!(trash_restore_and_permanent_delete, |backend, store| {
     // Permanent delete removes row and object and promotes the remaining version.
     assert!(root.exists(&restored.storage_key()).unwrap());
     assert_eq!(
-        arts.delete_permanently(&restored, false).unwrap(),
+        arts.delete_permanently(&restored, &PermanentDelete::default())
+            .unwrap(),
         Some(restored.storage_key())
     );
     assert!(!root.exists(&restored.storage_key()).unwrap());

@@ -1,6 +1,7 @@
 //! Registry and instance suites; every test runs on SQLite and on Postgres.
 
 mod artifacts;
+mod bad_input;
 mod instance;
 mod layers;
 mod lineage;

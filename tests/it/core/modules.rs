@@ -24,7 +24,10 @@ both!(a_module_brings_its_tables_migrations_and_seed, |backend| {
     assert_eq!(testmodule::experiments(&t.inst).unwrap(), vec![e.clone()]);
     assert!(t.inst.catalog().by_table("testmodule_experiment").is_some());
     // Deleting an artifact clears references from module tables too.
-    t.inst.artifacts().delete_permanently(&a, false).unwrap();
+    t.inst
+        .artifacts()
+        .delete_permanently(&a, &PermanentDelete::default())
+        .unwrap();
     assert_eq!(
         testmodule::experiments(&t.inst).unwrap()[0].artifact_id,
         None
@@ -215,9 +218,13 @@ both!(
         assert!(col("experiments__name")[1].contains("exp B"), "{df}");
 
         // Permanent delete clears the module's link rows.
-        ln.artifacts().delete_permanently(&a, false).unwrap();
+        ln.artifacts()
+            .delete_permanently(&a, &PermanentDelete::default())
+            .unwrap();
         assert_eq!(link_rows(&t, a.id, true), 0);
-        ln.artifacts().delete_permanently(&b, false).unwrap();
+        ln.artifacts()
+            .delete_permanently(&b, &PermanentDelete::default())
+            .unwrap();
         assert_eq!(link_rows(&t, b.id, false), 0);
         assert_eq!(testmodule::experiments(ln).unwrap().len(), 2);
     }

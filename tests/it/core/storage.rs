@@ -40,7 +40,8 @@ each_store!(save_cache_version_and_delete, |backend, store| {
     assert_eq!(read(&arts.cache(&v1).unwrap()), b"hello\n");
 
     // Permanent delete removes the stored object; the other version becomes the latest.
-    arts.delete_permanently(&v2, false).unwrap();
+    arts.delete_permanently(&v2, &PermanentDelete::default())
+        .unwrap();
     assert!(!root.exists(&v2.storage_key()).unwrap());
     assert!(root.exists(&key1).unwrap());
     assert!(arts.get_by_key("d/a.txt").unwrap().is_latest);
@@ -74,7 +75,8 @@ each_store!(folders_round_trip, |backend, store| {
         lamindb_storage::hash_dir(&copy).unwrap().hash,
         a.hash.clone().unwrap()
     );
-    arts.delete_permanently(&a, false).unwrap();
+    arts.delete_permanently(&a, &PermanentDelete::default())
+        .unwrap();
     // (Listing rather than `exists`: s3s-fs answers a HEAD on the emptied folder's path with a
     // 500 where S3 answers 404.)
     assert!(root.list(&a.storage_key()).unwrap().is_empty());
@@ -319,7 +321,13 @@ lamindb_tests::both!(several_storage_locations, |backend| {
     let deleted = t
         .inst
         .artifacts()
-        .delete_permanently(&shared, true)
+        .delete_permanently(
+            &shared,
+            &PermanentDelete {
+                delete_data: true,
+                force: false,
+            },
+        )
         .unwrap();
     assert_eq!(deleted, None);
     assert!(
@@ -330,7 +338,7 @@ lamindb_tests::both!(several_storage_locations, |backend| {
     assert!(t
         .inst
         .artifacts()
-        .delete_permanently(&a, false)
+        .delete_permanently(&a, &PermanentDelete::default())
         .unwrap()
         .is_some());
     assert!(!root.exists(&a.storage_key()).unwrap());
@@ -378,7 +386,16 @@ fn http_files_register_in_place_read_only() {
         .unwrap_err();
     assert!(err.to_string().contains("read-only"), "{err}");
     assert_eq!(
-        t.inst.artifacts().delete_permanently(&a, true).unwrap(),
+        t.inst
+            .artifacts()
+            .delete_permanently(
+                &a,
+                &PermanentDelete {
+                    delete_data: true,
+                    force: false
+                }
+            )
+            .unwrap(),
         None
     );
     assert!(server.dir.path().join("data/ref.fa").exists());

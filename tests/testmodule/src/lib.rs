@@ -57,26 +57,32 @@ pub static EXPERIMENT: RegistryMeta = RegistryMeta {
         FieldMeta {
             name: "id",
             field_type: FieldType::Int,
+            max_len: None,
         },
         FieldMeta {
             name: "uid",
             field_type: FieldType::Text,
+            max_len: Some(12),
         },
         FieldMeta {
             name: "name",
             field_type: FieldType::Text,
+            max_len: Some(255),
         },
         FieldMeta {
             name: "artifact_id",
             field_type: FieldType::ForeignKey("lamindb_artifact"),
+            max_len: None,
         },
         FieldMeta {
             name: "created_at",
             field_type: FieldType::DateTime,
+            max_len: None,
         },
         FieldMeta {
             name: "created_by_id",
             field_type: FieldType::ForeignKey("lamindb_user"),
+            max_len: None,
         },
     ],
     reverse_keys: &[],
