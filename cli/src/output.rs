@@ -41,6 +41,10 @@ impl Global {
             None => Instance::current()?,
         };
         crate::progress::attach(&inst);
+        // Saves whose writer died are finished or undone before anything reads the instance.
+        if let Err(e) = inst.artifacts().recover() {
+            tracing::warn!("could not recover interrupted saves: {e}");
+        }
         Ok(inst)
     }
 

@@ -38,7 +38,7 @@ pub use records::artifact::{
 pub use records::runs::{
     RunSpec, RunStatus, Runs, TransformKind, TransformSpec, TransformStatus, Transforms,
 };
-pub use util::failpoint::{FAILPOINT_DIR_ENV, FAILPOINT_ENV};
+pub use lamindb_storage::failpoint::{FAILPOINT_DIR_ENV, FAILPOINT_ENV};
 
 #[doc(hidden)]
 pub use inventory;

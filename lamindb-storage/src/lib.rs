@@ -7,6 +7,7 @@
 //! `lamindb_setup.core.upath`), so that the same file gets the same `hash` and `suffix` in both.
 
 pub mod aws_config;
+pub mod failpoint;
 mod error;
 mod hash;
 pub mod remote;

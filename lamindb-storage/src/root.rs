@@ -464,12 +464,40 @@ impl StorageRoot {
     /// folder, so an existing one is moved aside first and removed after.
     fn promote(&self, partial: &Path, dst: &Path, key: &str) -> Result<()> {
         if partial.is_dir() && dst.exists() {
-            let old = self.path_of(&format!("{key}.replaced-{}", std::process::id()))?;
+            let old = self.path_of(&Self::replaced_key(key, std::process::id()))?;
             std::fs::rename(dst, &old).map_err(|e| Error::io(dst, e))?;
+            crate::failpoint::hit("folder_swap");
             std::fs::rename(partial, dst).map_err(|e| Error::io(dst, e))?;
             return remove_any(&old);
         }
         std::fs::rename(partial, dst).map_err(|e| Error::io(dst, e))
+    }
+
+    /// Where process `pid` moves the folder at `key` aside while it swaps a new one in.
+    fn replaced_key(key: &str, pid: u32) -> String {
+        format!("{key}.replaced-{pid}")
+    }
+
+    /// Finishes or undoes a folder swap at `key` that process `pid` (now dead) was doing: when
+    /// `key` is missing but `pid` had moved the old folder aside, the staged copy moves in (a
+    /// swap starts only once the copy is complete and checked), or else the old folder moves
+    /// back; a moved-aside folder of a present `key` is removed. Only `pid`'s leftovers are
+    /// touched. Nothing to do for remote roots, whose objects appear whole.
+    pub fn settle_swap(&self, key: &str, pid: u32) -> Result<()> {
+        if !self.is_local() {
+            return Ok(());
+        }
+        let dst = self.path_of(key)?;
+        let old = self.path_of(&Self::replaced_key(key, pid))?;
+        if std::fs::symlink_metadata(&old).is_err() {
+            return Ok(());
+        }
+        if !dst.exists() {
+            let partial = self.path_of(&Self::partial_key(key))?;
+            let from = if partial.exists() { &partial } else { &old };
+            std::fs::rename(from, &dst).map_err(|e| Error::io(&dst, e))?;
+        }
+        remove_any(&old)
     }
 
     /// The key under which [`StorageRoot::put`] stages an object before it appears at `key`.

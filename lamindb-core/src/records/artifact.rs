@@ -21,7 +21,7 @@ use crate::db::uid_starts_with;
 use crate::db::{DbConnection, Dialect};
 use crate::instance::Instance;
 use crate::query::{Branches, Q};
-use crate::util::failpoint;
+use lamindb_storage::failpoint;
 use crate::util::key::validate_key;
 use crate::util::uid::{self, ARTIFACT_STEM_LEN};
 use crate::{Error, Result};
@@ -739,6 +739,12 @@ impl<'a> Artifacts<'a> {
                 .unwrap_or("");
             if writer_is_alive(writer) {
                 continue;
+            }
+            if let Some(pid) = writer.rsplit_once(':').and_then(|(_, p)| p.parse::<u32>().ok()) {
+                // A folder swap the writer died in is finished or undone first.
+                self.inst
+                    .root_of(row.storage_id)?
+                    .settle_swap(&row.storage_key(), pid)?;
             }
             let complete = self.stored_completely(&row)?;
             if complete {

@@ -1,7 +1,6 @@
 //! Leaf helpers with no knowledge of registries: uids, keys, secret redaction, progress
-//! reporting and failpoints for crash tests.
+//! reporting.
 
-pub(crate) mod failpoint;
 pub mod key;
 pub mod progress;
 pub mod secrets;

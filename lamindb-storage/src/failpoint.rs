@@ -12,7 +12,7 @@ pub const FAILPOINT_ENV: &str = "LAMINDB_FAILPOINT";
 pub const FAILPOINT_DIR_ENV: &str = "LAMINDB_FAILPOINT_DIR";
 
 /// Aborts or pauses the process if `name` is the configured failpoint.
-pub(crate) fn hit(name: &str) {
+pub fn hit(name: &str) {
     static CONFIGURED: OnceLock<Option<String>> = OnceLock::new();
     let configured = CONFIGURED.get_or_init(|| std::env::var(FAILPOINT_ENV).ok());
     match configured.as_deref() {
