@@ -29,6 +29,7 @@ pub mod util;
 pub use error::{Error, ErrorKind, RegistryProblem, Result};
 pub use instance::settings::InstanceSettings;
 pub use instance::{InitOptions, Instance};
+pub use lamindb_storage::failpoint::{FAILPOINT_DIR_ENV, FAILPOINT_ENV};
 pub use lineage::track::{FunctionSpec, Program, RunGuard, TrackOptions};
 pub use lineage::{Direction, LineageGraph};
 pub use meta::{Catalog, Module, ModuleRegistration, ModuleSet, RegistryMeta};
@@ -38,7 +39,6 @@ pub use records::artifact::{
 pub use records::runs::{
     RunSpec, RunStatus, Runs, TransformKind, TransformSpec, TransformStatus, Transforms,
 };
-pub use lamindb_storage::failpoint::{FAILPOINT_DIR_ENV, FAILPOINT_ENV};
 
 #[doc(hidden)]
 pub use inventory;

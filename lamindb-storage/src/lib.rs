@@ -7,8 +7,8 @@
 //! `lamindb_setup.core.upath`), so that the same file gets the same `hash` and `suffix` in both.
 
 pub mod aws_config;
-pub mod failpoint;
 mod error;
+pub mod failpoint;
 mod hash;
 pub mod remote;
 mod root;

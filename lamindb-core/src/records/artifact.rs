@@ -21,10 +21,10 @@ use crate::db::uid_starts_with;
 use crate::db::{DbConnection, Dialect};
 use crate::instance::Instance;
 use crate::query::{Branches, Q};
-use lamindb_storage::failpoint;
 use crate::util::key::validate_key;
 use crate::util::uid::{self, ARTIFACT_STEM_LEN};
 use crate::{Error, Result};
+use lamindb_storage::failpoint;
 
 /// What to save: a local file or folder and its metadata.
 #[derive(Debug, Clone, Default)]
@@ -740,7 +740,10 @@ impl<'a> Artifacts<'a> {
             if writer_is_alive(writer) {
                 continue;
             }
-            if let Some(pid) = writer.rsplit_once(':').and_then(|(_, p)| p.parse::<u32>().ok()) {
+            if let Some(pid) = writer
+                .rsplit_once(':')
+                .and_then(|(_, p)| p.parse::<u32>().ok())
+            {
                 // A folder swap the writer died in is finished or undone first.
                 self.inst
                     .root_of(row.storage_id)?
