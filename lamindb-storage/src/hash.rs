@@ -200,7 +200,8 @@ pub(crate) fn copy_hashing(src: &Path, dst: &Path) -> Result<ContentHash> {
     let md5 = size <= SIZE_LIMIT_MD5;
     let last_from = size.saturating_sub(SIZE_LIMIT_MD5);
     let (mut m, mut first, mut last) = (Md5::new(), Sha1::new(), Sha1::new());
-    let mut buf = vec![0u8; 1 << 20];
+    // Small files are the common case in bulk saves: a buffer their size (+1 to see the end).
+    let mut buf = vec![0u8; (size as usize + 1).clamp(8 << 10, 1 << 20)];
     let mut offset: u64 = 0;
     loop {
         let n = input.read(&mut buf).map_err(|e| Error::io(src, e))?;

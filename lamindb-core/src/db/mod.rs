@@ -209,11 +209,31 @@ impl DbConnection {
     /// Postgres. SQLite needs nothing more, since [`DbConnection::write`] holds the database's
     /// single write lock.
     pub fn lock(&mut self, scope: &str, key: &str) -> Result<()> {
-        if let DbConnection::Postgres(c) = self {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind::<diesel::sql_types::Text, _>(format!("{scope}\u{1f}{key}"))
-                .execute(c)?;
+        self.lock_all(&[(scope, key)])
+    }
+
+    /// [`DbConnection::lock`] for many keys in one round trip, taken in the order given (callers
+    /// sort them, so that two transactions never wait on each other).
+    pub fn lock_all(&mut self, keys: &[(&str, &str)]) -> Result<()> {
+        let DbConnection::Postgres(c) = self else {
+            return Ok(());
+        };
+        if keys.is_empty() {
+            return Ok(());
         }
+        let names: Vec<String> = keys
+            .iter()
+            .map(|(scope, key)| format!("{scope}\u{1f}{key}"))
+            .collect();
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM \
+             (SELECT k FROM jsonb_array_elements_text(CAST($1 AS JSONB)) WITH ORDINALITY AS t(k, i) \
+              ORDER BY i) ordered",
+        )
+        .bind::<diesel::sql_types::Text, _>(
+            serde_json::to_string(&names).expect("strings serialize"),
+        )
+        .execute(c)?;
         Ok(())
     }
 

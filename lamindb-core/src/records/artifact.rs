@@ -627,9 +627,7 @@ impl<'a> Artifacts<'a> {
                 }
                 locks.sort_unstable();
                 locks.dedup();
-                for (scope, key) in locks {
-                    c.lock(scope, key)?;
-                }
+                c.lock_all(&locks)?;
                 let mut out = Vec::with_capacity(prepared.len());
                 for p in prepared {
                     out.push(match self.plan(c, p)? {
