@@ -124,6 +124,36 @@ fn exit_code(e: &Error) -> u8 {
     }
 }
 
+/// What to run next, in `lamin` terms, for errors the library reports in its own terms.
+fn hint(e: &Error) -> Option<String> {
+    Some(match e {
+        Error::PendingMigrations { .. } => "run `lamin migrate deploy`".into(),
+        Error::NoCurrentInstance => {
+            "run `lamin init --storage DIR` or `lamin connect INSTANCE`".into()
+        }
+        Error::MissingModule { module, .. } => {
+            format!("use a `lamin` built with the crate that ships '{module}'")
+        }
+        Error::UnknownFeatures { features } => {
+            let lines: Vec<String> = features
+                .iter()
+                .map(|(n, d)| format!("  lamin create feature {n} --dtype {d}"))
+                .collect();
+            format!("Here is how to create a feature:\n\n{}", lines.join("\n"))
+        }
+        Error::NoRecord { registry, name } => match registry.as_str() {
+            "Storage" => format!("add it with `lamin storage add {name}`"),
+            "Feature" => format!("create it with `lamin create feature {name} --dtype <dtype>`"),
+            "Schema" => "list them with `lamin list schemas`".into(),
+            r => format!(
+                "create it with `lamin create {} \"{name}\"`",
+                r.to_ascii_lowercase()
+            ),
+        },
+        _ => return None,
+    })
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -155,11 +185,18 @@ fn main() -> ExitCode {
             ExitCode::from(out.exit_code)
         }
         Err(e) => {
+            let hint = hint(&e);
             if g.json {
                 let kind = format!("{:?}", e.kind());
-                eprintln!("{}", json!({ "error": e.to_string(), "kind": kind }));
+                eprintln!(
+                    "{}",
+                    json!({ "error": e.to_string(), "kind": kind, "hint": hint })
+                );
             } else {
                 eprintln!("error: {e}");
+                if let Some(h) = hint {
+                    eprintln!("{h}");
+                }
             }
             ExitCode::from(exit_code(&e))
         }

@@ -69,7 +69,7 @@ pub enum Error {
     #[error("{0}")]
     Unsupported(String),
     /// The instance needs a schema module this program does not link.
-    #[error("instance '{instance}' uses module '{module}', which this program does not include; use a `lamin` build (or link the crate) that ships '{module}'")]
+    #[error("instance '{instance}' uses module '{module}', which this program does not include; link the crate that ships '{module}'")]
     MissingModule {
         /// The instance slug.
         instance: String,
@@ -88,8 +88,26 @@ pub enum Error {
         /// The registries the instance has.
         known: Vec<String>,
     },
+    /// No record of `registry` has this name (or uid).
+    #[error("no {registry} named '{name}'")]
+    NoRecord {
+        /// The registry (`ULabel`, `Feature`, `Storage`).
+        registry: String,
+        /// The name looked for.
+        name: String,
+    },
+    /// Feature values were given for names that are no features; each comes with the dtype its
+    /// value suggests.
+    #[error("These keys could not be validated: [{}]; create them as features first ({})", .features.iter().map(|(n, _)| format!("'{n}'")).collect::<Vec<_>>().join(", "), .features.iter().map(|(n, d)| format!("{n}: {d}")).collect::<Vec<_>>().join(", "))]
+    UnknownFeatures {
+        /// `(name, suggested dtype)` of each unknown key.
+        features: Vec<(String, String)>,
+    },
+    /// No instance was named and none is current.
+    #[error("no current instance: create one or connect to one, or set LAMIN_INSTANCE")]
+    NoCurrentInstance,
     /// The instance database has migrations this program has not applied.
-    #[error("instance '{instance}' needs migrations: {pending}; run `lamin migrate deploy`")]
+    #[error("instance '{instance}' needs migrations: {pending}; deploy them first")]
     PendingMigrations {
         /// The instance slug.
         instance: String,
@@ -129,7 +147,10 @@ impl Error {
     /// The kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::NotFound(_) | Error::NoRecord { .. } | Error::NoCurrentInstance => {
+                ErrorKind::NotFound
+            }
+            Error::UnknownFeatures { .. } => ErrorKind::Validation,
             Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Validation(_) => ErrorKind::Validation,

@@ -234,11 +234,11 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     let run = track::save_environment(inst, &run, "run_env_cli.txt", &env_text)?;
 
     let log_path = track::run_log_path(&run.uid);
-    std::fs::create_dir_all(settings::cache_dir())
-        .map_err(|e| Error::Validation(format!("cannot create the cache folder: {e}")))?;
-    let log = Arc::new(Mutex::new(File::create(&log_path).map_err(|e| {
-        Error::Validation(format!("cannot write {}: {e}", log_path.display()))
-    })?));
+    let cache = settings::cache_dir();
+    std::fs::create_dir_all(&cache).map_err(|e| Error::io(&cache, e))?;
+    let log = Arc::new(Mutex::new(
+        File::create(&log_path).map_err(|e| Error::io(&log_path, e))?,
+    ));
     install_signal_handler();
     let mut command = Command::new(&cmd.command[0]);
     command
@@ -270,7 +270,7 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     CHILD_PID.store(0, Ordering::SeqCst);
     let _ = t_out.join();
     let _ = t_err.join();
-    let status = status.map_err(|e| Error::Validation(format!("waiting for the command: {e}")))?;
+    let status = status.map_err(|e| Error::io(&cmd.command[0], e))?;
 
     #[cfg(unix)]
     let signal = std::os::unix::process::ExitStatusExt::signal(&status);

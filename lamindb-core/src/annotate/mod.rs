@@ -297,17 +297,18 @@ impl Annotations<'_> {
             self.check_host(conn)?;
             let names: Vec<&str> = values.keys().map(String::as_str).collect();
             let features = FeatureInfo::by_names(conn, &names)?;
-            let unknown: Vec<&str> = names.iter().copied().filter(|n| !features.contains_key(*n)).collect();
+            let unknown: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| !features.contains_key(*n))
+                .collect();
             if !unknown.is_empty() {
-                let hints: Vec<String> = unknown
-                    .iter()
-                    .map(|n| format!("  lamin create feature {n} --dtype {}", infer_dtype(&values[*n])))
-                    .collect();
-                return Err(Error::Validation(format!(
-                    "These keys could not be validated: [{}]\nHere is how to create a feature:\n\n{}",
-                    unknown.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "),
-                    hints.join("\n")
-                )));
+                return Err(Error::UnknownFeatures {
+                    features: unknown
+                        .iter()
+                        .map(|n| ((*n).to_owned(), infer_dtype(&values[*n])))
+                        .collect(),
+                });
             }
             let mut problems = Vec::new();
             let mut prepared: Vec<(&FeatureInfo, Prepared)> = Vec::new();
@@ -325,7 +326,9 @@ impl Annotations<'_> {
                 if f.dtype.is_categorical() {
                     match resolve_labels(conn, catalog, self.host, f, value) {
                         Ok(links) => prepared.push((f, Prepared::Labels(links))),
-                        Err(msg) => problems.push(format!("'{name}' ({})={value}: {msg}", f.dtype_str)),
+                        Err(msg) => {
+                            problems.push(format!("'{name}' ({})={value}: {msg}", f.dtype_str))
+                        }
                     }
                 } else {
                     match convert_simple(&f.dtype, value) {
@@ -350,10 +353,20 @@ impl Annotations<'_> {
                     remove_feature_values(conn, catalog, self.host, f, None)?;
                 }
                 match p {
-                    Prepared::Json(v) => store_json(conn, catalog, self.host, f, &v, user_id, run_id)?,
+                    Prepared::Json(v) => {
+                        store_json(conn, catalog, self.host, f, &v, user_id, run_id)?
+                    }
                     Prepared::Labels(links) => {
                         for (link, id) in links {
-                            insert_link(conn, link, self.host.id(), id, Some(f.id), user_id, run_id)?;
+                            insert_link(
+                                conn,
+                                link,
+                                self.host.id(),
+                                id,
+                                Some(f.id),
+                                user_id,
+                                run_id,
+                            )?;
                         }
                     }
                 }
@@ -585,12 +598,12 @@ fn resolve_labels(
             .first()
             .map_or("ULabel", |s| s.registry.as_str());
         return Err(format!(
-            "{} term{} not validated in feature '{}': {}\n    → fix typos, remove non-existent values, or create them first (e.g. `lamin create {} NAME`)",
+            "{} term{} not validated in feature '{}': {}\n    → fix typos, remove non-existent values, or create them as {} records first",
             missing.len(),
             if missing.len() == 1 { "" } else { "s" },
             f.name,
             missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", "),
-            registry.to_ascii_lowercase()
+            registry
         ));
     }
     Ok(out)

@@ -209,7 +209,7 @@ pub fn adopt_python_instance(conn: &mut DbConnection) -> Result<bool> {
         return Err(Error::Unsupported(format!(
             "this instance was made by a Python LaminDB whose newest core migration is '{newest}'; \
              lamindb-rs reads instances at '{PYTHON_LAMINDB_MIGRATION}' (LaminDB 2.12): migrate it with \
-             Python LaminDB 2.12 (`lamin migrate deploy`) first"
+             Python LaminDB 2.12 first"
         )));
     }
     // Create the bookkeeping table as diesel would, then mark the core migrations as applied.

@@ -178,7 +178,7 @@ impl Instance {
         }
         if root.exists(MARKER_KEY)? {
             return Err(Error::AlreadyExists(format!(
-                "{} is already the storage of an instance (see {}); connect to it with `lamin connect {}`",
+                "{} is already the storage of an instance (see {}); connect to it instead ({})",
                 root.as_str(),
                 root.url_of(MARKER_KEY),
                 root.as_str()
@@ -309,7 +309,7 @@ impl Instance {
         let mut conn = DbConnection::open(&settings.db_url())?;
         if !migrations::has_table(&mut conn, "lamindb_artifact")? {
             return Err(Error::NotFound(format!(
-                "{} holds no LaminDB instance; create one with `lamin init`",
+                "{} holds no LaminDB instance; create an instance there first",
                 crate::db::redact_url(&settings.db_url())
             )));
         }

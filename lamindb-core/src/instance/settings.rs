@@ -164,7 +164,7 @@ impl InstanceSettings {
         let need = |k: &str| {
             get(k).ok_or_else(|| {
                 Error::Validation(format!(
-                    "instance settings {} lack 'lamindb_instance_{k}'; re-run `lamin connect` for this instance",
+                    "instance settings {} lack 'lamindb_instance_{k}'; connect to this instance again",
                     origin.display()
                 ))
             })
@@ -283,9 +283,13 @@ pub fn resolve(spec: &str) -> Result<InstanceSettings> {
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(Error::NotFound(format!(
-            "no instance '{spec}' in {}; known: [{}]. Create it with `lamin init --storage DIR` or pass its storage folder",
+            "no instance '{spec}' in {}; known: [{}]; create it, or pass its storage folder",
             settings_dir().display(),
-            known.iter().map(|s| s.slug()).collect::<Vec<_>>().join(", ")
+            known
+                .iter()
+                .map(|s| s.slug())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
         many => Err(Error::Conflict(format!(
             "'{spec}' matches several instances: {}; pass owner/name",
@@ -361,9 +365,7 @@ pub fn current() -> Result<InstanceSettings> {
     if current.is_file() {
         return read_settings(&current);
     }
-    Err(Error::NotFound(
-        "no current instance: run `lamin init --storage DIR` or `lamin connect INSTANCE`, or set LAMIN_INSTANCE".into(),
-    ))
+    Err(Error::NoCurrentInstance)
 }
 
 /// The current user handle: `--handle`/explicit, else `current_user.env`, else `anonymous`.

@@ -76,12 +76,9 @@ impl Storages<'_> {
             .select(Storage::as_select())
             .first(&mut *self.inst.conn())
             .optional()?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no storage '{}' in this instance; add it with `lamin storage add {}`",
-                    parsed.as_str(),
-                    parsed.as_str()
-                ))
+            .ok_or_else(|| Error::NoRecord {
+                registry: "Storage".into(),
+                name: parsed.as_str().to_owned(),
             })
     }
 

@@ -23,7 +23,8 @@ pub struct Include<'a> {
 
 impl From<polars::error::PolarsError> for Error {
     fn from(e: polars::error::PolarsError) -> Self {
-        Error::Validation(format!("building the DataFrame failed: {e}"))
+        // Polars refuses only frames we build wrongly, never user input.
+        Error::Unsupported(format!("building the DataFrame failed: {e}"))
     }
 }
 

@@ -356,7 +356,7 @@ impl<'a> Artifacts<'a> {
                     let st = storages.get(r)?;
                     if !storages.is_managed(&st) {
                         return Err(Error::Validation(format!(
-                            "storage {} is read-only for this instance: save into a managed storage (see `lamin storage list`)",
+                            "storage {} is read-only for this instance: save into a managed storage",
                             st.root
                         )));
                     }
@@ -547,7 +547,7 @@ impl<'a> Artifacts<'a> {
             Ok(id) => Ok(a::table.find(id).select(Artifact::as_select()).first(conn)?),
             Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)) => {
                 Err(Error::Conflict(format!(
-                    "an artifact with the same content and key exists already (possibly in the trash: restore it with `lamin restore`): {}",
+                    "an artifact with the same content and key exists already (possibly in the trash: restore it, or save under another key): {}",
                     info.message()
                 )))
             }

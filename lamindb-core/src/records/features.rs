@@ -66,10 +66,9 @@ impl Features<'_> {
             .query::<Feature>()
             .filter(Q::new("name", name) & Q::new("is_type", false))
             .one_or_none()?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no feature named '{name}'; create it with `lamin create feature {name} --dtype <dtype>`"
-                ))
+            .ok_or_else(|| Error::NoRecord {
+                registry: "Feature".into(),
+                name: name.to_owned(),
             })
     }
 

@@ -125,11 +125,10 @@ impl<'a, M: LabelModel> Labels<'a, M> {
     pub fn get(&self, name: &str) -> Result<M> {
         let found = self.query().filter(Q::new("name", name)).limit(2).all()?;
         match found.len() {
-            0 => Err(Error::NotFound(format!(
-                "no {} named '{name}'; create it first (e.g. `lamin create {} \"{name}\"`)",
-                self.meta().name,
-                self.meta().name.to_ascii_lowercase()
-            ))),
+            0 => Err(Error::NoRecord {
+                registry: self.meta().name.to_owned(),
+                name: name.to_owned(),
+            }),
             1 => Ok(found.into_iter().next().expect("one")),
             _ => Err(Error::Conflict(format!(
                 "several {} records are named '{name}'; pick one by uid",

@@ -139,9 +139,7 @@ impl TransformSpec {
     /// A spec for the script at `path`: key = its file name, kind `script`, its text stored
     /// (secret-looking literals redacted) and hashed as Python LaminDB hashes a script file.
     pub fn script(path: &std::path::Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Validation(format!("cannot read script {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let key = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -289,9 +289,10 @@ impl Schemas<'_> {
             .limit(2)
             .all()?;
         match named.len() {
-            0 => Err(Error::NotFound(format!(
-                "no schema with uid or name '{name_or_uid}'; list them with `lamin list schema`"
-            ))),
+            0 => Err(Error::NoRecord {
+                registry: "Schema".into(),
+                name: name_or_uid.to_owned(),
+            }),
             1 => Ok(named.remove(0)),
             _ => Err(Error::Conflict(format!(
                 "several schemas are named '{name_or_uid}'; pass a uid"

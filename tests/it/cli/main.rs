@@ -237,7 +237,47 @@ both!(errors_have_messages_and_exit_codes, |backend| {
         err.contains("unknown registry 'gadgets'") && err.contains("ULabel"),
         "{err}"
     );
+    // The library says what is wrong; the CLI adds the command that fixes it.
+    env.ok(&["save", f.to_str().unwrap(), "--key", "x.txt"]);
+    let out = env.lamin(&["annotate", "--key", "x.txt", "--features", "n_cells=3"]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'n_cells'") && err.contains("lamin create feature n_cells --dtype int"),
+        "{err}"
+    );
+    let out = env.lamin(&["--json", "annotate", "--key", "x.txt", "--ulabel", "nope"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"], "no ULabel named 'nope'");
+    assert_eq!(err["hint"], "create it with `lamin create ulabel \"nope\"`");
 });
+
+/// Core messages never name `lamin` commands: the CLI adds those hints itself.
+#[test]
+fn core_messages_name_no_cli_commands() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lamindb-core/src");
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                assert!(
+                    !code.contains("`lamin "),
+                    "{}:{} names a lamin command: {line}",
+                    p.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+}
 
 /// Kills `lamin save` at each phase of a save and checks that the instance is consistent
 /// afterwards: no row without its object, no object without its row, nothing left flagged.

@@ -67,7 +67,7 @@ both!(adding_a_module_needs_migrate_deploy, |backend| {
     settings.modules = vec![testmodule::NAME.into()];
     let err = Instance::open(settings.clone()).unwrap_err();
     assert!(matches!(err, Error::PendingMigrations { .. }), "{err}");
-    assert!(err.to_string().contains("lamin migrate deploy"), "{err}");
+    assert!(err.to_string().contains("deploy them"), "{err}");
     let applied = Instance::migrate_deploy(&settings).unwrap();
     assert_eq!(applied.len(), 1, "{applied:?}");
     assert!(applied[0].starts_with("testmodule/"), "{applied:?}");

@@ -420,8 +420,8 @@ both!(feature_values_on_artifacts, |backend| {
         "{msg}"
     );
     assert!(
-        msg.contains("lamin create feature unknown_one --dtype int"),
-        "{msg}"
+        matches!(&err, Error::UnknownFeatures { features } if features.contains(&("unknown_one".to_string(), "int".to_string()))),
+        "{err:?}"
     );
     let err = ln
         .annotations(&c)
