@@ -3,9 +3,11 @@
 
 use crate::db::rows::{time_text, Bind, ColumnKind, Sql};
 use crate::db::sql_types::UtcTime;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use crate::db::{DbConnection, Dialect};
 use crate::meta::Dtype;
-use crate::meta::{Catalog, FieldMeta, FieldType, RegistryMeta, Values, Via};
+use crate::meta::{Catalog, FieldMeta, FieldType, LinkMeta, RegistryMeta, Values, Via};
 use crate::query::expr::{Lookup, Value, Q};
 use crate::query::features::FeatureInfo;
 use crate::{Error, Result};
@@ -17,6 +19,23 @@ const LONG_IN: usize = 100;
 /// and GLOB patterns over 50,000 bytes.
 pub(crate) const MAX_PATTERN_LEN: usize = 10_000;
 
+/// Which pass over a condition the compiler is in. Names are bound before SQL is written: the
+/// first pass emits SQL and notes feature names it cannot resolve from the catalog; when there
+/// are any, they are read in one query, categorical feature values are resolved to label ids,
+/// and a last pass emits the SQL from those bindings without running anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Emit, and collect names that may be features.
+    Collect,
+    /// Resolve the values of categorical feature filters to label ids; no SQL kept.
+    Resolve,
+    /// Emit from the bindings.
+    Emit,
+}
+
+/// Label ids a categorical feature filter matched, per link.
+type Resolved = Vec<(&'static LinkMeta, Vec<i64>)>;
+
 /// Compiles the conditions of one query.
 pub(crate) struct Compiler<'c> {
     pub conn: &'c mut DbConnection,
@@ -24,6 +43,13 @@ pub(crate) struct Compiler<'c> {
     pub dialect: Dialect,
     pub sql: Sql,
     aliases: usize,
+    phase: Phase,
+    /// Names that are no field or relation where they appear (candidate features).
+    wanted: BTreeSet<String>,
+    /// The features among them.
+    features: BTreeMap<String, FeatureInfo>,
+    /// Resolved categorical filters, by lookup path and value.
+    labels: HashMap<(String, String), Resolved>,
 }
 
 /// The SQL expression and reading kind for selecting `field` of the row aliased `alias`.
@@ -194,6 +220,10 @@ impl<'c> Compiler<'c> {
             dialect,
             sql: Sql::default(),
             aliases: 0,
+            phase: Phase::Collect,
+            wanted: BTreeSet::new(),
+            features: BTreeMap::new(),
+            labels: HashMap::new(),
         }
     }
 
@@ -217,8 +247,28 @@ impl<'c> Compiler<'c> {
         }
     }
 
-    /// Appends the condition for `q` on rows of `meta` aliased `alias`.
+    /// Appends the condition for `q` on rows of `meta` aliased `alias`, binding feature names and
+    /// categorical values first (see [`Phase`]).
     pub fn condition(&mut self, meta: &'static RegistryMeta, alias: &str, q: &Q) -> Result<()> {
+        let (start, aliases) = (self.sql.clone(), self.aliases);
+        self.phase = Phase::Collect;
+        self.walk(meta, alias, q)?;
+        if self.wanted.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = std::mem::take(&mut self.wanted).into_iter().collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.features = FeatureInfo::by_names(self.conn, &names)?;
+        self.phase = Phase::Resolve;
+        self.aliases = aliases;
+        self.walk(meta, alias, q)?;
+        self.phase = Phase::Emit;
+        self.sql = start;
+        self.aliases = aliases;
+        self.walk(meta, alias, q)
+    }
+
+    fn walk(&mut self, meta: &'static RegistryMeta, alias: &str, q: &Q) -> Result<()> {
         match q {
             Q::Lookup { path, value } => {
                 let segs: Vec<&str> = path.split("__").collect();
@@ -240,7 +290,7 @@ impl<'c> Compiler<'c> {
                     if i > 0 {
                         self.sql.push(op);
                     }
-                    self.condition(meta, alias, item)?;
+                    self.walk(meta, alias, item)?;
                 }
                 self.sql.push(")");
                 Ok(())
@@ -249,7 +299,7 @@ impl<'c> Compiler<'c> {
                 // NULL comparisons count as false, so that exclude(key="x") keeps rows without a
                 // key, as Django does.
                 self.sql.push("NOT COALESCE((");
-                self.condition(meta, alias, inner)?;
+                self.walk(meta, alias, inner)?;
                 self.sql.push("), FALSE)");
                 Ok(())
             }
@@ -381,7 +431,13 @@ impl<'c> Compiler<'c> {
             return Ok(());
         }
         if meta.holds_features() {
-            if let Some(feature) = FeatureInfo::by_name(self.conn, head)? {
+            if self.phase == Phase::Collect {
+                // Bound before the next pass; the SQL of this one is discarded.
+                self.wanted.insert(head.to_owned());
+                self.sql.push("1=1");
+                return Ok(());
+            }
+            if let Some(feature) = self.features.get(head).cloned() {
                 if !rest.is_empty() {
                     return Err(Error::Validation(format!(
                         "in '{path}': feature '{head}' can only be followed by a lookup ({})",
@@ -598,36 +654,43 @@ impl<'c> Compiler<'c> {
                     return Ok(());
                 }
                 // Python LaminDB resolves the labels first and fails when none matches.
-                let mut resolved = Vec::new();
-                for (label, link, field_name) in &linked {
-                    let field_name = field_name.as_deref().or(label.name_field).unwrap_or("name");
-                    let field = label.field(field_name).ok_or_else(|| {
-                        Error::Validation(format!("{} has no field '{field_name}'", label.name))
-                    })?;
-                    let mut sub = Compiler::new(&mut *self.conn, self.catalog);
-                    sub.sql.push(&format!(
-                        "SELECT CAST(l.\"id\" AS BIGINT) AS i0 FROM \"{}\" l WHERE ",
-                        label.table
-                    ));
-                    let col = format!("l.\"{}\"", field.name);
-                    sub.compare(&col, field.field_type, lookup, value, path)?;
-                    let ids = sub.sql.load_ints(sub.conn)?;
-                    if !ids.is_empty() {
-                        resolved.push((link, ids));
+                let key = (path.to_owned(), format!("{lookup:?}={value}"));
+                if self.phase == Phase::Resolve {
+                    let mut resolved = Vec::new();
+                    for (label, link, field_name) in &linked {
+                        let field_name =
+                            field_name.as_deref().or(label.name_field).unwrap_or("name");
+                        let field = label.field(field_name).ok_or_else(|| {
+                            Error::Validation(format!("{} has no field '{field_name}'", label.name))
+                        })?;
+                        let mut sub = Compiler::new(&mut *self.conn, self.catalog);
+                        sub.sql.push(&format!(
+                            "SELECT CAST(l.\"id\" AS BIGINT) AS i0 FROM \"{}\" l WHERE ",
+                            label.table
+                        ));
+                        let col = format!("l.\"{}\"", field.name);
+                        sub.compare(&col, field.field_type, lookup, value, path)?;
+                        let ids = sub.sql.load_ints(sub.conn)?;
+                        if !ids.is_empty() {
+                            resolved.push((*link, ids));
+                        }
                     }
+                    if resolved.is_empty() {
+                        return Err(Error::NotFound(format!(
+                            "no {} matches {path}={value} (feature '{}' has dtype {})",
+                            linked
+                                .iter()
+                                .map(|l| l.0.name)
+                                .collect::<Vec<_>>()
+                                .join(" or "),
+                            feature.name,
+                            feature.dtype_str
+                        )));
+                    }
+                    self.labels.insert(key, resolved);
+                    return Ok(());
                 }
-                if resolved.is_empty() {
-                    return Err(Error::NotFound(format!(
-                        "no {} matches {path}={value} (feature '{}' has dtype {})",
-                        linked
-                            .iter()
-                            .map(|l| l.0.name)
-                            .collect::<Vec<_>>()
-                            .join(" or "),
-                        feature.name,
-                        feature.dtype_str
-                    )));
-                }
+                let resolved = self.labels.get(&key).cloned().unwrap_or_default();
                 self.sql.push("(");
                 for (i, (link, ids)) in resolved.into_iter().enumerate() {
                     if i > 0 {
