@@ -197,9 +197,31 @@ fn with_key(conn: &mut DbConnection, key: &str, branch: i32) -> Result<Vec<Artif
         .filter(a::key.eq(key))
         .select(Artifact::as_select())
         .load(conn)?;
-    rows.retain(|r| r.branch_id == branch);
+    // Rows of saves still being written are not there yet for readers.
+    rows.retain(|r| r.branch_id == branch && !r.write_pending());
     newest_first(&mut rows);
     Ok(rows)
+}
+
+/// Makes the newest finished version of the family with `stem` on `branch` its latest version,
+/// and no other; returns its id. Versions still being written are never latest, so readers keep
+/// seeing the previous version until a save commits.
+fn settle_latest(conn: &mut DbConnection, stem: &str, branch: i32) -> Result<Option<i32>> {
+    let rows = family(conn, stem)?;
+    let newest = rows
+        .iter()
+        .filter(|r| r.branch_id == branch && !r.write_pending())
+        .max_by_key(|r| uid::decode_base62(&r.uid[ARTIFACT_STEM_LEN..]).unwrap_or(0))
+        .map(|r| r.id);
+    for r in rows.iter().filter(|r| r.branch_id == branch) {
+        let latest = Some(r.id) == newest;
+        if r.is_latest != latest {
+            diesel::update(a::table.find(r.id))
+                .set(a::is_latest.eq(latest))
+                .execute(conn)?;
+        }
+    }
+    Ok(newest)
 }
 
 fn writer_id() -> String {
@@ -468,10 +490,12 @@ impl<'a> Artifacts<'a> {
         let revises = if same_key.is_empty() {
             None
         } else {
+            // A version still being written by another save is the head when none is finished.
             let head = same_key
                 .iter()
                 .find(|r| r.is_latest && r.branch_id == Branch::Main.id())
                 .or_else(|| same_key.iter().find(|r| r.is_latest))
+                .or_else(|| same_key.iter().find(|r| r.write_pending()))
                 .ok_or_else(|| {
                     Error::Conflict(format!(
                         "cannot create a new version: artifacts with key '{}' exist but none is the latest version; restore or delete them first",
@@ -502,7 +526,10 @@ impl<'a> Artifacts<'a> {
         let p = &plan.prepared;
         let now = UtcTime::now();
         let hash_type = p.stats.hash_type.as_str();
-        if let Some(head) = &plan.revises {
+        // A row whose data still has to be copied becomes the latest version only when its save
+        // commits (`finalize`); one registered in place is complete at once.
+        let pending = p.in_place.is_none();
+        if let (false, Some(head)) = (pending, &plan.revises) {
             diesel::update(a::table.find(head.id))
                 .set(a::is_latest.eq(false))
                 .execute(conn)?;
@@ -522,13 +549,9 @@ impl<'a> Artifacts<'a> {
             hash_type: Some(&hash_type),
             key_is_virtual: plan.key_is_virtual,
             overwrite_versions: p.is_dir,
-            is_latest: true,
+            is_latest: !pending,
             is_locked: false,
-            aux: if p.in_place.is_some() {
-                None
-            } else {
-                Some(aux)
-            },
+            aux: pending.then_some(aux),
             version_tag: None,
             branch_id: Branch::Main.id(),
             created_on_id: Branch::Main.id(),
@@ -555,35 +578,37 @@ impl<'a> Artifacts<'a> {
         }
     }
 
-    /// Undoes a pending insert whose copy failed: removes the row, re-promotes the head it demoted,
-    /// and removes whatever part of the object was written.
-    fn rollback_pending(&self, row: &Artifact, revised: Option<&Artifact>) -> Result<()> {
+    /// Undoes a pending insert whose copy failed: removes the row, settles which version is the
+    /// latest, and removes whatever part of the object was written (only the staged copy when
+    /// other versions share the storage key).
+    fn rollback_pending(&self, row: &Artifact) -> Result<()> {
         let mut conn = self.inst.conn();
+        let shares_key = row.overwrite_versions && family(&mut conn, row.stem_uid())?.len() > 1;
         conn.write(|c| {
+            c.lock("artifact-stem", row.stem_uid())?;
             self.unlink_references(c, row.id)?;
             diesel::delete(a::table.find(row.id)).execute(c)?;
-            if let Some(head) = revised {
-                diesel::update(a::table.find(head.id))
-                    .set(a::is_latest.eq(true))
-                    .execute(c)?;
-            }
+            settle_latest(c, row.stem_uid(), row.branch_id)?;
             Ok(())
         })?;
         drop(conn);
         let root = self.inst.root_of(row.storage_id)?;
-        if !row.overwrite_versions || revised.is_none() {
-            root.delete(&row.storage_key())?;
-        } else {
+        if shares_key {
             root.delete(&StorageRoot::partial_key(&row.storage_key()))?;
+        } else {
+            root.delete(&row.storage_key())?;
         }
         Ok(())
     }
 
+    /// Commits a save whose data is stored: clears the pending flag and makes the newest finished
+    /// version of the family the latest. Callers hold the family's `artifact-stem` lock.
     fn finalize(&self, conn: &mut DbConnection, row: &mut Artifact) -> Result<()> {
         diesel::update(a::table.find(row.id))
             .set(a::aux.eq(None::<JsonData>))
             .execute(conn)?;
         row.aux = None;
+        row.is_latest = settle_latest(conn, row.stem_uid(), row.branch_id)? == Some(row.id);
         Ok(())
     }
 
@@ -652,8 +677,8 @@ impl<'a> Artifacts<'a> {
             }
         }
         if let Some(e) = copy_error {
-            for (plan, row) in planned.iter().filter_map(|i| i.as_ref().ok()).rev() {
-                self.rollback_pending(row, plan.revises.as_ref())?;
+            for (_, row) in planned.iter().filter_map(|i| i.as_ref().ok()).rev() {
+                self.rollback_pending(row)?;
             }
             return Err(e);
         }
@@ -661,6 +686,15 @@ impl<'a> Artifacts<'a> {
         let many = planned.len() >= crate::instance::ANALYZE_AFTER_ROWS;
         let mut conn = self.inst.conn();
         let saved = conn.write(|c| {
+            let mut stems: Vec<&str> = planned
+                .iter()
+                .filter_map(|i| i.as_ref().ok())
+                .map(|(_, row)| row.stem_uid())
+                .collect();
+            stems.sort_unstable();
+            stems.dedup();
+            let locks: Vec<(&str, &str)> = stems.iter().map(|s| ("artifact-stem", *s)).collect();
+            c.lock_all(&locks)?;
             let mut out = Vec::with_capacity(planned.len());
             for item in planned {
                 out.push(match item {
@@ -680,7 +714,8 @@ impl<'a> Artifacts<'a> {
         })?;
         drop(conn);
         if many {
-            self.inst.analyze_tables(&["lamindb_artifact"])?;
+            self.inst
+                .analyze_tables(&[crate::meta::core::ARTIFACT.table])?;
         }
         Ok(saved)
     }
@@ -750,15 +785,13 @@ impl<'a> Artifacts<'a> {
             let complete = self.stored_completely(&row)?;
             if complete {
                 let mut row = row;
-                self.finalize(&mut self.inst.conn(), &mut row)?;
+                self.inst.conn().write(|c| {
+                    c.lock("artifact-stem", row.stem_uid())?;
+                    self.finalize(c, &mut row)
+                })?;
                 tracing::info!(uid = %row.uid, "finished an interrupted save");
             } else {
-                let revised = if row.is_latest {
-                    self.newest_other_version(&row)?
-                } else {
-                    None
-                };
-                self.rollback_pending(&row, revised.as_ref())?;
+                self.rollback_pending(&row)?;
                 tracing::info!(uid = %row.uid, "removed an interrupted save");
             }
             fixed += 1;
@@ -881,7 +914,10 @@ impl<'a> Artifacts<'a> {
         if let Some(limit) = opts.limit {
             q = q.limit(limit);
         }
-        q.all()
+        let mut rows = q.all()?;
+        // Saves still being written are not listed (they are never the latest version).
+        rows.retain(|r| !r.write_pending());
+        Ok(rows)
     }
 
     /// All versions of an artifact's family, newest first.

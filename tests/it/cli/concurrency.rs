@@ -287,3 +287,46 @@ both!(
         env.ok(&["describe", "--key", "fold"]);
     }
 );
+
+both!(
+    a_save_in_progress_is_invisible_until_it_commits,
+    |backend| {
+        let env = Env::new(backend);
+        env.init();
+        let v1 = env.write("v1.txt", b"version 1");
+        let old = env.json(&["save", v1.to_str().unwrap(), "--key", "k.txt"]);
+        let v2 = env.write("v2.txt", b"version 2");
+        let fresh = env.write("fresh.txt", b"fresh");
+        let mut seen = Vec::new();
+        let out = save_while(&env, &v2, "k.txt", || {
+            // Readers still see version 1 only.
+            let path = env.ok(&["load", "--key", "k.txt"]);
+            seen.push(std::fs::read(path.trim()).unwrap());
+            let all = list(&env, &["artifacts", "--all-versions"]);
+            assert_eq!(all.len(), 1, "{all:?}");
+            assert_eq!(all[0]["uid"], old["uid"]);
+            let d = env.json(&["describe", "--key", "k.txt"]);
+            assert_eq!(d["uid"], old["uid"]);
+        });
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(seen, vec![b"version 1".to_vec()]);
+        let path = env.ok(&["load", "--key", "k.txt"]);
+        assert_eq!(std::fs::read(path.trim()).unwrap(), b"version 2");
+        // A new key being written does not exist yet for readers.
+        let out = save_while(&env, &fresh, "fresh.txt", || {
+            let out = env.lamin(&["load", "--key", "fresh.txt"]);
+            assert_eq!(
+                out.status.code(),
+                Some(3),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        });
+        assert!(out.status.success());
+        env.ok(&["load", "--key", "fresh.txt"]);
+    }
+);
