@@ -80,7 +80,7 @@ PG_TYPES = {
 
 
 def parse_pg_columns(dump):
-    """{table: {column: (diesel type, nullable)}} from a pg_dump."""
+    """{table: {column: (diesel type, nullable, varchar length or None)}} from a pg_dump."""
     out, current = {}, None
     for line in dump.splitlines():
         m = re.match(r"CREATE TABLE public\.(\w+) \($", line)
@@ -93,7 +93,8 @@ def parse_pg_columns(dump):
                 continue
             m = re.match(r"\s+(\w+) ([a-z ]+?)(\(\d+\))?( DEFAULT .*?)?( NOT NULL)?,?$", line)
             if m:
-                current[m.group(1)] = (PG_TYPES[m.group(2).strip()], m.group(5) is None)
+                length = int(m.group(3)[1:-1]) if m.group(3) else None
+                current[m.group(1)] = (PG_TYPES[m.group(2).strip()], m.group(5) is None, length)
     return out
 
 
@@ -106,7 +107,7 @@ def table_rs(name, cols, pg_cols):
         col, rest = m.group("name"), m.group("rest")
         if "PRIMARY KEY" in rest:
             pk = col
-        t, nullable = pg_cols[name][col]
+        t, nullable, _ = pg_cols[name][col]
         if nullable:
             t = f"Nullable<{t}>"
         fields.append((col, t))
@@ -172,25 +173,7 @@ def rs_str(v):
     return "None" if v is None else f'Some("{v}")'
 
 
-def varchar_lengths(dump):
-    """{table: {column: N}} for `character varying(N)` columns of a pg_dump."""
-    out, current = {}, None
-    for line in dump.splitlines():
-        m = re.match(r"CREATE TABLE public\.(\w+) \($", line)
-        if m:
-            current = out.setdefault(m.group(1), {})
-            continue
-        if current is not None:
-            if line.startswith(");"):
-                current = None
-                continue
-            m = re.match(r"\s+(\w+) character varying\((\d+)\)", line)
-            if m:
-                current[m.group(1)] = int(m.group(2))
-    return out
-
-
-def meta_rs(tables, pg_cols, max_lens):
+def meta_rs(tables, pg_cols):
     """The core registry descriptions as Rust statics."""
     sys.path.insert(0, __import__("os").path.dirname(__file__))
     import core_registries as cr
@@ -215,8 +198,8 @@ def meta_rs(tables, pg_cols, max_lens):
         for col, ref, _ in ddl_columns(tables[table][1]):
             t = pg_cols[table][col][0]
             ft = f'Fk("{ref}")' if ref in registry_tables else FIELD_TYPES[t]
-            ml = max_lens.get(table, {}).get(col)
-            ml = f"Some({ml})" if ml else "None"
+            ml = pg_cols[table][col][2]
+            ml = f"Some({ml})" if ml and t == "Text" else "None"
             fields.append(f'        FieldMeta {{ name: "{col}", field_type: {ft}, max_len: {ml} }},')
         keys = [
             f'        ReverseKey {{ name: "{acc}", table: "{t}", column: "{c}" }},'
@@ -338,7 +321,7 @@ def main():
             f.write(f"    {t},\n")
         f.write(");\n")
     with open(out_meta, "w") as f:
-        f.write(meta_rs(tables, pg_cols, varchar_lengths(dump)))
+        f.write(meta_rs(tables, pg_cols))
 
 
 if __name__ == "__main__":

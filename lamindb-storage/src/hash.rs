@@ -175,17 +175,26 @@ pub fn hash_file(path: &Path) -> Result<ContentHash> {
             .map_err(|e| Error::io(path, e))?;
         let mut last = Sha1::new();
         stream_into(&mut file, path, SIZE_LIMIT_MD5, |chunk| last.update(chunk))?;
-        let mut outer = Sha1::new();
-        outer.update(first.finalize());
-        outer.update(last.finalize());
-        (outer.finalize().to_vec(), HashType::Sha1Fl)
+        (sha1_fl(first, last), HashType::Sha1Fl)
     };
-    Ok(ContentHash {
-        hash: truncate(b64(&digest)),
+    Ok(file_hash(&digest, hash_type, size))
+}
+
+/// `sha1-fl`: sha1 over the sha1s of the first and the last 50 MiB.
+fn sha1_fl(first: Sha1, last: Sha1) -> Vec<u8> {
+    let mut outer = Sha1::new();
+    outer.update(first.finalize());
+    outer.update(last.finalize());
+    outer.finalize().to_vec()
+}
+
+fn file_hash(digest: &[u8], hash_type: HashType, size: u64) -> ContentHash {
+    ContentHash {
+        hash: truncate(b64(digest)),
         hash_type,
         size,
         n_files: None,
-    })
+    }
 }
 
 /// Copies the file `src` to `dst` and hashes the bytes as they are copied, as [`hash_file`]
@@ -224,19 +233,10 @@ pub(crate) fn copy_hashing(src: &Path, dst: &Path) -> Result<ContentHash> {
         offset += n as u64;
     }
     output.flush().map_err(|e| Error::io(dst, e))?;
-    let (digest, hash_type) = if md5 {
-        (m.finalize().to_vec(), HashType::Md5)
+    Ok(if md5 {
+        file_hash(&m.finalize(), HashType::Md5, offset)
     } else {
-        let mut outer = Sha1::new();
-        outer.update(first.finalize());
-        outer.update(last.finalize());
-        (outer.finalize().to_vec(), HashType::Sha1Fl)
-    };
-    Ok(ContentHash {
-        hash: truncate(b64(&digest)),
-        hash_type,
-        size: offset,
-        n_files: None,
+        file_hash(&sha1_fl(first, last), HashType::Sha1Fl, offset)
     })
 }
 

@@ -380,12 +380,7 @@ impl StorageRoot {
             r.put_files(&files, progress)?;
             return Ok(());
         }
-        let dst = self.path_of(key)?;
-        let partial = self.path_of(&Self::partial_key(key))?;
-        if let Some(parent) = dst.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        remove_any(&partial)?;
+        let (dst, partial) = self.stage(key)?;
         let meta = std::fs::metadata(src).map_err(|e| Error::io(src, e))?;
         if meta.is_dir() {
             copy_tree(src, &partial)?;
@@ -433,12 +428,7 @@ impl StorageRoot {
             }
             return Ok(());
         }
-        let dst = self.path_of(key)?;
-        let partial = self.path_of(&Self::partial_key(key))?;
-        if let Some(parent) = dst.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        remove_any(&partial)?;
+        let (dst, partial) = self.stage(key)?;
         let stored = if is_dir {
             copy_tree(src, &partial).and_then(|_| crate::hash_dir(&partial))
         } else {
@@ -458,6 +448,18 @@ impl StorageRoot {
         };
         debug_assert_eq!(stored.size, expected.size);
         self.promote(&partial, &dst, key)
+    }
+
+    /// The local paths of `key` and of its staged copy, with the folder made and any stale
+    /// staged copy removed.
+    fn stage(&self, key: &str) -> Result<(PathBuf, PathBuf)> {
+        let dst = self.path_of(key)?;
+        let partial = self.path_of(&Self::partial_key(key))?;
+        if let Some(parent) = dst.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        remove_any(&partial)?;
+        Ok((dst, partial))
     }
 
     /// Moves a staged copy at `partial` to `dst`. A folder cannot be renamed over a non-empty
