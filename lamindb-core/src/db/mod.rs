@@ -188,8 +188,15 @@ impl DbConnection {
         match result {
             Ok(v) => {
                 if let Err(e) = AnsiTransactionManager::commit_transaction(&mut *c) {
-                    if let Err(r) = AnsiTransactionManager::rollback_transaction(&mut *c) {
-                        tracing::warn!("rolling back after a failed commit failed too: {r}");
+                    // A failed COMMIT may have ended the transaction already (SQLite rolls back
+                    // by itself on a full disk); roll back only what is still open.
+                    let open = AnsiTransactionManager::transaction_manager_status_mut(c)
+                        .transaction_depth()
+                        .is_ok_and(|d| d.is_some());
+                    if open {
+                        if let Err(r) = AnsiTransactionManager::rollback_transaction(&mut *c) {
+                            tracing::warn!("rolling back after a failed commit failed too: {r}");
+                        }
                     }
                     return Err(e.into());
                 }

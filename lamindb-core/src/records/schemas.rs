@@ -16,6 +16,7 @@ use crate::db::schema::{
     lamindb_schema as s, lamindb_schemacomponent as sc, lamindb_schemafeature as sf,
 };
 use crate::db::sql_types::{JsonData, UtcTime};
+use crate::db::DbConnection;
 use crate::query::{Branches, Model, Q};
 use crate::records::Created;
 use crate::{util::uid, Error, Instance, Result};
@@ -386,61 +387,79 @@ impl Schemas<'_> {
             .map(str::to_owned);
         let def = self.define(&spec, name.as_deref())?;
         let hash = def.hash();
-
-        if let Some(h) = &hash {
-            let same = self
-                .inst
-                .query::<Schema>()
-                .branches(Branches::All)
-                .filter(Q::new("hash", h.as_str()) & !Q::new("branch_id", Branch::Trash.id()))
-                .order_by("id")
-                .first()?;
-            if let Some(found) = same {
-                tracing::info!(uid = %found.uid, "returning schema with same hash");
-                let record = self.update_descriptors(found, name.as_deref(), &spec)?;
-                return Ok(Created {
-                    record,
-                    created: false,
-                });
+        let run_id = self.inst.current_run()?.map(|r| r.id);
+        let user_id = self.inst.user().id;
+        let mut conn = self.inst.conn();
+        // Parallel creates of one definition or name wait for each other and find the first
+        // one's schema.
+        conn.write(|c| {
+            let mut locks = Vec::new();
+            if let Some(h) = &hash {
+                locks.push(("schema-hash", h.as_str()));
             }
-        }
-        if let Some(n) = &name {
-            let mut q = Q::new("name", n.as_str());
-            if spec.type_id.is_some() {
-                q = q & Q::new("type_id", spec.type_id);
+            if let Some(n) = &name {
+                locks.push(("schema-name", n.as_str()));
             }
-            let same_name = self
-                .inst
-                .query::<Schema>()
-                .filter(q)
-                .order_by("id")
-                .first()?;
-            if let Some(found) = same_name {
-                tracing::info!(name = %n, "returning schema with same name");
-                if found.is_type || spec.is_type {
-                    if found.is_type != spec.is_type {
-                        return Err(Error::Conflict(format!(
-                            "a schema{} named '{n}' exists; pick another name",
-                            if found.is_type { " type" } else { "" }
-                        )));
-                    }
-                    let record = self.update_descriptors(found, None, &spec)?;
+            c.lock_all(&locks)?;
+            if let Some(h) = &hash {
+                let same = self
+                    .inst
+                    .query::<Schema>()
+                    .branches(Branches::All)
+                    .filter(Q::new("hash", h.as_str()) & !Q::new("branch_id", Branch::Trash.id()))
+                    .order_by("id")
+                    .limit(1)
+                    .ids_with(c)?;
+                if let Some(id) = same.first() {
+                    let found = load(c, *id as i32)?;
+                    tracing::info!(uid = %found.uid, "returning schema with same hash");
+                    let record = update_descriptors(c, found, name.as_deref(), &spec)?;
                     return Ok(Created {
                         record,
                         created: false,
                     });
                 }
-                let record = self.redefine(found, &def, hash, &spec)?;
-                return Ok(Created {
-                    record,
-                    created: false,
-                });
             }
-        }
-        let record = self.insert(name, &def, hash, &spec)?;
-        Ok(Created {
-            record,
-            created: true,
+            if let Some(n) = &name {
+                let mut q = Q::new("name", n.as_str());
+                if spec.type_id.is_some() {
+                    q = q & Q::new("type_id", spec.type_id);
+                }
+                let same_name = self
+                    .inst
+                    .query::<Schema>()
+                    .filter(q)
+                    .order_by("id")
+                    .limit(1)
+                    .ids_with(c)?;
+                if let Some(id) = same_name.first() {
+                    let found = load(c, *id as i32)?;
+                    tracing::info!(name = %n, "returning schema with same name");
+                    if found.is_type || spec.is_type {
+                        if found.is_type != spec.is_type {
+                            return Err(Error::Conflict(format!(
+                                "a schema{} named '{n}' exists; pick another name",
+                                if found.is_type { " type" } else { "" }
+                            )));
+                        }
+                        let record = update_descriptors(c, found, None, &spec)?;
+                        return Ok(Created {
+                            record,
+                            created: false,
+                        });
+                    }
+                    let record = redefine(c, found, &def, hash.clone(), &spec, user_id, run_id)?;
+                    return Ok(Created {
+                        record,
+                        created: false,
+                    });
+                }
+            }
+            let record = insert(c, name.clone(), &def, hash.clone(), &spec, user_id, run_id)?;
+            Ok(Created {
+                record,
+                created: true,
+            })
         })
     }
 
@@ -626,190 +645,187 @@ impl Schemas<'_> {
         }
         Ok(itype.to_owned())
     }
+}
 
-    /// Stores a differing name, description or type on a found schema, as Python does.
-    fn update_descriptors(
-        &self,
-        found: Schema,
-        name: Option<&str>,
-        spec: &NewSchema,
-    ) -> Result<Schema> {
-        let new_name = name.filter(|n| found.name.as_deref() != Some(*n));
-        let new_desc = spec
-            .description
-            .as_deref()
-            .filter(|d| found.description.as_deref() != Some(*d));
-        let new_type = spec.type_id.filter(|t| found.type_id != Some(*t));
-        if new_name.is_none() && new_desc.is_none() && new_type.is_none() {
-            return Ok(found);
+/// Stores a differing name, description or type on a found schema, as Python does.
+fn update_descriptors(
+    conn: &mut DbConnection,
+    found: Schema,
+    name: Option<&str>,
+    spec: &NewSchema,
+) -> Result<Schema> {
+    let new_name = name.filter(|n| found.name.as_deref() != Some(*n));
+    let new_desc = spec
+        .description
+        .as_deref()
+        .filter(|d| found.description.as_deref() != Some(*d));
+    let new_type = spec.type_id.filter(|t| found.type_id != Some(*t));
+    if new_name.is_none() && new_desc.is_none() && new_type.is_none() {
+        return Ok(found);
+    }
+    for (what, old, new) in [
+        ("name", found.name.clone(), new_name.map(str::to_owned)),
+        (
+            "description",
+            found.description.clone(),
+            new_desc.map(str::to_owned),
+        ),
+        (
+            "type_id",
+            found.type_id.map(|t| t.to_string()),
+            new_type.map(|t| t.to_string()),
+        ),
+    ] {
+        if let Some(new) = new {
+            tracing::warn!(
+                "updated {what} from {} to {new}",
+                old.as_deref().unwrap_or("None")
+            );
         }
-        for (what, old, new) in [
-            ("name", found.name.clone(), new_name.map(str::to_owned)),
-            (
-                "description",
-                found.description.clone(),
-                new_desc.map(str::to_owned),
-            ),
-            (
-                "type_id",
-                found.type_id.map(|t| t.to_string()),
-                new_type.map(|t| t.to_string()),
-            ),
-        ] {
-            if let Some(new) = new {
-                tracing::warn!(
-                    "updated {what} from {} to {new}",
-                    old.as_deref().unwrap_or("None")
-                );
-            }
-        }
-        let mut conn = self.inst.conn();
+    }
+    diesel::update(s::table.find(found.id))
+        .set((
+            s::name.eq(new_name.map(str::to_owned).or(found.name.clone())),
+            s::description.eq(new_desc.map(str::to_owned).or(found.description.clone())),
+            s::type_id.eq(new_type.or(found.type_id)),
+            s::updated_at.eq(UtcTime::now()),
+        ))
+        .execute(conn)?;
+    load(conn, found.id)
+}
+
+/// Inserts a new schema with its member and slot links.
+fn insert(
+    conn: &mut DbConnection,
+    name: Option<String>,
+    def: &Definition,
+    hash: Option<String>,
+    spec: &NewSchema,
+    user_id: i32,
+    run_id: Option<i64>,
+) -> Result<Schema> {
+    let uid = hash
+        .as_deref()
+        .and_then(|h| KNOWN_SCHEMAS.iter().find(|(kh, _)| *kh == h))
+        .map(|(_, u)| (*u).to_owned())
+        .unwrap_or_else(|| uid::random(16));
+    let now = UtcTime::now();
+    let id = conn.write(|c| {
+        let id: i32 = diesel::insert_into(s::table)
+            .values((
+                s::uid.eq(&uid),
+                s::name.eq(&name),
+                s::description.eq(&spec.description),
+                s::n_members.eq(def.n_members),
+                s::coerce.eq(def.coerce.then_some(true)),
+                s::flexible.eq(Some(def.flexible)),
+                s::itype.eq(&def.itype),
+                s::otype.eq(&spec.otype),
+                s::dtype_str.eq(&def.dtype),
+                s::hash.eq(&hash),
+                s::minimal_set.eq(def.minimal_set),
+                s::ordered_set.eq(def.ordered_set),
+                s::maximal_set.eq(def.maximal_set),
+                s::suffix.eq(&def.suffix),
+                s::is_type.eq(def.is_type),
+                s::type_id.eq(spec.type_id),
+                s::aux.eq(def.aux().map(JsonData)),
+                s::is_locked.eq(false),
+                s::branch_id.eq(Branch::Main.id()),
+                s::created_on_id.eq(Branch::Main.id()),
+                s::space_id.eq(1i16),
+                s::created_by_id.eq(user_id),
+                s::run_id.eq(run_id),
+                s::created_at.eq(now),
+                s::updated_at.eq(now),
+            ))
+            .returning(s::id)
+            .get_result(c)?;
+        write_members(c, id, def, user_id, run_id, now)?;
+        Ok(id)
+    })?;
+    load(conn, id)
+}
+
+/// Python's answer to a known name with a new definition: the schema is redefined in place.
+fn redefine(
+    conn: &mut DbConnection,
+    found: Schema,
+    def: &Definition,
+    hash: Option<String>,
+    spec: &NewSchema,
+    user_id: i32,
+    run_id: Option<i64>,
+) -> Result<Schema> {
+    let used = uses(conn, &found)?;
+    if used > 0 {
+        return Err(Error::Conflict(format!(
+            "schema '{}' (uid {}) has another definition and validates {used} dataset(s) or composite(s); redefining it would change what their validation meant: pass another name",
+            found.name.as_deref().unwrap_or(""),
+            found.uid
+        )));
+    }
+    tracing::warn!(uid = %found.uid, "redefining schema '{}'", found.name.as_deref().unwrap_or(""));
+    let now = UtcTime::now();
+    conn.write(|c| {
         diesel::update(s::table.find(found.id))
             .set((
-                s::name.eq(new_name.map(str::to_owned).or(found.name.clone())),
-                s::description.eq(new_desc.map(str::to_owned).or(found.description.clone())),
-                s::type_id.eq(new_type.or(found.type_id)),
-                s::updated_at.eq(UtcTime::now()),
+                s::description.eq(spec.description.clone().or(found.description.clone())),
+                s::n_members.eq(def.n_members),
+                s::coerce.eq(def.coerce.then_some(true)),
+                s::flexible.eq(Some(def.flexible)),
+                s::itype.eq(&def.itype),
+                s::otype.eq(spec.otype.clone().or(found.otype.clone())),
+                s::dtype_str.eq(&def.dtype),
+                s::hash.eq(&hash),
+                s::minimal_set.eq(def.minimal_set),
+                s::ordered_set.eq(def.ordered_set),
+                s::maximal_set.eq(def.maximal_set),
+                s::suffix.eq(&def.suffix),
+                s::aux.eq(def.aux().map(JsonData)),
+                s::updated_at.eq(now),
             ))
-            .execute(&mut *conn)?;
-        load(&mut conn, found.id)
-    }
+            .execute(c)?;
+        diesel::delete(sf::table.filter(sf::schema_id.eq(found.id))).execute(c)?;
+        diesel::delete(sc::table.filter(sc::composite_id.eq(found.id))).execute(c)?;
+        write_members(c, found.id, def, user_id, run_id, now)?;
+        Ok(())
+    })?;
+    load(conn, found.id)
+}
 
-    fn insert(
-        &self,
-        name: Option<String>,
-        def: &Definition,
-        hash: Option<String>,
-        spec: &NewSchema,
-    ) -> Result<Schema> {
-        let uid = hash
-            .as_deref()
-            .and_then(|h| KNOWN_SCHEMAS.iter().find(|(kh, _)| *kh == h))
-            .map(|(_, u)| (*u).to_owned())
-            .unwrap_or_else(|| uid::random(16));
-        let run_id = self.inst.current_run()?.map(|r| r.id);
-        let user_id = self.inst.user().id;
-        let now = UtcTime::now();
-        let mut conn = self.inst.conn();
-        let id = conn.write(|c| {
-            let id: i32 = diesel::insert_into(s::table)
-                .values((
-                    s::uid.eq(&uid),
-                    s::name.eq(&name),
-                    s::description.eq(&spec.description),
-                    s::n_members.eq(def.n_members),
-                    s::coerce.eq(def.coerce.then_some(true)),
-                    s::flexible.eq(Some(def.flexible)),
-                    s::itype.eq(&def.itype),
-                    s::otype.eq(&spec.otype),
-                    s::dtype_str.eq(&def.dtype),
-                    s::hash.eq(&hash),
-                    s::minimal_set.eq(def.minimal_set),
-                    s::ordered_set.eq(def.ordered_set),
-                    s::maximal_set.eq(def.maximal_set),
-                    s::suffix.eq(&def.suffix),
-                    s::is_type.eq(def.is_type),
-                    s::type_id.eq(spec.type_id),
-                    s::aux.eq(def.aux().map(JsonData)),
-                    s::is_locked.eq(false),
-                    s::branch_id.eq(Branch::Main.id()),
-                    s::created_on_id.eq(Branch::Main.id()),
-                    s::space_id.eq(1i16),
-                    s::created_by_id.eq(user_id),
-                    s::run_id.eq(run_id),
-                    s::created_at.eq(now),
-                    s::updated_at.eq(now),
-                ))
-                .returning(s::id)
-                .get_result(c)?;
-            write_members(c, id, def, user_id, run_id, now)?;
-            Ok(id)
-        })?;
-        load(&mut conn, id)
-    }
-
-    /// Python's answer to a known name with a new definition: the schema is redefined in place.
-    fn redefine(
-        &self,
-        found: Schema,
-        def: &Definition,
-        hash: Option<String>,
-        spec: &NewSchema,
-    ) -> Result<Schema> {
-        let used = self.uses(&found)?;
-        if used > 0 {
-            return Err(Error::Conflict(format!(
-                "schema '{}' (uid {}) has another definition and validates {used} dataset(s) or composite(s); redefining it would change what their validation meant: pass another name",
-                found.name.as_deref().unwrap_or(""),
-                found.uid
-            )));
-        }
-        tracing::warn!(uid = %found.uid, "redefining schema '{}'", found.name.as_deref().unwrap_or(""));
-        let run_id = self.inst.current_run()?.map(|r| r.id);
-        let user_id = self.inst.user().id;
-        let now = UtcTime::now();
-        let mut conn = self.inst.conn();
-        conn.write(|c| {
-            diesel::update(s::table.find(found.id))
-                .set((
-                    s::description.eq(spec.description.clone().or(found.description.clone())),
-                    s::n_members.eq(def.n_members),
-                    s::coerce.eq(def.coerce.then_some(true)),
-                    s::flexible.eq(Some(def.flexible)),
-                    s::itype.eq(&def.itype),
-                    s::otype.eq(spec.otype.clone().or(found.otype.clone())),
-                    s::dtype_str.eq(&def.dtype),
-                    s::hash.eq(&hash),
-                    s::minimal_set.eq(def.minimal_set),
-                    s::ordered_set.eq(def.ordered_set),
-                    s::maximal_set.eq(def.maximal_set),
-                    s::suffix.eq(&def.suffix),
-                    s::aux.eq(def.aux().map(JsonData)),
-                    s::updated_at.eq(now),
-                ))
-                .execute(c)?;
-            diesel::delete(sf::table.filter(sf::schema_id.eq(found.id))).execute(c)?;
-            diesel::delete(sc::table.filter(sc::composite_id.eq(found.id))).execute(c)?;
-            write_members(c, found.id, def, user_id, run_id, now)?;
-            Ok(())
-        })?;
-        load(&mut conn, found.id)
-    }
-
-    /// How many artifacts, collections and composites use `schema`.
-    fn uses(&self, schema: &Schema) -> Result<i64> {
-        use crate::db::schema::{
-            lamindb_artifact as a, lamindb_artifactschema as asc, lamindb_collection as col,
-        };
-        let mut conn = self.inst.conn();
-        let artifacts: i64 = a::table
-            .filter(a::schema_id.eq(schema.id))
-            .count()
-            .get_result(&mut *conn)?;
-        let slots: i64 = asc::table
-            .filter(asc::schema_id.eq(schema.id))
-            .count()
-            .get_result(&mut *conn)?;
-        let collections: i64 = col::table
-            .filter(col::schema_id.eq(schema.id))
-            .count()
-            .get_result(&mut *conn)?;
-        let composites: i64 = sc::table
-            .filter(sc::component_id.eq(schema.id))
-            .count()
-            .get_result(&mut *conn)?;
-        Ok(artifacts + slots + collections + composites)
-    }
+/// How many artifacts, collections and composites use `schema`.
+fn uses(conn: &mut DbConnection, schema: &Schema) -> Result<i64> {
+    use crate::db::schema::{
+        lamindb_artifact as a, lamindb_artifactschema as asc, lamindb_collection as col,
+    };
+    let artifacts: i64 = a::table
+        .filter(a::schema_id.eq(schema.id))
+        .count()
+        .get_result(conn)?;
+    let slots: i64 = asc::table
+        .filter(asc::schema_id.eq(schema.id))
+        .count()
+        .get_result(conn)?;
+    let collections: i64 = col::table
+        .filter(col::schema_id.eq(schema.id))
+        .count()
+        .get_result(conn)?;
+    let composites: i64 = sc::table
+        .filter(sc::component_id.eq(schema.id))
+        .count()
+        .get_result(conn)?;
+    Ok(artifacts + slots + collections + composites)
 }
 
 /// The schema row `id`.
-fn load(conn: &mut crate::db::DbConnection, id: i32) -> Result<Schema> {
+fn load(conn: &mut DbConnection, id: i32) -> Result<Schema> {
     Ok(s::table.find(id).select(Schema::as_select()).first(conn)?)
 }
 
 /// Writes the member links (in member order) and slot links of `def` for schema `id`.
 fn write_members(
-    conn: &mut crate::db::DbConnection,
+    conn: &mut DbConnection,
     id: i32,
     def: &Definition,
     user_id: i32,

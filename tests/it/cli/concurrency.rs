@@ -132,6 +132,14 @@ both!(parallel_creates_of_one_name_make_one_row, |backend| {
         let rows = env.json(&["list", registry, "--filter", "name=L1"]);
         assert_eq!(rows.as_array().unwrap().len(), 1, "{registry}: {rows}");
     }
+    // Schemas are found again by definition and by name.
+    env.ok(&["create", "feature", "f2", "--dtype", "int"]);
+    let jobs = (0..8)
+        .map(|_| vec![args(&["create", "schema", "S1", "--features", "f2"])])
+        .collect();
+    all_ok(&parallel(&env, jobs));
+    let rows = env.json(&["list", "schema", "--filter", "name=S1"]);
+    assert_eq!(rows.as_array().unwrap().len(), 1, "schema: {rows}");
     // Annotation by that name works afterwards.
     let p = env.write("a.txt", b"a");
     env.ok(&["save", p.to_str().unwrap(), "--key", "a.txt"]);
@@ -330,3 +338,66 @@ both!(
         env.ok(&["load", "--key", "fresh.txt"]);
     }
 );
+
+/// A small tmpfs mounted at `dir` for as long as the value lives (needs root).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: std::path::PathBuf, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+both!(a_full_disk_fails_the_save_cleanly, |backend| {
+    let env = Env::new(backend);
+    // Room for the database and a few small files, not for the big one.
+    let Some(disk) = SmallDisk::mount(env.dir.path().join("storage"), "16m") else {
+        // Mounting needs root, which CI and the development machines have.
+        assert_ne!(
+            std::process::Command::new("id")
+                .arg("-u")
+                .output()
+                .unwrap()
+                .stdout,
+            b"0\n",
+            "root could not mount a tmpfs"
+        );
+        eprintln!("skipped: mounting a small disk needs root");
+        return;
+    };
+    env.init();
+    let small = env.write("small.txt", b"small");
+    env.ok(&["save", small.to_str().unwrap(), "--key", "small.txt"]);
+    let big = env.write("big.bin", &vec![1u8; 24 << 20]);
+    let out = env.lamin(&["save", big.to_str().unwrap(), "--key", "big.bin"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    // The error is about the full target, not the source file.
+    assert!(
+        stderr.contains(".lamindb") && !stderr.contains("big.bin:"),
+        "{stderr}"
+    );
+    let all = list(&env, &["artifacts", "--all-versions"]);
+    assert_eq!(all.len(), 1, "{all:?}");
+    let leftovers: Vec<String> = std::fs::read_dir(env.storage().join(".lamindb"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let again = env.write("again.txt", b"again");
+    env.ok(&["save", again.to_str().unwrap(), "--key", "again.txt"]);
+    drop(disk);
+});

@@ -327,3 +327,51 @@ fn finds_python_made_schemas_by_their_definition() {
         assert_eq!(serde_json::json!(slots), want["slots"], "{key}");
     }
 }
+
+/// The journal mode in a SQLite file's header: 1 rollback journal, 2 WAL.
+fn journal_mode_byte(db: &Path) -> u8 {
+    let bytes = std::fs::read(db).unwrap();
+    bytes[18]
+}
+
+#[test]
+fn a_python_made_instance_keeps_its_journal_mode() {
+    let (_tmp, storage, _) = unpack();
+    let db = storage.join(".lamindb/lamin.db");
+    let before = journal_mode_byte(&db);
+    assert_eq!(before, 1, "the fixture uses a rollback journal");
+    {
+        let inst = Instance::connect(storage.to_str().unwrap()).unwrap();
+        let f = storage.parent().unwrap().join("new.txt");
+        std::fs::write(&f, b"written by lamindb-rs").unwrap();
+        inst.artifacts()
+            .save(NewArtifactSpec::with_key(&f, "from-rust/new.txt"))
+            .unwrap();
+    }
+    assert_eq!(journal_mode_byte(&db), before);
+    assert!(!storage.join(".lamindb/lamin.db-wal").exists());
+}
+
+#[test]
+fn lamin_db_alone_is_complete_after_close() {
+    use diesel::prelude::*;
+    let t = lamindb_tests::TestInstance::new(lamindb_tests::Backend::Sqlite, &[]);
+    let db = t.root().join(".lamindb/lamin.db");
+    t.save("a.txt", "a", "a.txt");
+    let lamindb_tests::TestInstance { inst, dir, .. } = t;
+    assert_eq!(journal_mode_byte(&db), 2, "instances made here use WAL");
+    drop(inst);
+    // Copy the database file alone, as Python does when it uploads lamin.db.
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    let mut conn = diesel::SqliteConnection::establish(copy.to_str().unwrap()).unwrap();
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query("SELECT COUNT(*) AS n FROM lamindb_artifact WHERE key = 'a.txt'")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(n.n, 1);
+}
