@@ -264,35 +264,44 @@ both!(a_file_that_changes_while_saving_is_not_stored, |backend| {
 });
 
 both!(
-    a_folder_version_killed_mid_swap_keeps_a_complete_version,
+    a_folder_version_killed_at_any_step_keeps_a_complete_version,
     |backend| {
         let env = Env::new(backend);
         env.init();
         let dir = env.dir.path().join("fold");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("a.txt"), b"v1").unwrap();
+        std::fs::write(dir.join("a.txt"), b"v0").unwrap();
         env.ok(&["save", dir.to_str().unwrap(), "--key", "fold"]);
-        std::fs::write(dir.join("a.txt"), b"v2").unwrap();
-        std::fs::write(dir.join("b.txt"), b"new").unwrap();
-        let out = env.lamin_with(
-            &["save", dir.to_str().unwrap(), "--key", "fold"],
-            &[("LAMINDB_FAILPOINT", "folder_swap")],
-        );
-        assert!(!out.status.success(), "the save must have been killed");
-        // The next command of any kind recovers: one latest version whose data is complete.
-        let all = list(&env, &["artifacts", "--all-versions"]);
-        let latest: Vec<&Value> = all.iter().filter(|a| a["is_latest"] == true).collect();
-        assert_eq!(latest.len(), 1, "{all:?}");
-        let path = env.ok(&["load", "--key", "fold"]);
-        let stored = lamindb_storage::hash_path(std::path::Path::new(path.trim())).unwrap();
-        assert_eq!(latest[0]["hash"], stored.hash.as_str(), "{all:?}");
-        let leftovers: Vec<String> = std::fs::read_dir(env.storage().join(".lamindb"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains(".replaced-") || n.ends_with(".partial"))
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
-        env.ok(&["describe", "--key", "fold"]);
+        for (i, point) in ["after_insert", "before_copy", "folder_swap", "after_copy"]
+            .iter()
+            .enumerate()
+        {
+            std::fs::write(dir.join("a.txt"), format!("v{}", i + 1)).unwrap();
+            std::fs::write(dir.join(format!("new{i}.txt")), b"new").unwrap();
+            let out = env.lamin_with(
+                &["save", dir.to_str().unwrap(), "--key", "fold"],
+                &[("LAMINDB_FAILPOINT", point)],
+            );
+            assert!(
+                !out.status.success(),
+                "{point}: the save must have been killed"
+            );
+            // The next command of any kind recovers: one latest version, whose data is complete
+            // and has the recorded hash; nothing left over.
+            let all = list(&env, &["artifacts", "--all-versions"]);
+            let latest: Vec<&Value> = all.iter().filter(|a| a["is_latest"] == true).collect();
+            assert_eq!(latest.len(), 1, "{point}: {all:?}");
+            let path = env.ok(&["load", "--key", "fold"]);
+            let stored = lamindb_storage::hash_path(std::path::Path::new(path.trim())).unwrap();
+            assert_eq!(latest[0]["hash"], stored.hash.as_str(), "{point}: {all:?}");
+            let leftovers: Vec<String> = std::fs::read_dir(env.storage().join(".lamindb"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".replaced-") || n.ends_with(".partial"))
+                .collect();
+            assert!(leftovers.is_empty(), "{point}: {leftovers:?}");
+            env.ok(&["describe", "--key", "fold"]);
+        }
     }
 );
 

@@ -293,6 +293,13 @@ fn assert_consistent(env: &Env) {
                 "row {} points to missing data",
                 r["uid"]
             );
+            let stored = lamindb_storage::hash_path(Path::new(path)).unwrap();
+            assert_eq!(
+                r["hash"],
+                stored.hash.as_str(),
+                "row {} records another hash than its data has",
+                r["uid"]
+            );
         }
         expected.push(name);
     }
