@@ -29,6 +29,12 @@ REGISTRIES = [
     ("Space", "lamindb_space", "name", 12, [], None),
 ]
 
+# Names users write for coded values: {registry: [(field, [(name, code), ...])]}.
+VALUE_NAMES = {
+    "Run": [("_status_code", [("scheduled", -3), ("restarted", -2), ("started", -1),
+                               ("completed", 0), ("errored", 1), ("aborted", 2)])],
+}
+
 # Reverse foreign keys: (registry, accessor, table holding the key, key column).
 REVERSE_KEYS = [
     ("Storage", "artifacts", "lamindb_artifact", "storage_id"),

@@ -259,6 +259,11 @@ def meta_rs(tables, pg_cols):
         out.extend(links)
         out.append("    ],")
         out.append(f"    aliases: &[{al}],")
+        vn = ", ".join(
+            f'("{field}", &[' + ", ".join(f'("{n}", {c})' for n, c in names) + "])"
+            for field, names in cr.VALUE_NAMES.get(name, [])
+        )
+        out.append(f"    value_names: &[{vn}],")
         out.append(f"    values: {vs},")
         out.append("};")
         out.append("")

@@ -345,6 +345,7 @@ pub static ARTIFACT: RegistryMeta = RegistryMeta {
         ("transform", "run__transform"),
         ("feature_sets", "schemas"),
     ],
+    value_names: &[],
     values: Some(ValueStore::Link("json_values")),
 };
 
@@ -524,6 +525,7 @@ pub static COLLECTION: RegistryMeta = RegistryMeta {
         },
     ],
     aliases: &[("version", "version_tag")],
+    value_names: &[],
     values: None,
 };
 
@@ -622,6 +624,7 @@ pub static STORAGE: RegistryMeta = RegistryMeta {
     }],
     links: &[],
     aliases: &[],
+    value_names: &[],
     values: None,
 };
 
@@ -682,6 +685,7 @@ pub static USER: RegistryMeta = RegistryMeta {
     ],
     links: &[],
     aliases: &[],
+    value_names: &[],
     values: None,
 };
 
@@ -891,6 +895,7 @@ pub static TRANSFORM: RegistryMeta = RegistryMeta {
         },
     ],
     aliases: &[("version", "version_tag")],
+    value_names: &[],
     values: None,
 };
 
@@ -1132,6 +1137,17 @@ pub static RUN: RegistryMeta = RegistryMeta {
         },
     ],
     aliases: &[("status", "_status_code")],
+    value_names: &[(
+        "_status_code",
+        &[
+            ("scheduled", -3),
+            ("restarted", -2),
+            ("started", -1),
+            ("completed", 0),
+            ("errored", 1),
+            ("aborted", 2),
+        ],
+    )],
     values: Some(ValueStore::Link("json_values")),
 };
 
@@ -1264,6 +1280,7 @@ pub static ULABEL: RegistryMeta = RegistryMeta {
         },
     ],
     aliases: &[],
+    value_names: &[],
     values: None,
 };
 
@@ -1582,6 +1599,7 @@ pub static RECORD: RegistryMeta = RegistryMeta {
         },
     ],
     aliases: &[],
+    value_names: &[],
     values: Some(ValueStore::Own {
         table: "lamindb_recordjson",
         host_column: "record_id",
@@ -1732,6 +1750,7 @@ pub static PROJECT: RegistryMeta = RegistryMeta {
         },
     ],
     aliases: &[("status", "_status_code")],
+    value_names: &[],
     values: None,
 };
 
@@ -1851,6 +1870,7 @@ pub static REFERENCE: RegistryMeta = RegistryMeta {
     reverse_keys: &[],
     links: &[],
     aliases: &[],
+    value_names: &[],
     values: None,
 };
 
@@ -2009,6 +2029,7 @@ pub static FEATURE: RegistryMeta = RegistryMeta {
         label: false,
     }],
     aliases: &[("dtype", "_dtype_str")],
+    value_names: &[],
     values: None,
 };
 
@@ -2190,6 +2211,7 @@ pub static SCHEMA: RegistryMeta = RegistryMeta {
         },
     ],
     aliases: &[("dtype", "_dtype_str")],
+    value_names: &[],
     values: None,
 };
 
@@ -2264,6 +2286,7 @@ pub static JSONVALUE: RegistryMeta = RegistryMeta {
     reverse_keys: &[],
     links: &[],
     aliases: &[],
+    value_names: &[],
     values: None,
 };
 
@@ -2323,6 +2346,7 @@ pub static BRANCH: RegistryMeta = RegistryMeta {
     reverse_keys: &[],
     links: &[],
     aliases: &[("status", "_status_code")],
+    value_names: &[],
     values: None,
 };
 
@@ -2367,6 +2391,7 @@ pub static SPACE: RegistryMeta = RegistryMeta {
     reverse_keys: &[],
     links: &[],
     aliases: &[],
+    value_names: &[],
     values: None,
 };
 

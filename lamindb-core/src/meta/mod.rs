@@ -146,6 +146,8 @@ pub struct RegistryMeta {
     pub aliases: &'static [(&'static str, &'static str)],
     /// Where simple feature values of rows live; `None` when rows hold no feature values.
     pub values: Option<ValueStore>,
+    /// Names users write for coded values of a field (`status=errored` for `_status_code = 1`).
+    pub value_names: &'static [(&'static str, &'static [(&'static str, i64)])],
 }
 
 impl RegistryMeta {
@@ -185,6 +187,15 @@ impl RegistryMeta {
             ))),
             _ => Ok(()),
         }
+    }
+
+    /// The code that `name` stands for in field `field`, if the field has named values.
+    pub fn value_code(&self, field: &str, name: &str) -> Option<i64> {
+        self.value_names
+            .iter()
+            .find(|(f, _)| *f == field)
+            .and_then(|(_, names)| names.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+            .map(|(_, c)| *c)
     }
 
     /// Whether rows live on branches (trash, archive, main).

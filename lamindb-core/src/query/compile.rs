@@ -145,7 +145,10 @@ pub(crate) fn coerce(dialect: Dialect, ft: FieldType, value: &Value, what: &str)
         FieldType::Int | FieldType::ForeignKey(_) => match value {
             Value::Int(i) => Bind::Int(*i),
             Value::Float(x) if x.fract() == 0.0 && x.is_finite() => Bind::Int(*x as i64),
-            Value::Text(s) => Bind::Int(s.trim().parse().map_err(|_| bad("an integer"))?),
+            Value::Text(s) => Bind::Int(
+                parse_int(s)
+                    .ok_or_else(|| bad("an integer (1000, 1e6 or a size such as 2MB or 1.5GiB)"))?,
+            ),
             _ => return Err(bad("an integer")),
         },
         FieldType::Float => match value {
@@ -188,6 +191,33 @@ pub(crate) fn coerce(dialect: Dialect, ft: FieldType, value: &Value, what: &str)
         },
         FieldType::Json => return Err(bad("nothing: JSON fields support only isnull")),
     })
+}
+
+/// An integer as users write one: `1000`, `1e6`, or a size with a decimal (`KB`, `MB`, `GB`,
+/// `TB`) or binary (`KiB`, `MiB`, `GiB`, `TiB`) unit.
+fn parse_int(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(i) = s.parse::<i64>() {
+        return Some(i);
+    }
+    let split = s
+        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+        .unwrap_or(s.len());
+    let (number, unit) = (s[..split].trim(), s[split..].trim());
+    let factor: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let x = number.parse::<f64>().ok()? * factor;
+    (x.is_finite() && x.fract() == 0.0 && x.abs() < 9.2e18).then_some(x as i64)
 }
 
 fn parse_datetime(s: &str) -> Option<UtcTime> {
@@ -323,6 +353,26 @@ impl<'c> Compiler<'c> {
             return self.lookup(meta, alias, &expanded, path, value);
         }
         let (lookup, rest) = split_lookup(tail);
+        if rest.is_empty() && names_records(value) {
+            // `ulabels=My experiment`, `run=<uid>`: a relation compared with text means the
+            // target's name field, as Python users write it.
+            let target = match (meta.foreign_key(head), self.catalog.relation(meta, head)) {
+                (Some((_, t)), _) => self.catalog.by_table(t),
+                (None, Some(rel)) => self.catalog.by_table(rel.target),
+                _ => None,
+            };
+            // Registries named by a timestamp (runs) are named by their uid instead.
+            let name_field = target.and_then(|t| {
+                t.name_field
+                    .filter(|f| t.field(f).is_some_and(|f| f.field_type == FieldType::Text))
+                    .or_else(|| t.field("uid").map(|f| f.name))
+            });
+            if let Some(name_field) = name_field {
+                let mut segs = vec![head, name_field];
+                segs.extend(lookup.map(|l| l.name()));
+                return self.lookup(meta, alias, &segs, path, value);
+            }
+        }
         if let Some(field) = meta.field(head) {
             if !rest.is_empty() {
                 let hint = match field.field_type {
@@ -341,11 +391,12 @@ impl<'c> Compiler<'c> {
                 )));
             }
             let col = self.column(alias, field);
+            let value = named_codes(meta, field.name, value);
             return self.compare(
                 &col,
                 field.field_type,
                 lookup.unwrap_or(Lookup::Exact),
-                value,
+                &value,
                 path,
             );
         }
@@ -792,6 +843,32 @@ impl<'c> Compiler<'c> {
     }
 }
 
+/// Whether `value` names records rather than giving ids: text that is no integer.
+fn names_records(value: &Value) -> bool {
+    let is_name = |v: &Value| matches!(v, Value::Text(s) if s.trim().parse::<i64>().is_err());
+    match value {
+        Value::List(items) => !items.is_empty() && items.iter().all(is_name),
+        other => is_name(other),
+    }
+}
+
+/// `value` with names of coded values (`errored`) replaced by their codes.
+fn named_codes(meta: &RegistryMeta, field: &str, value: &Value) -> Value {
+    let code = |v: &Value| match v {
+        Value::Text(s) => meta.value_code(field, s.trim()).map(Value::Int),
+        _ => None,
+    };
+    match value {
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .map(|v| code(v).unwrap_or_else(|| v.clone()))
+                .collect(),
+        ),
+        other => code(other).unwrap_or_else(|| other.clone()),
+    }
+}
+
 fn tail_with<'a>(rest: &[&'a str], lookup: Option<Lookup>) -> Vec<&'a str> {
     let mut v = rest.to_vec();
     if let Some(l) = lookup {
@@ -806,16 +883,54 @@ fn unknown_field(catalog: &Catalog, meta: &RegistryMeta, head: &str, path: &str)
     } else {
         ""
     };
+    let public: Vec<&str> = catalog
+        .lookup_names(meta)
+        .into_iter()
+        .filter(|n| !n.starts_with('_'))
+        .collect();
+    let close = public
+        .iter()
+        .map(|n| (strsim_distance(head, n), *n))
+        .filter(|(d, n)| *d <= 2.max(n.len() / 4))
+        .min()
+        .map(|(_, n)| format!("did you mean '{n}'? "))
+        .unwrap_or_default();
     Error::Validation(format!(
-        "unknown field '{head}' in '{path}' for {}; use one of: {}{features}",
+        "unknown field '{head}' in '{path}' for {}; {close}use one of: {}{features}",
         meta.name,
-        catalog.lookup_names(meta).join(", ")
+        public.join(", ")
     ))
+}
+
+/// Levenshtein distance, for did-you-mean hints.
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_as_users_write_them() {
+        assert_eq!(parse_int("1000"), Some(1000));
+        assert_eq!(parse_int("1e6"), Some(1_000_000));
+        assert_eq!(parse_int("2MB"), Some(2_000_000));
+        assert_eq!(parse_int("1.5 GiB"), Some(1_610_612_736));
+        assert_eq!(parse_int("1.5"), None);
+        assert_eq!(parse_int("many"), None);
+        assert_eq!(strsim_distance("sufix", "suffix"), 1);
+    }
 
     #[test]
     fn patterns_escape_wildcards() {

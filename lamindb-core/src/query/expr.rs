@@ -246,16 +246,29 @@ impl Q {
             )));
         }
         let lookup = path.rsplit("__").next().and_then(Lookup::from_name);
+        // Values may be quoted as in Python (`suffix='.fasta'`); quotes keep commas and `null`
+        // literal.
+        let unquote = |v: &str| -> (String, bool) {
+            let t = v.trim();
+            for q in ['\'', '"'] {
+                if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
+                    return (t[1..t.len() - 1].to_owned(), true);
+                }
+            }
+            (v.to_owned(), false)
+        };
         let value = match lookup {
             Some(Lookup::In) | Some(Lookup::Range) => {
                 if raw.is_empty() {
                     Value::List(Vec::new())
                 } else {
-                    Value::List(raw.split(',').map(|s| Value::Text(s.to_owned())).collect())
+                    Value::List(raw.split(',').map(|s| Value::Text(unquote(s).0)).collect())
                 }
             }
-            _ if raw == "null" => Value::Null,
-            _ => Value::Text(raw.to_owned()),
+            _ => match unquote(raw) {
+                (_, false) if raw == "null" => Value::Null,
+                (text, _) => Value::Text(text),
+            },
         };
         Ok(Q::new(path, value))
     }

@@ -283,12 +283,20 @@ both!(lookups_relations_and_combinators, |backend| {
         .count()
         .unwrap_err();
     assert!(err.to_string().contains("does not apply"), "{err}");
-    let err = ln
+    // A relation compared with text means its name field (Python users write it so).
+    let root = ln.storage().root.clone();
+    let by_name = ln
         .query::<Artifact>()
-        .filter(Q::new("storage", "mydata"))
+        .filter(Q::new("storage", root.as_str()))
         .count()
-        .unwrap_err();
-    assert!(err.to_string().contains("storage__root"), "{err}");
+        .unwrap();
+    let by_root = ln
+        .query::<Artifact>()
+        .filter(Q::new("storage__root", root.as_str()))
+        .count()
+        .unwrap();
+    assert!(by_name > 0);
+    assert_eq!(by_name, by_root);
     let err = ln.query_registry("Nope").unwrap_err();
     assert!(err.to_string().contains("ULabel"), "{err}");
 });
@@ -888,4 +896,72 @@ both!(dataframes_with_related_fields_and_features, |backend| {
         })
         .unwrap_err();
     assert!(err.to_string().contains("one relation"), "{err}");
+});
+
+both!(filters_written_the_python_way, |backend| {
+    let t = TestInstance::new(backend, &[]);
+    let ln = &t.inst;
+    let a = t.save("a.fasta", &"A".repeat(2_000_000), "seq/a.fasta");
+    t.save("b.txt", "b", "seq/b.txt");
+    let exp = ln
+        .ulabels()
+        .create(NewLabel::new("My experiment"))
+        .unwrap()
+        .record;
+    ln.annotations(&a)
+        .add_labels("ULabel", &[exp.id.into()])
+        .unwrap();
+    let keys = |exprs: &[&str]| -> Vec<String> {
+        let q = Q::And(exprs.iter().map(|e| Q::parse(e).unwrap()).collect());
+        ln.query::<Artifact>()
+            .filter(q)
+            .order_by("key")
+            .all()
+            .unwrap()
+            .into_iter()
+            .map(|x| x.key.unwrap())
+            .collect()
+    };
+    assert_eq!(keys(&["suffix='.fasta'"]), ["seq/a.fasta"]);
+    assert_eq!(keys(&["suffix=\".fasta\""]), ["seq/a.fasta"]);
+    assert_eq!(keys(&["ulabels=My experiment"]), ["seq/a.fasta"]);
+    assert_eq!(keys(&["size__gt=1e6"]), ["seq/a.fasta"]);
+    assert_eq!(keys(&["size__gt=1.5MB"]), ["seq/a.fasta"]);
+    assert_eq!(keys(&["size__lt=1KiB"]), ["seq/b.txt"]);
+    assert_eq!(
+        keys(&["created_by=anonymous", "key__startswith='seq/'"]),
+        ["seq/a.fasta", "seq/b.txt"]
+    );
+
+    // Run status by name.
+    let (tr, _) = ln
+        .transforms()
+        .resolve(&TransformSpec::new("s.py", TransformKind::Script))
+        .unwrap();
+    let run = ln.runs().start(&tr, &RunSpec::default()).unwrap();
+    ln.runs().finish(&run, RunStatus::Errored, None).unwrap();
+    let errored = ln
+        .query_registry("Run")
+        .unwrap()
+        .filter(Q::parse("status=errored").unwrap())
+        .count()
+        .unwrap();
+    assert_eq!(errored, 1);
+    let by_run = ln
+        .query_registry("Run")
+        .unwrap()
+        .filter(Q::parse("status__in=completed,errored").unwrap())
+        .count()
+        .unwrap();
+    assert_eq!(by_run, 1);
+
+    // A misspelt field gets a suggestion and no private fields.
+    let err = ln
+        .query::<Artifact>()
+        .filter(Q::parse("sufix=.fasta").unwrap())
+        .count()
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("did you mean 'suffix'"), "{msg}");
+    assert!(!msg.contains("_hash_type"), "{msg}");
 });

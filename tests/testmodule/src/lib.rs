@@ -104,6 +104,7 @@ pub static EXPERIMENT: RegistryMeta = RegistryMeta {
     }],
     aliases: &[],
     values: None,
+    value_names: &[],
 };
 
 static REGISTRIES: &[&RegistryMeta] = &[&EXPERIMENT];
