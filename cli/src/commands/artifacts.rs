@@ -73,7 +73,17 @@ impl LoadArgs {
         let a = self.select.artifact(&inst)?;
         let mut path = inst.artifacts().cache(&a)?;
         if let Some(dir) = self.to {
-            path = copy_out(&path, &dir)?;
+            // The copy is named as the key names it (`raw/reads.fasta` → `reads.fasta`), not by
+            // the uid the cache uses.
+            let name = a
+                .key
+                .as_deref()
+                .and_then(|k| k.trim_end_matches('/').rsplit('/').next())
+                .filter(|n| !n.is_empty())
+                .map(std::ffi::OsString::from)
+                .or_else(|| path.file_name().map(|n| n.to_owned()))
+                .ok_or_else(|| Error::Validation("artifact path has no file name".into()))?;
+            path = copy_out(&path, &dir, &name)?;
         }
         Ok(Output::new(
             path.display().to_string(),
@@ -82,11 +92,8 @@ impl LoadArgs {
     }
 }
 
-/// Copies `src` (a file or folder) into `dir`.
-fn copy_out(src: &Path, dir: &Path) -> Result<PathBuf> {
-    let name = src
-        .file_name()
-        .ok_or_else(|| Error::Validation("artifact path has no file name".into()))?;
+/// Copies `src` (a file or folder) into `dir` as `name`.
+fn copy_out(src: &Path, dir: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
     let dst = dir.join(name);
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let root = lamindb_storage::StorageRoot::local(dir)?;

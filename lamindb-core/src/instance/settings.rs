@@ -270,12 +270,28 @@ pub fn known_instances() -> Result<Vec<InstanceSettings>> {
 /// Settings for an instance given by slug (`owner/name`), bare name, or storage folder.
 pub fn resolve(spec: &str) -> Result<InstanceSettings> {
     let path = Path::new(spec);
+    let known = known_instances()?;
     if path.join(".lamindb").join("storage_uid.txt").exists()
         || path.join(".lamindb").join("lamin.db").exists()
     {
-        return settings_from_storage_dir(path);
+        let found = settings_from_storage_dir(path)?;
+        // An instance known here (a Postgres one, say) is opened with its own settings; the
+        // storage folder alone says nothing about where the database lives.
+        if let Some(k) = known
+            .iter()
+            .find(|k| k.id == found.id || k.storage_root == found.storage_root)
+        {
+            return Ok(k.clone());
+        }
+        if !path.join(".lamindb").join("lamin.db").exists() {
+            return Err(Error::NotFound(format!(
+                "{spec} is the storage of instance '{}', whose database is not in that folder and which is not among the instances known in {}; name it where it was created, or by owner/name where it is known",
+                found.slug(),
+                settings_dir().display()
+            )));
+        }
+        return Ok(found);
     }
-    let known = known_instances()?;
     let matches: Vec<&InstanceSettings> = known
         .iter()
         .filter(|s| s.slug() == spec || s.name == spec)

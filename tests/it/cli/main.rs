@@ -170,6 +170,8 @@ both!(workflow, |backend| {
     let out_dir = env.dir.path().join("out");
     let copied = env.ok(&["load", "--uid", &uid, "--to", out_dir.to_str().unwrap()]);
     assert_eq!(std::fs::read(copied.trim()).unwrap(), b"a,b\n1,2\n");
+    // The copy is named as the key names it.
+    assert_eq!(Path::new(copied.trim()), out_dir.join("sample.csv"));
 
     let described = env.ok(&["describe", "--key", "raw/sample.csv"]);
     assert!(
@@ -670,3 +672,21 @@ both!(annotate_list_search_describe, |backend| {
         "{described}"
     );
 });
+
+#[test]
+fn a_postgres_instance_named_by_its_storage_folder_opens_on_postgres() {
+    let env = Env::new(Backend::Postgres);
+    env.init();
+    let storage = env.storage();
+    let info = env.json(&["--instance", storage.to_str().unwrap(), "info"]);
+    assert_eq!(info["dialect"], "postgres", "{info}");
+    // A storage folder whose database is elsewhere and unknown here says so.
+    let other = Env::new(Backend::Postgres);
+    let out = other.lamin(&["--instance", storage.to_str().unwrap(), "info"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("whose database is not in that folder"),
+        "{err}"
+    );
+}
