@@ -36,19 +36,23 @@ impl InitArgs {
             modules: self.modules,
             handle: self.handle,
         })?;
-        if let Ok(cwd) = std::env::current_dir() {
-            inst.settings().write_marker(&cwd)?;
+        let mut text = format!(
+            "initialized instance {} (uid {}) at {}\n  database: {}",
+            inst.slug(),
+            inst.uid(),
+            inst.storage().root,
+            redacted_db(&inst)
+        );
+        // The instance exists now; a working folder that is gone only skips the pin.
+        if let Ok(cwd) = current_dir() {
+            let marker = inst.settings().write_marker(&cwd)?;
+            text.push_str(&format!(
+                "\n  commands in {} use it ({}; `lamin connect` repoints it)",
+                cwd.display(),
+                marker.display()
+            ));
         }
-        Ok(Output::new(
-            format!(
-                "initialized instance {} (uid {}) at {}\n  database: {}",
-                inst.slug(),
-                inst.uid(),
-                inst.storage().root,
-                redacted_db(&inst)
-            ),
-            info_json(&inst)?,
-        ))
+        Ok(Output::new(text, info_json(&inst)?))
     }
 }
 
@@ -66,13 +70,19 @@ impl ConnectArgs {
     pub fn run(self) -> Result<Output> {
         let inst = Instance::connect(&self.instance)?;
         inst.settings().save_and_select()?;
+        let cwd = current_dir()?;
+        let mut text = format!("connected to {}", inst.slug());
         if self.here {
-            inst.settings().write_marker(&current_dir()?)?;
+            inst.settings().write_marker(&cwd)?;
+            text.push_str(&format!("\n  pinned to {}", cwd.display()));
+        } else if let Some(marker) = settings::find_marker(&cwd) {
+            // A marker here would keep commands on the instance it names: repoint it too.
+            if let Some(dir) = marker.parent().and_then(std::path::Path::parent) {
+                inst.settings().write_marker(dir)?;
+                text.push_str(&format!("\n  repointed {} to it", marker.display()));
+            }
         }
-        Ok(Output::new(
-            format!("connected to {}", inst.slug()),
-            info_json(&inst)?,
-        ))
+        Ok(Output::new(text, info_json(&inst)?))
     }
 }
 

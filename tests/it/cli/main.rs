@@ -690,3 +690,25 @@ fn a_postgres_instance_named_by_its_storage_folder_opens_on_postgres() {
         "{err}"
     );
 }
+
+#[test]
+fn connect_repoints_the_folder_marker_that_init_wrote() {
+    let env = Env::new(Backend::Sqlite);
+    env.init();
+    let other = env.dir.path().join("other");
+    let out = env.ok(&[
+        "init",
+        "--storage",
+        other.to_str().unwrap(),
+        "--name",
+        "second",
+    ]);
+    assert!(
+        out.contains("commands in"),
+        "init says it pins the folder: {out}"
+    );
+    assert_eq!(env.json(&["info"])["name"], "second");
+    let out = env.ok(&["connect", "clitest"]);
+    assert!(out.contains("repointed"), "{out}");
+    assert_eq!(env.json(&["info"])["name"], "clitest");
+}
