@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use crate::db::models::{Branch, Feature};
 use crate::db::schema::lamindb_feature as f;
 use crate::db::sql_types::{JsonData, UtcTime};
-use crate::meta::Dtype;
+use crate::meta::{Dtype, RegistryMeta};
 use crate::query::Q;
 use crate::records::Created;
 use crate::{util::uid, Error, Instance, Result};
@@ -72,6 +72,33 @@ impl Features<'_> {
             })
     }
 
+    /// The uid of the type record `reference` (a uid or a name) of `registry`.
+    fn type_uid(&self, registry: &RegistryMeta, reference: &str) -> Result<String> {
+        let types = self.inst.query_registry(registry.name)?;
+        let by = |field: &str| -> Result<Vec<String>> {
+            let rows = types
+                .clone()
+                .filter(Q::new(field, reference) & Q::new("is_type", true))
+                .rows(&["uid"])?;
+            Ok(rows.rows.iter().map(|r| r[0].display()).collect())
+        };
+        if !by("uid")?.is_empty() {
+            return Ok(reference.to_owned());
+        }
+        let mut named = by("name")?;
+        match named.len() {
+            1 => Ok(named.remove(0)),
+            0 => Err(Error::NoRecord {
+                registry: format!("{} type", registry.name),
+                name: reference.to_owned(),
+            }),
+            _ => Err(Error::Conflict(format!(
+                "several {} types are named '{reference}'; write the type's uid",
+                registry.name
+            ))),
+        }
+    }
+
     /// Gets the feature with this name (and type) or creates it. An existing feature with
     /// another dtype is an error, as in Python LaminDB.
     pub fn create(&self, spec: NewFeature) -> Result<Created<Feature>> {
@@ -83,10 +110,23 @@ impl Features<'_> {
         let dtype = match (&spec.dtype, spec.is_type) {
             (Some(d), _) => {
                 let parsed = Dtype::parse(d)?;
+                let mut text = d.trim().to_owned();
                 for s in parsed.cat_specs() {
-                    self.inst.catalog().registry(&s.registry)?;
+                    let registry = self.inst.catalog().registry(&s.registry)?;
+                    // `cat[Record[Sample]]` names the type as Python users write it; stored is
+                    // its uid, the form validation matches.
+                    if let (Some(r), Some(_)) = (s.type_uid(), registry.field("is_type")) {
+                        let uid = self.type_uid(registry, r)?;
+                        if uid != r {
+                            text = text.replacen(
+                                &format!("{}[{r}", s.registry),
+                                &format!("{}[{uid}", s.registry),
+                                1,
+                            );
+                        }
+                    }
                 }
-                Some(d.trim().to_owned())
+                Some(text)
             }
             (None, true) => None,
             (None, false) => {

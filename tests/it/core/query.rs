@@ -965,3 +965,54 @@ both!(filters_written_the_python_way, |backend| {
     assert!(msg.contains("did you mean 'suffix'"), "{msg}");
     assert!(!msg.contains("_hash_type"), "{msg}");
 });
+
+both!(categorical_types_by_name_are_stored_by_uid, |backend| {
+    let t = TestInstance::new(backend, &[]);
+    let ln = &t.inst;
+    let sample = ln
+        .records()
+        .create(NewLabel {
+            is_type: true,
+            ..NewLabel::new("Sample")
+        })
+        .unwrap()
+        .record;
+    ln.records()
+        .create(NewLabel {
+            type_id: Some(sample.id),
+            ..NewLabel::new("P53mutant1")
+        })
+        .unwrap();
+    let f = ln
+        .features()
+        .create(NewFeature::new("sample", "cat[Record[Sample]]"))
+        .unwrap()
+        .record;
+    assert_eq!(
+        f.dtype.as_deref(),
+        Some(format!("cat[Record[{}]]", sample.uid).as_str())
+    );
+    // The same definition by uid is the same feature.
+    let again = ln
+        .features()
+        .create(NewFeature::new(
+            "sample",
+            format!("cat[Record[{}]]", sample.uid),
+        ))
+        .unwrap();
+    assert!(!again.created);
+    let a = t.save("a.txt", "a", "a.txt");
+    ln.annotations(&a)
+        .add_values(json!({"sample": "P53mutant1"}).as_object().unwrap())
+        .unwrap();
+    assert_eq!(
+        ln.annotations(&a).get_values().unwrap()["sample"],
+        json!("P53mutant1")
+    );
+    let err = ln
+        .features()
+        .create(NewFeature::new("other", "cat[Record[Nope]]"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    assert!(err.to_string().contains("Record type"), "{err}");
+});
