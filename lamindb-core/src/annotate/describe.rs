@@ -27,7 +27,7 @@ pub struct ArtifactDescription {
     pub schema: Option<String>,
     /// `(feature, dtype shown, values)`: categorical features first, each group by name.
     pub features: Vec<(String, String, Vec<String>)>,
-    /// `(accessor, registry, names)` of labels linked without a feature.
+    /// `(accessor, registry, names)` of every linked label, directly or through a feature.
     pub labels: Vec<(String, String, Vec<String>)>,
 }
 
@@ -103,21 +103,20 @@ impl Instance {
         let mut cat: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
         let mut labels: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for l in linked {
-            match l.feature {
-                Some(f) => {
-                    let dtype = show_dtype(l.feature_dtype.as_deref().unwrap_or(l.registry));
-                    cat.entry(f)
-                        .or_insert_with(|| (dtype, Vec::new()))
-                        .1
-                        .push(l.name);
-                }
-                None => {
-                    let accessor = format!(".{}", l.accessor);
-                    labels
-                        .entry((accessor, l.registry.to_owned()))
-                        .or_default()
-                        .push(l.name);
-                }
+            // Labels are listed by accessor whether linked directly or through a categorical
+            // feature, as Python does; feature values also appear under their feature.
+            let names = labels
+                .entry((format!(".{}", l.accessor), l.registry.to_owned()))
+                .or_default();
+            if !names.contains(&l.name) {
+                names.push(l.name.clone());
+            }
+            if let Some(f) = l.feature {
+                let dtype = show_dtype(l.feature_dtype.as_deref().unwrap_or(l.registry));
+                cat.entry(f)
+                    .or_insert_with(|| (dtype, Vec::new()))
+                    .1
+                    .push(l.name);
             }
         }
         let mut simple: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();

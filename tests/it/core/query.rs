@@ -719,7 +719,10 @@ both!(describe_uses_a_bounded_number_of_queries, |backend| {
     assert_eq!(d.features.len(), 21);
     assert_eq!(d.features[0].0, "kind_of", "categorical features first");
     assert_eq!(d.features[0].1, "Project");
-    assert_eq!(d.labels[0].2.len(), 20);
+    let by_accessor = |acc: &str| d.labels.iter().find(|l| l.0 == acc).map(|l| l.2.clone());
+    assert_eq!(by_accessor(".ulabels").unwrap().len(), 20);
+    // Labels linked through a categorical feature are listed too, as Python does.
+    assert_eq!(by_accessor(".projects").unwrap(), ["P1"]);
     let text = d.to_string();
     assert!(text.starts_with("Artifact: data/a.txt (0000)"), "{text}");
     assert!(
