@@ -125,9 +125,51 @@ fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
     ))
 }
 
+/// The options given that `registry` has no use for; they are refused rather than ignored.
+fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
+    let o = args.schema;
+    let schema_only = [
+        ("--features", !o.features.is_empty()),
+        ("--optional", !o.optional.is_empty()),
+        ("--index", o.index.is_some()),
+        ("--ordered-set", o.ordered_set),
+        ("--maximal-set", o.maximal_set),
+        ("--flexible", o.flexible),
+        ("--otype", o.otype.is_some()),
+        ("--itype", o.itype.is_some()),
+        ("--suffix", o.suffix.is_some()),
+    ];
+    let feature_only = [
+        ("--dtype", args.dtype.is_some()),
+        ("--unit", args.unit.is_some()),
+    ];
+    let given: Vec<(&'static str, bool)> = match registry {
+        "schema" => feature_only.to_vec(),
+        "feature" => schema_only.to_vec(),
+        _ => schema_only
+            .into_iter()
+            .chain(feature_only)
+            .chain([("--coerce", o.coerce)])
+            .collect(),
+    };
+    given
+        .into_iter()
+        .filter(|(_, g)| *g)
+        .map(|(f, _)| f)
+        .collect()
+}
+
 /// `lamin create ulabel|record|project|reference|feature NAME`.
 pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
     let registry = registry_name(args.registry).to_ascii_lowercase();
+    let unused = inapplicable(&registry, args);
+    if !unused.is_empty() {
+        return Err(Error::Validation(format!(
+            "{} {} not apply to `lamin create {registry}`; nothing was created",
+            unused.join(", "),
+            if unused.len() == 1 { "does" } else { "do" }
+        )));
+    }
     if registry == "schema" {
         return create_schema(inst, args);
     }
@@ -140,6 +182,7 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
             description: args.description.map(str::to_owned),
             type_id,
             is_type: args.is_type,
+            coerce: args.schema.coerce.then_some(true),
             ..Default::default()
         })?;
         let f = created.record;

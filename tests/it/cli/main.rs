@@ -712,3 +712,27 @@ fn connect_repoints_the_folder_marker_that_init_wrote() {
     assert!(out.contains("repointed"), "{out}");
     assert_eq!(env.json(&["info"])["name"], "clitest");
 }
+
+#[test]
+fn create_refuses_options_that_do_not_apply() {
+    let env = Env::new(Backend::Sqlite);
+    env.init();
+    for args in [
+        &["create", "ulabel", "X", "--dtype", "float"][..],
+        &["create", "project", "P", "--features", "a,b"][..],
+        &["create", "schema", "S", "--unit", "mm"][..],
+    ] {
+        let out = env.lamin(args);
+        assert_eq!(out.status.code(), Some(4), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("not apply") && err.contains("nothing was created"),
+            "{err}"
+        );
+    }
+    assert!(env.json(&["list", "ulabel"]).as_array().unwrap().is_empty());
+    // --coerce on a feature is stored.
+    env.ok(&["create", "feature", "n", "--dtype", "int", "--coerce"]);
+    let rows = env.json(&["list", "feature", "--filter", "coerce=true"]);
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+}
