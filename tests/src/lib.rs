@@ -269,6 +269,18 @@ pub fn stored_objects(root: &lamindb_storage::StorageRoot) -> Vec<String> {
         .collect()
 }
 
+/// Keys of the artifacts matching `q`, in key order.
+pub fn artifact_keys(inst: &Instance, q: lamindb_core::query::Q) -> Vec<String> {
+    inst.query::<lamindb_core::db::models::Artifact>()
+        .filter(q)
+        .order_by("key")
+        .all()
+        .expect("query artifacts")
+        .into_iter()
+        .filter_map(|a| a.key)
+        .collect()
+}
+
 /// The `lamin` binary the CLI suites run: `LAMIN_BIN` (set by `tests/scripts/test-all.sh` to a
 /// binary built by `cargo build -p lamin-cli` alone, with exactly the features users get), else
 /// the one next to this test executable.

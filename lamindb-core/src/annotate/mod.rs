@@ -493,17 +493,15 @@ pub(crate) fn typed_json_values_of(
     catalog: &Catalog,
     host: Host,
 ) -> Result<Vec<(String, String, Json)>> {
+    let Some(values) = catalog.value_store(host.meta()) else {
+        return Ok(Vec::new());
+    };
+    let (from, host_col) = values.source();
     let mut sql = Sql::default();
-    let feature = core::FEATURE.table;
-    match catalog.value_store(host.meta()) {
-        Some(Values::Own { table, host_column }) => {
-            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"{table}\" v JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE v.\"{host_column}\" = "));
-        }
-        Some(Values::Shared(link)) => {
-            sql.push(&format!("SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM \"{}\" k JOIN \"{}\" v ON v.\"id\" = k.\"{}\" JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE k.\"{}\" = ", link.table, link.value, link.value_column, link.host_column));
-        }
-        None => return Ok(Vec::new()),
-    }
+    sql.push(&format!(
+        "SELECT f.\"name\" AS t0, v.\"value\" AS j1, f.\"_dtype_str\" AS t2 FROM {from} JOIN \"{}\" f ON f.\"id\" = v.\"feature_id\" WHERE {host_col} = ",
+        core::FEATURE.table
+    ));
     sql.bind(Bind::Int(host.id()));
     sql.push(" ORDER BY 1, 2");
     Ok(sql

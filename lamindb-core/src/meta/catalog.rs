@@ -117,12 +117,6 @@ impl Catalog {
         }
     }
 
-    /// The catalog of every module linked into this program.
-    pub fn linked() -> Catalog {
-        let set = ModuleSet::linked();
-        Catalog::new(&set.available, &set)
-    }
-
     /// The modules, core first.
     pub fn modules(&self) -> &[&'static str] {
         &self.modules
@@ -283,4 +277,23 @@ pub enum Values {
         /// Column holding the host's id.
         host_column: &'static str,
     },
+}
+
+impl Values {
+    /// The value rows with their hosts, for SQL: a `FROM` clause whose value rows are named
+    /// `v` (with `value` and `feature_id`), and the column expression holding the host's id.
+    pub fn source(&self) -> (String, String) {
+        match *self {
+            Values::Own { table, host_column } => {
+                (format!("\"{table}\" v"), format!("v.\"{host_column}\""))
+            }
+            Values::Shared(link) => (
+                format!(
+                    "\"{}\" k JOIN \"{}\" v ON v.\"id\" = k.\"{}\"",
+                    link.table, link.value, link.value_column
+                ),
+                format!("k.\"{}\"", link.host_column),
+            ),
+        }
+    }
 }

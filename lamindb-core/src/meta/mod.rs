@@ -207,11 +207,6 @@ impl RegistryMeta {
     pub fn holds_features(&self) -> bool {
         self.values.is_some()
     }
-
-    /// The module part of the name (`bionty` for `bionty.CellType`), if any.
-    pub fn module(&self) -> Option<&'static str> {
-        self.name.split_once('.').map(|(m, _)| m)
-    }
 }
 
 /// How a to-many relation reaches its target registry.
@@ -244,14 +239,4 @@ pub struct RelationMeta {
     pub target: &'static str,
     /// The join.
     pub via: Via,
-}
-
-impl RelationMeta {
-    /// The link table, for relations through one.
-    pub fn link_table(&self) -> Option<&'static str> {
-        match self.via {
-            Via::Link { link, .. } => Some(link.table),
-            Via::Reverse { .. } => None,
-        }
-    }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::db::{DbConnection, Dialect};
 use crate::meta::Dtype;
-use crate::meta::{Catalog, FieldMeta, FieldType, LinkMeta, RegistryMeta, Values, Via};
+use crate::meta::{Catalog, FieldMeta, FieldType, LinkMeta, RegistryMeta, Via};
 use crate::query::expr::{Lookup, Value, Q};
 use crate::query::features::FeatureInfo;
 use crate::{Error, Result};
@@ -353,26 +353,6 @@ impl<'c> Compiler<'c> {
             return self.lookup(meta, alias, &expanded, path, value);
         }
         let (lookup, rest) = split_lookup(tail);
-        if rest.is_empty() && names_records(value) {
-            // `ulabels=My experiment`, `run=<uid>`: a relation compared with text means the
-            // target's name field, as Python users write it.
-            let target = match (meta.foreign_key(head), self.catalog.relation(meta, head)) {
-                (Some((_, t)), _) => self.catalog.by_table(t),
-                (None, Some(rel)) => self.catalog.by_table(rel.target),
-                _ => None,
-            };
-            // Registries named by a timestamp (runs) are named by their uid instead.
-            let name_field = target.and_then(|t| {
-                t.name_field
-                    .filter(|f| t.field(f).is_some_and(|f| f.field_type == FieldType::Text))
-                    .or_else(|| t.field("uid").map(|f| f.name))
-            });
-            if let Some(name_field) = name_field {
-                let mut segs = vec![head, name_field];
-                segs.extend(lookup.map(|l| l.name()));
-                return self.lookup(meta, alias, &segs, path, value);
-            }
-        }
         if let Some(field) = meta.field(head) {
             if !rest.is_empty() {
                 let hint = match field.field_type {
@@ -403,11 +383,13 @@ impl<'c> Compiler<'c> {
         if let Some((fk, target)) = meta.foreign_key(head) {
             let col = format!("{alias}.\"{}\"", fk.name);
             if rest.is_empty() {
-                if matches!(value, Value::Text(s) if s.parse::<i64>().is_err()) {
-                    return Err(Error::Validation(format!(
-                        "in '{path}': '{head}' is a relation and compares ids; did you mean '{head}__{}'?",
-                        self.catalog.by_table(target).and_then(|r| r.name_field).unwrap_or("name")
-                    )));
+                if names_records(value) {
+                    return match self.catalog.by_table(target).and_then(|t| named(t, head, lookup)) {
+                        Some(segs) => self.lookup(meta, alias, &segs, path, value),
+                        None => Err(Error::Validation(format!(
+                            "in '{path}': '{head}' is a relation and compares ids; did you mean '{head}__name'?"
+                        ))),
+                    };
                 }
                 return self.compare(
                     &col,
@@ -438,6 +420,11 @@ impl<'c> Compiler<'c> {
                     rel.target
                 ))
             })?;
+            if rest.is_empty() && names_records(value) {
+                if let Some(segs) = named(target_meta, head, lookup) {
+                    return self.lookup(meta, alias, &segs, path, value);
+                }
+            }
             let inner = self.alias();
             match rel.via {
                 Via::Link {
@@ -587,27 +574,17 @@ impl<'c> Compiler<'c> {
                     )
                 {
                     // Long lists travel as one parameter: SQLite caps a statement's parameters.
-                    let binds = items
-                        .into_iter()
-                        .map(|item| coerce(self.dialect, ft, item, path))
-                        .collect::<Result<Vec<_>>>()?;
+                    let (mut texts, mut ids) = (Vec::new(), Vec::new());
+                    for item in items {
+                        match coerce(self.dialect, ft, item, path)? {
+                            Bind::Text(t) => texts.push(t),
+                            Bind::Int(i) => ids.push(i),
+                            _ => unreachable!("text and integer fields coerce to text or integers"),
+                        }
+                    }
                     if ft == FieldType::Text {
-                        let texts: Vec<String> = binds
-                            .into_iter()
-                            .map(|b| match b {
-                                Bind::Text(t) => t,
-                                other => format!("{other:?}"),
-                            })
-                            .collect();
                         self.sql.in_texts(self.dialect, col, &texts);
                     } else {
-                        let ids: Vec<i64> = binds
-                            .into_iter()
-                            .filter_map(|b| match b {
-                                Bind::Int(i) => Some(i),
-                                _ => None,
-                            })
-                            .collect();
                         self.sql.in_ids(self.dialect, col, &ids);
                     }
                 } else {
@@ -766,21 +743,16 @@ impl<'c> Compiler<'c> {
                 Ok(())
             }
             simple => {
-                let head = match self.catalog.value_store(host) {
-                    Some(Values::Own { table, host_column }) => format!(
-                        "{alias}.\"id\" IN (SELECT v.\"{host_column}\" FROM \"{table}\" v WHERE v.\"feature_id\" = "
-                    ),
-                    Some(Values::Shared(link)) => format!(
-                        "{alias}.\"id\" IN (SELECT l.\"{}\" FROM \"{}\" l JOIN \"{}\" v ON v.\"id\" = l.\"{}\" WHERE v.\"feature_id\" = ",
-                        link.host_column, link.table, link.value, link.value_column
-                    ),
-                    None => {
-                        return Err(Error::Unsupported(format!(
-                            "{} records hold no feature values",
-                            host.name
-                        )))
-                    }
-                };
+                let (from, host_col) = self
+                    .catalog
+                    .value_store(host)
+                    .ok_or_else(|| {
+                        Error::Unsupported(format!("{} records hold no feature values", host.name))
+                    })?
+                    .source();
+                let head = format!(
+                    "{alias}.\"id\" IN (SELECT {host_col} FROM {from} WHERE v.\"feature_id\" = "
+                );
                 if lookup == Lookup::IsNull {
                     let null = truthy(value, path)?;
                     self.sql.push(if null { "NOT " } else { "" });
@@ -850,6 +822,23 @@ fn names_records(value: &Value) -> bool {
         Value::List(items) => !items.is_empty() && items.iter().all(is_name),
         other => is_name(other),
     }
+}
+
+/// The path that `head=<text>` on a relation to `target` stands for, as Python users write it
+/// (`ulabels=My experiment`): the target's name field, or its uid where records are named by
+/// a timestamp (runs).
+fn named<'p>(target: &RegistryMeta, head: &'p str, lookup: Option<Lookup>) -> Option<Vec<&'p str>> {
+    let field = target
+        .name_field
+        .filter(|f| {
+            target
+                .field(f)
+                .is_some_and(|f| f.field_type == FieldType::Text)
+        })
+        .or_else(|| target.field("uid").map(|f| f.name))?;
+    let mut segs = vec![head, field];
+    segs.extend(lookup.map(|l| l.name()));
+    Some(segs)
 }
 
 /// `value` with names of coded values (`errored`) replaced by their codes.

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use crate::db::rows::{Cell, Sql};
 use crate::db::DbConnection;
 use crate::meta::Dtype;
-use crate::meta::{core, Catalog, FeatureColumn, FieldType, RegistryMeta, Values, Via};
+use crate::meta::{core, Catalog, FeatureColumn, FieldType, RegistryMeta, Via};
 use crate::query::{select_expr, Query};
 use crate::{Error, Result};
 
@@ -237,18 +237,12 @@ fn feature_values(
     let mut out = Vec::new();
     let dialect = conn.dialect();
     let feature = core::FEATURE.table;
-    let mut sql = Sql::default();
-    let host_col = match catalog.value_store(host) {
-        Some(Values::Own { table, host_column }) => {
-            sql.push(&format!("SELECT CAST(v.\"{host_column}\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"{table}\" v JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE "));
-            format!("v.\"{host_column}\"")
-        }
-        Some(Values::Shared(link)) => {
-            sql.push(&format!("SELECT CAST(k.\"{}\" AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM \"{}\" k JOIN \"{}\" v ON v.\"id\" = k.\"{}\" JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE ", link.host_column, link.table, link.value, link.value_column));
-            format!("k.\"{}\"", link.host_column)
-        }
-        None => return Ok(out),
+    let Some(values) = catalog.value_store(host) else {
+        return Ok(out);
     };
+    let (from, host_col) = values.source();
+    let mut sql = Sql::default();
+    sql.push(&format!("SELECT CAST({host_col} AS BIGINT) AS i0, f.\"name\" AS t1, f.\"_dtype_str\" AS t2, v.\"value\" AS j3 FROM {from} JOIN \"{feature}\" f ON f.\"id\" = v.\"feature_id\" WHERE "));
     sql.in_ids(dialect, &host_col, ids);
     // Categorical values: the label links of this host that carry a feature, for the registries
     // some categorical feature points to (a union over every link table costs a probe per id and

@@ -158,7 +158,8 @@ struct Plan {
     key: Option<String>,
     real_key: Option<String>,
     key_is_virtual: bool,
-    /// The family head to demote, for new versions.
+    /// The version this one follows (demoted at once for rows registered in place; pending
+    /// rows settle the latest version when their save commits).
     revises: Option<Artifact>,
 }
 

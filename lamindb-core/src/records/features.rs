@@ -8,7 +8,7 @@ use crate::db::schema::lamindb_feature as f;
 use crate::db::sql_types::{JsonData, UtcTime};
 use crate::meta::{Dtype, RegistryMeta};
 use crate::query::Q;
-use crate::records::Created;
+use crate::records::{lock_name, Created};
 use crate::{util::uid, Error, Instance, Result};
 
 /// What to create with [`Features::create`].
@@ -143,11 +143,7 @@ impl Features<'_> {
         let mut conn = self.inst.conn();
         // Parallel creates of one name wait for each other and find the first one's row.
         let (id, created) = conn.write(|c| {
-            let type_key = spec.type_id.map_or_else(String::new, |t| t.to_string());
-            c.lock(
-                crate::meta::core::FEATURE.table,
-                &format!("{type_key}/{name}"),
-            )?;
+            lock_name(c, crate::meta::core::FEATURE.table, spec.type_id, name)?;
             let mut q = f::table
                 .filter(f::name.eq(name))
                 .filter(f::branch_id.eq(Branch::Main.id()))

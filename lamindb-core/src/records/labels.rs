@@ -12,7 +12,7 @@ use crate::db::DbConnection;
 use crate::meta::{RegistryMeta, Via};
 use crate::query::{Model, Q};
 use crate::records::links::insert_link;
-use crate::records::Created;
+use crate::records::{lock_name, Created};
 use crate::{util::uid, Error, Instance, Result};
 
 /// A registry of labels.
@@ -169,8 +169,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
         let mut conn = self.inst.conn();
         // Parallel creates of one name wait for each other and find the first one's row.
         let (id, created) = conn.write(|c| {
-            let type_key = spec.type_id.map_or_else(String::new, |t| t.to_string());
-            c.lock(self.meta().table, &format!("{type_key}/{}", spec.name))?;
+            lock_name(c, self.meta().table, spec.type_id, &spec.name)?;
             let existing = self
                 .query()
                 .filter(Q::new("name", spec.name.as_str()) & Q::new("type_id", spec.type_id))

@@ -142,16 +142,7 @@ both!(
         );
 
         // Queries: the host's accessor, the feature, and the module registry's reverse accessor.
-        let keys = |q: Q| -> Vec<String> {
-            ln.query::<Artifact>()
-                .filter(q)
-                .order_by("key")
-                .all()
-                .unwrap()
-                .into_iter()
-                .map(|x| x.key.unwrap())
-                .collect()
-        };
+        let keys = |q: Q| lamindb_tests::artifact_keys(ln, q);
         assert_eq!(keys(Q::new("experiments__name", "exp B")), ["mod/b.txt"]);
         assert_eq!(
             keys(Q::new("experiments__name__startswith", "exp")),

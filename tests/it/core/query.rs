@@ -914,16 +914,9 @@ both!(filters_written_the_python_way, |backend| {
     ln.annotations(&a)
         .add_labels("ULabel", &[exp.id.into()])
         .unwrap();
-    let keys = |exprs: &[&str]| -> Vec<String> {
+    let keys = |exprs: &[&str]| {
         let q = Q::And(exprs.iter().map(|e| Q::parse(e).unwrap()).collect());
-        ln.query::<Artifact>()
-            .filter(q)
-            .order_by("key")
-            .all()
-            .unwrap()
-            .into_iter()
-            .map(|x| x.key.unwrap())
-            .collect()
+        lamindb_tests::artifact_keys(ln, q)
     };
     assert_eq!(keys(&["suffix='.fasta'"]), ["seq/a.fasta"]);
     assert_eq!(keys(&["suffix=\".fasta\""]), ["seq/a.fasta"]);
