@@ -14,7 +14,10 @@ mod commands;
 mod output;
 mod progress;
 
-use commands::{annotate, artifacts, create, describe, instance, lineage, list, runs, storage};
+use commands::{
+    annotate, artifacts, bionty as bionty_cmd, create, describe, instance, lineage, list, runs,
+    storage,
+};
 use output::{Global, Output};
 
 /// LaminDB in Rust: register, version, find and load datasets in a LaminDB instance.
@@ -81,6 +84,11 @@ enum Command {
         #[command(subcommand)]
         action: storage::StorageAction,
     },
+    /// Public ontologies and gene tables: import, sources, validate, standardize, parents.
+    Bionty {
+        #[command(subcommand)]
+        action: bionty_cmd::BiontyCmd,
+    },
     /// Manage database migrations.
     Migrate {
         #[command(subcommand)]
@@ -109,6 +117,7 @@ impl Command {
             Command::Lineage(a) => a.run(g),
             Command::Openlineage(a) => a.run(g),
             Command::Storage { action } => action.run(g),
+            Command::Bionty { action } => action.run(g),
             Command::Migrate { action } => action.run(g),
         }
     }

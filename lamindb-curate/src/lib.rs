@@ -1,6 +1,9 @@
-//! lamindb-curate: validation of datasets against Features and Schemas.
+//! lamindb-curate: validation of values and datasets against registries, Features and Schemas.
 //!
-//! This crate is a workspace member so that the crate graph is in place; its content (dtype
-//! grammar, DataFrame and AnnData curators) arrives with the curation issue.
+//! [`values`] checks values against the records of any registry (core or module), as Python
+//! LaminDB's `validate`, `inspect` and `standardize` do; the DataFrame and AnnData curators
+//! arrive with the curation issue.
+
+pub mod values;
 
 pub use lamindb_core;

@@ -18,6 +18,23 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
+# Python LaminDB reads what this `lamin` writes (bionty records, sources, annotations) when the
+# reference peer venv is there (../shared/peer/python-lamindb/setup.sh); otherwise say so.
+peer_venv="${LAMINDB_PEER_VENV:-$PWD/../shared/peer/python-lamindb/venv}"
+if [ "$status" = 0 ] && [ -x "$peer_venv/bin/python" ]; then
+  for b in sqlite postgres; do
+    if tests/scripts/python-reads-bionty.sh "$b" > "$log.py" 2>&1; then
+      echo "test python_reads_bionty::$b ... ok" | tee -a "$log"
+      echo "test result: ok. 1 passed; 0 failed" >> "$log"
+    else
+      cat "$log.py"; echo "test python_reads_bionty::$b ... FAILED"
+      echo "test result: FAILED. 0 passed; 1 failed" >> "$log"; status=1
+    fi
+  done
+  rm -f "$log.py"
+elif [ "$status" = 0 ]; then
+  echo "python_reads_bionty: skipped, no Python LaminDB venv at $peer_venv"
+fi
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -9,8 +9,26 @@ use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use lamindb_core::{InitOptions, Instance, ModuleSet};
 
-// Link the module the suites use.
+// Link the modules the suites use.
+pub use bionty;
+pub use lamindb_curate;
 pub use lamindb_testmodule;
+pub use wetlab;
+
+/// The shared real test data (`../shared/data` next to the repository, or
+/// `LAMINDB_SHARED_DATA`): ontologies, gene tables, AnnData, … Tests that need it fail with
+/// this message when it is missing rather than pass without checking anything.
+pub fn shared_data() -> PathBuf {
+    let dir = std::env::var_os("LAMINDB_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"));
+    assert!(
+        dir.join("ontologies").is_dir(),
+        "the shared test data is missing at {}; set LAMINDB_SHARED_DATA to its folder",
+        dir.display()
+    );
+    dir
+}
 
 /// The database engines every registry test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,27 @@ pub struct CreateArgs<'a> {
     pub description: Option<&'a str>,
     pub unit: Option<&'a str>,
     pub schema: &'a SchemaOpts,
+    pub term: &'a TermOpts,
+}
+
+/// Options of `lamin create bionty.<Entity>` (custom ontology terms, genes, …).
+#[derive(Debug, Default, clap::Args)]
+pub struct TermOpts {
+    /// Identifier of a bionty record (`ontology_id`, `ensembl_gene_id`, …).
+    #[arg(long = "ontology-id")]
+    pub ontology_id: Option<String>,
+    /// Parent of a bionty record, by identifier, name or uid (repeatable).
+    #[arg(long = "parent")]
+    pub parents: Vec<String>,
+    /// Synonym of a bionty record (repeatable).
+    #[arg(long = "synonym")]
+    pub synonyms: Vec<String>,
+    /// Organism of a bionty Gene, Protein or CellMarker.
+    #[arg(long)]
+    pub organism: Option<String>,
+    /// A field of a pertdb (wetlab) record, as FIELD=VALUE (repeatable): `--set type=CRISPRi`.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// Options of `lamin create schema`.
@@ -143,12 +164,40 @@ fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
         ("--dtype", args.dtype.is_some()),
         ("--unit", args.unit.is_some()),
     ];
+    let t = args.term;
+    let term_only = [
+        ("--ontology-id", t.ontology_id.is_some()),
+        ("--parent", !t.parents.is_empty()),
+        ("--synonym", !t.synonyms.is_empty()),
+        ("--organism", t.organism.is_some()),
+    ];
+    let pertdb_only = [("--set", !t.set.is_empty())];
+    let label_only = [
+        ("--type", args.type_name.is_some()),
+        ("--is-type", args.is_type),
+    ];
     let given: Vec<(&'static str, bool)> = match registry {
-        "schema" => feature_only.to_vec(),
-        "feature" => schema_only.to_vec(),
+        "schema" => feature_only.into_iter().chain(term_only).chain(pertdb_only).collect(),
+        "feature" => schema_only.into_iter().chain(term_only).chain(pertdb_only).collect(),
+        r if r.starts_with("bionty.") => schema_only
+            .into_iter()
+            .chain(feature_only)
+            .chain(label_only)
+            .chain(pertdb_only)
+            .chain([("--coerce", o.coerce)])
+            .collect(),
+        r if is_pertdb(r) => schema_only
+            .into_iter()
+            .chain(feature_only)
+            .chain(label_only)
+            .chain(term_only)
+            .chain([("--coerce", o.coerce), ("--description", args.description.is_some())])
+            .collect(),
         _ => schema_only
             .into_iter()
             .chain(feature_only)
+            .chain(term_only)
+            .chain(pertdb_only)
             .chain([("--coerce", o.coerce)])
             .collect(),
     };
@@ -157,6 +206,65 @@ fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
         .filter(|(_, g)| *g)
         .map(|(f, _)| f)
         .collect()
+}
+
+/// Whether `registry` names a pertdb (wetlab) registry.
+fn is_pertdb(registry: &str) -> bool {
+    registry.starts_with("pertdb.") || registry.starts_with("wetlab.")
+}
+
+/// `lamin create pertdb.<Registry> NAME [--set FIELD=VALUE …]`.
+fn create_pertdb(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
+    let fields: Vec<(String, String)> = args
+        .term
+        .set
+        .iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+                .ok_or_else(|| {
+                    Error::Validation(format!("--set takes FIELD=VALUE, not '{kv}'"))
+                })
+        })
+        .collect::<Result<_>>()?;
+    let c = wetlab::create(inst, args.registry, args.name, &fields)?;
+    let registry = inst.catalog().registry(args.registry)?.name;
+    Ok((
+        format!("{} {registry} '{}' (uid {})", verb(c.created), args.name, c.uid),
+        json!({"id": c.id, "uid": c.uid, "name": args.name, "created": c.created}),
+    ))
+}
+
+/// `lamin create bionty.<Entity> NAME`: a custom term (or gene, …) with Python's uid.
+fn create_term(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
+    let entity = bionty::Entity::parse(args.registry)?;
+    let t = args.term;
+    let c = bionty::records::create_term(
+        inst,
+        entity,
+        &bionty::records::NewTerm {
+            name: args.name.to_owned(),
+            id: t.ontology_id.clone(),
+            description: args.description.map(str::to_owned),
+            synonyms: t.synonyms.clone(),
+            parents: t.parents.clone(),
+            organism: t.organism.clone(),
+        },
+    )?;
+    Ok((
+        format!(
+            "{} {entity} '{}' (uid {}){}",
+            verb(c.created),
+            args.name,
+            c.uid,
+            if c.parent_links > 0 {
+                format!(", {} parent links", c.parent_links)
+            } else {
+                String::new()
+            }
+        ),
+        json!({"id": c.id, "uid": c.uid, "name": args.name, "created": c.created, "parent_links": c.parent_links}),
+    ))
 }
 
 /// `lamin create ulabel|record|project|reference|feature NAME`.
@@ -172,6 +280,12 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
     }
     if registry == "schema" {
         return create_schema(inst, args);
+    }
+    if registry.starts_with("bionty.") {
+        return create_term(inst, args);
+    }
+    if is_pertdb(&registry) {
+        return create_pertdb(inst, args);
     }
     if registry == "feature" {
         let type_id = type_id(inst.query::<Feature>(), args.type_name, |f| f.id)?;
@@ -215,7 +329,7 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
         "reference" => make!(inst.references()),
         other => {
             return Err(Error::Validation(format!(
-            "cannot create '{other}': create ulabel, record, project, reference, feature or schema"
+            "cannot create '{other}': create ulabel, record, project, reference, feature, schema or a bionty registry (bionty.CellType, …)"
         )))
         }
     };
@@ -229,7 +343,8 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
 /// `lamin create`.
 #[derive(clap::Args)]
 pub struct CreateCmd {
-    /// ulabel, record, project, reference, feature or schema.
+    /// ulabel, record, project, reference, feature, schema or a bionty registry
+    /// (bionty.CellType, …).
     registry: String,
     /// Its name.
     name: String,
@@ -251,6 +366,8 @@ pub struct CreateCmd {
     unit: Option<String>,
     #[command(flatten)]
     schema: SchemaOpts,
+    #[command(flatten)]
+    term: TermOpts,
 }
 
 impl CreateCmd {
@@ -267,6 +384,7 @@ impl CreateCmd {
                 description: self.description.as_deref(),
                 unit: self.unit.as_deref(),
                 schema: &self.schema,
+                term: &self.term,
             },
         )?;
         Ok(crate::output::Output::new(text, json))

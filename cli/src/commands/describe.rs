@@ -222,7 +222,8 @@ pub fn transform_tree(inst: &Instance, tr: &Transform) -> Result<String> {
 /// `lamin describe`.
 #[derive(clap::Args)]
 pub struct DescribeArgs {
-    /// What to describe: artifact, run or transform.
+    /// What to describe: artifact, run, transform, or a record of any registry by --uid
+    /// (bionty.CellType, ulabel, …).
     #[arg(default_value = "artifact")]
     entity: String,
     #[command(flatten)]
@@ -266,9 +267,79 @@ impl DescribeArgs {
                     serde_json::to_value(&tr).expect("json"),
                 ))
             }
-            other => Err(Error::Validation(format!(
-                "cannot describe '{other}': describe artifact, run or transform"
-            ))),
+            other => describe_record(&inst, other, sel),
         }
     }
+}
+
+/// A record of any registry, by uid: its fields, and its parents and children where the
+/// registry has a hierarchy.
+fn describe_record(
+    inst: &Instance,
+    registry: &str,
+    sel: &crate::output::Select,
+) -> Result<crate::output::Output> {
+    use lamindb_core::query::hierarchy::Walk;
+    let meta = inst
+        .catalog()
+        .registry(&super::list::registry_name(registry))?;
+    let uid = sel.uid.as_deref().ok_or_else(|| {
+        Error::Validation(format!(
+            "describe a {} record by its uid: pass --uid",
+            meta.name
+        ))
+    })?;
+    let rows = inst
+        .query_registry(meta.name)?
+        .filter(Q::new("uid", uid))
+        .rows(&[])?;
+    let Some(row) = rows.rows.first() else {
+        return Err(Error::NotFound(format!(
+            "no {} record has uid '{uid}'",
+            meta.name
+        )));
+    };
+    let mut text = format!("{} {uid}\n", meta.name);
+    let mut json = serde_json::Map::new();
+    for (col, cell) in rows.columns.iter().zip(row) {
+        json.insert(col.clone(), serde_json::to_value(cell).unwrap_or_default());
+        let shown = cell.display();
+        if !shown.is_empty() && !col.starts_with('_') && col != "uid" {
+            text.push_str(&format!("  {col}: {shown}\n"));
+        }
+    }
+    if inst.catalog().relation(meta, "parents").is_some() {
+        let id = row[rows.column("id").unwrap_or(0)]
+            .as_i64()
+            .unwrap_or_default();
+        let name_field = meta.name_field.unwrap_or("uid");
+        for (label, walk) in [("parents", Walk::Up), ("children", Walk::Down)] {
+            let reached = inst.hierarchy(meta, id, walk, Some(1))?;
+            let ids: Vec<lamindb_core::query::Value> = reached
+                .nodes
+                .iter()
+                .map(|(n, _)| lamindb_core::query::Value::Int(*n))
+                .collect();
+            let names: Vec<String> = if ids.is_empty() {
+                Vec::new()
+            } else {
+                inst.query_registry(meta.name)?
+                    .filter(Q::new("id__in", lamindb_core::query::Value::List(ids)))
+                    .order_by(name_field)
+                    .rows(&[name_field])?
+                    .rows
+                    .iter()
+                    .map(|r| r[0].display())
+                    .collect()
+            };
+            if !names.is_empty() {
+                text.push_str(&format!("  .{label}: {}\n", names.join(", ")));
+            }
+            json.insert(label.into(), serde_json::json!(names));
+        }
+    }
+    Ok(crate::output::Output::new(
+        text.trim_end().to_owned(),
+        serde_json::Value::Object(json),
+    ))
 }

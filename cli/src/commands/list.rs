@@ -33,6 +33,8 @@ pub fn display_fields(meta: &RegistryMeta) -> Vec<&'static str> {
     for f in [
         "uid",
         meta.name_field.unwrap_or("uid"),
+        "ontology_id",
+        "ensembl_gene_id",
         "_dtype_str",
         "type_id",
         "description",

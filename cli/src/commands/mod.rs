@@ -2,6 +2,7 @@
 
 pub mod annotate;
 pub mod artifacts;
+pub mod bionty;
 pub mod create;
 pub mod describe;
 pub mod instance;

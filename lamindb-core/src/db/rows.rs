@@ -85,9 +85,10 @@ impl ColumnKind {
     }
 }
 
-/// A row read by [`load_rows`].
+/// A row read by [`Sql::load`]: one cell per selected column, typed by the first letter of the
+/// column's alias (`i` integer, `f` float, `t` text, `b` boolean, `d` timestamp, `j` JSON).
 #[derive(Debug, Clone)]
-pub(crate) struct DynRow(pub Vec<Cell>);
+pub struct DynRow(pub Vec<Cell>);
 
 impl QueryableByName<MultiBackend> for DynRow {
     fn build<'a>(row: &impl diesel::row::NamedRow<'a, MultiBackend>) -> deserialize::Result<Self> {
@@ -136,17 +137,23 @@ impl QueryableByName<MultiBackend> for DynRow {
 
 /// A bind parameter.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Bind {
+pub enum Bind {
+    /// Integer.
     Int(i64),
+    /// Float.
     Float(f64),
+    /// Text.
     Text(String),
+    /// Boolean.
     Bool(bool),
 }
 
 /// SQL text with its bind parameters, written as `$1`, `$2`, … (both backends accept them).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Sql {
+pub struct Sql {
+    /// The statement text (never user input: values go into `binds`).
     pub text: String,
+    /// The parameters, in placeholder order.
     pub binds: Vec<Bind>,
 }
 

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel_migrations::MigrationHarness;
 
 use crate::db::DbConnection;
-use crate::meta::{core_module, Module, CORE_MODULE};
+use crate::meta::{core_module, Module};
 use crate::{Error, Result};
 
 /// The last Django migration of Python LaminDB that the core schema corresponds to; a
@@ -198,28 +198,66 @@ struct DjangoMigration {
 
 /// Adopts a database that Python LaminDB created: when it has the core tables at the migration
 /// this schema corresponds to but no diesel bookkeeping, records the core migrations as applied.
-pub fn adopt_python_instance(conn: &mut DbConnection) -> Result<bool> {
-    if has_table(conn, "__diesel_schema_migrations")? || !has_table(conn, "django_migrations")? {
+/// Then every module of `available` that Python has too (its `python_app`), whose Django app
+/// is at the module's migration but whose migrations are not recorded, is adopted the same way.
+pub fn adopt_python_instance(
+    conn: &mut DbConnection,
+    available: &[&'static dyn Module],
+) -> Result<bool> {
+    if !has_table(conn, "django_migrations")? {
         return Ok(false);
     }
-    let rows: Vec<DjangoMigration> =
-        diesel::sql_query("SELECT name FROM django_migrations WHERE app = 'lamindb'").load(conn)?;
-    if !rows.iter().any(|r| r.name == PYTHON_LAMINDB_MIGRATION) {
-        let newest = rows.iter().map(|r| r.name.as_str()).max().unwrap_or("none");
-        return Err(Error::Unsupported(format!(
-            "this instance was made by a Python LaminDB whose newest core migration is '{newest}'; \
-             lamindb-rs reads instances at '{PYTHON_LAMINDB_MIGRATION}' (LaminDB 2.12): migrate it with \
-             Python LaminDB 2.12 first"
-        )));
+    let mut adopted = false;
+    if !has_table(conn, "__diesel_schema_migrations")? {
+        let rows: Vec<DjangoMigration> =
+            diesel::sql_query("SELECT name FROM django_migrations WHERE app = 'lamindb'")
+                .load(conn)?;
+        if !rows.iter().any(|r| r.name == PYTHON_LAMINDB_MIGRATION) {
+            let newest = rows.iter().map(|r| r.name.as_str()).max().unwrap_or("none");
+            return Err(Error::Unsupported(format!(
+                "this instance was made by a Python LaminDB whose newest core migration is '{newest}'; \
+                 lamindb-rs reads instances at '{PYTHON_LAMINDB_MIGRATION}' (LaminDB 2.12): migrate it with \
+                 Python LaminDB 2.12 first"
+            )));
+        }
+        record_applied(conn, core_module())?;
+        adopted = true;
     }
-    // Create the bookkeeping table as diesel would, then mark the core migrations as applied.
-    let core = core_module();
+    let recorded = applied_modules(conn)?;
+    for m in available {
+        let Some((app, last)) = m.python_app() else {
+            continue;
+        };
+        if recorded.iter().any(|r| r == m.name()) {
+            continue;
+        }
+        let Some(first) = m.registries().first() else {
+            continue;
+        };
+        if !has_table(conn, first.table)? {
+            continue;
+        }
+        let rows: Vec<DjangoMigration> =
+            diesel::sql_query("SELECT name FROM django_migrations WHERE app = $1")
+                .bind::<diesel::sql_types::Text, _>(app)
+                .load(conn)?;
+        if rows.iter().any(|r| r.name == last) {
+            record_applied(conn, *m)?;
+            adopted = true;
+        }
+    }
+    Ok(adopted)
+}
+
+/// Records every migration of `module` as applied (creating diesel's bookkeeping table as
+/// diesel would).
+fn record_applied(conn: &mut DbConnection, module: &dyn Module) -> Result<()> {
     let names: Vec<String> = match conn {
         DbConnection::Sqlite(c) => {
             let _ = c.applied_migrations().map_err(migration_error)?;
             MigrationSource::<diesel::sqlite::Sqlite>::migrations(&Namespaced {
-                module: CORE_MODULE,
-                inner: core.sqlite_migrations(),
+                module: module.name(),
+                inner: module.sqlite_migrations(),
             })
             .map_err(migration_error)?
             .iter()
@@ -229,8 +267,8 @@ pub fn adopt_python_instance(conn: &mut DbConnection) -> Result<bool> {
         DbConnection::Postgres(c) => {
             let _ = c.applied_migrations().map_err(migration_error)?;
             MigrationSource::<diesel::pg::Pg>::migrations(&Namespaced {
-                module: CORE_MODULE,
-                inner: core.postgres_migrations(),
+                module: module.name(),
+                inner: module.postgres_migrations(),
             })
             .map_err(migration_error)?
             .iter()
@@ -243,5 +281,5 @@ pub fn adopt_python_instance(conn: &mut DbConnection) -> Result<bool> {
             .values(__diesel_schema_migrations::version.eq(version))
             .execute(conn)?;
     }
-    Ok(true)
+    Ok(())
 }

@@ -209,7 +209,7 @@ impl Instance {
             storage_root: root.as_str().to_owned(),
             storage_region: None,
             db: opts.db.clone(),
-            modules: opts.modules.clone(),
+            modules: opts.modules.iter().map(|m| available.canonical(m)).collect(),
         };
         let modules = available.resolve(&settings.slug(), &settings.modules)?;
         // The folder of the SQLite file: under a local root, or in the cache for a cloud root.
@@ -313,7 +313,7 @@ impl Instance {
                 crate::db::redact_url(&settings.db_url())
             )));
         }
-        let names = instance_modules(&mut conn, &settings)?;
+        let names = instance_modules(&mut conn, &settings, available)?;
         let modules = available.resolve(&slug, &names)?;
         let mut pending = Vec::new();
         for m in &modules {
@@ -341,7 +341,7 @@ impl Instance {
         available: &ModuleSet,
     ) -> Result<Vec<String>> {
         let mut conn = DbConnection::open(&settings.db_url())?;
-        let names = instance_modules(&mut conn, settings)?;
+        let names = instance_modules(&mut conn, settings, available)?;
         let mut applied = Vec::new();
         for m in available.resolve(&settings.slug(), &names)? {
             applied.extend(migrations::apply(&mut conn, m)?);
@@ -502,8 +502,12 @@ pub(crate) const ANALYZE_AFTER_ROWS: usize = 500;
 
 /// The modules an instance uses: those with migrations in its database (adopting a Python-made
 /// database first) plus those its settings name.
-fn instance_modules(conn: &mut DbConnection, settings: &InstanceSettings) -> Result<Vec<String>> {
-    migrations::adopt_python_instance(conn)?;
+fn instance_modules(
+    conn: &mut DbConnection,
+    settings: &InstanceSettings,
+    available: &ModuleSet,
+) -> Result<Vec<String>> {
+    migrations::adopt_python_instance(conn, &available.modules())?;
     let mut names = migrations::applied_modules(conn)?;
     for m in &settings.modules {
         if !names.contains(m) {
@@ -608,7 +612,7 @@ impl Instance {
 
     /// Runs `f` with a progress callback for a transfer of `total` bytes (none when no sink is
     /// installed or the transfer is small).
-    pub(crate) fn with_progress<T>(
+    pub fn with_progress<T>(
         &self,
         label: &str,
         total: u64,

@@ -57,9 +57,22 @@ impl ModuleSet {
         self
     }
 
-    /// The module called `name`.
+    /// The modules, core first.
+    pub fn modules(&self) -> Vec<&'static dyn Module> {
+        self.available.clone()
+    }
+
+    /// The module called `name` (or one of its aliases).
     pub fn find(&self, name: &str) -> Option<&'static dyn Module> {
-        self.available.iter().copied().find(|m| m.name() == name)
+        self.available
+            .iter()
+            .copied()
+            .find(|m| m.name() == name || m.aliases().contains(&name))
+    }
+
+    /// The name a module is stored under: `pertdb` for `wetlab`; unknown names unchanged.
+    pub fn canonical(&self, name: &str) -> String {
+        self.find(name).map_or_else(|| name.to_owned(), |m| m.name().to_owned())
     }
 
     /// The modules of an instance that uses `names` (core always first), checking that each is
@@ -67,7 +80,11 @@ impl ModuleSet {
     pub(crate) fn resolve(&self, slug: &str, names: &[String]) -> Result<Vec<&'static dyn Module>> {
         let mut out = vec![self.find(CORE_MODULE).unwrap_or_else(core_module)];
         for name in names {
-            if name == CORE_MODULE || out.iter().any(|m| m.name() == name) {
+            if name == CORE_MODULE
+                || out
+                    .iter()
+                    .any(|m| m.name() == name || m.aliases().contains(&name.as_str()))
+            {
                 continue;
             }
             let m = self.find(name).ok_or_else(|| Error::MissingModule {
@@ -75,7 +92,7 @@ impl ModuleSet {
                 module: name.clone(),
             })?;
             for dep in m.depends_on() {
-                if *dep != CORE_MODULE && !names.iter().any(|n| n == dep) {
+                if *dep != CORE_MODULE && !names.iter().any(|n| self.canonical(n) == *dep) {
                     return Err(Error::Validation(format!(
                         "module '{name}' needs module '{dep}'; use both ({dep},{name})"
                     )));
@@ -92,6 +109,8 @@ impl ModuleSet {
 #[derive(Debug)]
 pub struct Catalog {
     modules: Vec<&'static str>,
+    /// `(alias, module)` for module aliases (`wetlab` → `pertdb`).
+    aliases: Vec<(&'static str, &'static str)>,
     available: Vec<&'static str>,
     registries: Vec<&'static RegistryMeta>,
     by_table: HashMap<&'static str, &'static RegistryMeta>,
@@ -110,6 +129,10 @@ impl Catalog {
         let links = registries.iter().flat_map(|r| r.links.iter()).collect();
         Catalog {
             modules: modules.iter().map(|m| m.name()).collect(),
+            aliases: modules
+                .iter()
+                .flat_map(|m| m.aliases().iter().map(move |a| (*a, m.name())))
+                .collect(),
             available: available.available.iter().map(|m| m.name()).collect(),
             registries,
             by_table,
@@ -140,8 +163,21 @@ impl Catalog {
     /// The registry called `name` as Python writes it (`ULabel`, `bionty.CellType`; case is
     /// ignored), if the instance has it.
     pub fn find(&self, name: &str) -> Option<&'static RegistryMeta> {
+        let name = self.unalias(name);
         self.registries()
-            .find(|r| r.name.eq_ignore_ascii_case(name))
+            .find(|r| r.name.eq_ignore_ascii_case(&name))
+    }
+
+    /// `name` with a module alias replaced by the module's name (`wetlab.Compound` →
+    /// `pertdb.Compound`).
+    fn unalias(&self, name: &str) -> String {
+        match name.split_once('.') {
+            Some((m, rest)) => match self.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(m)) {
+                Some((_, module)) => format!("{module}.{rest}"),
+                None => name.to_owned(),
+            },
+            None => name.to_owned(),
+        }
     }
 
     /// The registry called `name`; the error says whether its module is missing from the

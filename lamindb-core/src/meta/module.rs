@@ -23,6 +23,17 @@ pub trait Module: Sync + 'static {
     fn postgres_migrations(&self) -> EmbeddedMigrations;
     /// The module's registries.
     fn registries(&self) -> &'static [&'static RegistryMeta];
+    /// Other names users may give the module (`wetlab` for `pertdb`): accepted wherever the
+    /// module's name is (`--modules`, `wetlab.Compound`), stored under [`Module::name`].
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The Django app and its last migration when Python LaminDB has the same tables (`bionty`,
+    /// `0065_squashed`): a Python-made instance at that migration is adopted without running
+    /// this module's migrations.
+    fn python_app(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
     /// Modules this one needs (applied first).
     fn depends_on(&self) -> &'static [&'static str] {
         &[]

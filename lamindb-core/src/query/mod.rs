@@ -23,6 +23,7 @@ pub mod expr;
 pub(crate) mod features;
 #[cfg(feature = "dataframe")]
 pub mod frame;
+pub mod hierarchy;
 pub mod search;
 
 use std::marker::PhantomData;

@@ -113,6 +113,11 @@ impl Features<'_> {
                 let mut text = d.trim().to_owned();
                 for s in parsed.cat_specs() {
                     let registry = self.inst.catalog().registry(&s.registry)?;
+                    // Stored under the registry's own name, as Python writes it
+                    // (`cat[wetlab.Compound]` → `cat[pertdb.Compound]`).
+                    if s.registry != registry.name {
+                        text = text.replacen(&s.registry, registry.name, 1);
+                    }
                     // `cat[Record[Sample]]` names the type as Python users write it; stored is
                     // its uid, the form validation matches.
                     if let (Some(r), Some(_)) = (s.type_uid(), registry.field("is_type")) {

@@ -7,8 +7,10 @@ use std::process::{Command, Output};
 use lamindb_tests::{both, lamin_bin, Backend, PgDatabase};
 use serde_json::Value;
 
+mod bionty;
 mod concurrency;
 mod runs;
+mod wetlab;
 
 /// `PATH` with the `lamin` under test first, so scripts can call `lamin`.
 fn path_with_lamin() -> std::ffi::OsString {
@@ -110,6 +112,11 @@ impl Env {
     }
 
     fn init(&self) {
+        self.init_with(&[]);
+    }
+
+    /// `lamin init` with extra arguments (`--modules bionty`).
+    fn init_with(&self, extra: &[&str]) {
         let storage = match &self.s3_root {
             Some(url) => url.clone(),
             None => self.storage().to_string_lossy().into_owned(),
@@ -118,6 +125,7 @@ impl Env {
         if let Some(db) = &self.db {
             args.extend(["--db", db.as_str()]);
         }
+        args.extend_from_slice(extra);
         self.ok(&args);
     }
 }

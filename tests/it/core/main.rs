@@ -2,6 +2,7 @@
 
 mod artifacts;
 mod bad_input;
+mod bionty;
 mod instance;
 mod layers;
 mod lineage;
@@ -11,3 +12,4 @@ mod python_fixture;
 mod query;
 mod schemas;
 mod storage;
+mod wetlab;

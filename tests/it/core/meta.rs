@@ -1,5 +1,5 @@
 //! The registry descriptions against the real database schema (the drift guard), on SQLite and
-//! Postgres, for the core and a module.
+//! Postgres, for the core, bionty, pertdb (wetlab) and the test module.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +9,10 @@ use lamindb_tests::lamindb_testmodule as testmodule;
 use lamindb_tests::{both, TestInstance};
 
 both!(descriptions_equal_the_database_schema, |backend| {
-    let t = TestInstance::new(backend, &[testmodule::NAME]);
+    let t = TestInstance::new(
+        backend,
+        &[testmodule::NAME, lamindb_tests::bionty::NAME, lamindb_tests::wetlab::NAME],
+    );
     let catalog = t.inst.catalog();
     let mut conn = t.inst.conn();
     let mut registries = 0;

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Interop check: an instance with the bionty module made by the Rust `lamin` (ontology + gene
+# imports, a cat[bionty.CellType] feature, an annotated artifact, a record with a parent) is
+# read by Python LaminDB 2.12.1 + bionty 2.5.2, which then writes a record that the Rust CLI
+# must see.
+#
+# Usage: python-reads-bionty.sh [postgres]
+#   default: SQLite instance; `postgres`: a fresh database on 127.0.0.1:5432 (user postgres,
+#   trust auth; dropped again at the end; PGHOST/PGPORT/PGUSER override).
+# Rust binary: $LAMIN_BIN, else `lamin` on PATH.
+# Python: the reference peer venv (bash ../shared/peer/python-lamindb/setup.sh), or
+# LAMINDB_PEER_VENV; runs offline via the peer's offline shim.
+# Settings, cache and cwd are temp dirs; prints PASS/FAIL per check, exits 1 on any FAIL.
+set -euo pipefail
+
+backend="${1:-sqlite}"
+case "$backend" in sqlite|postgres) ;; *) echo "usage: $0 [postgres]" >&2; exit 2 ;; esac
+
+here="$(cd "$(dirname "$0")" && pwd)"
+peer="${LAMINDB_PEER:-$here/../../../shared/peer/python-lamindb}"
+venv="${LAMINDB_PEER_VENV:-$peer/venv}"
+data="${LAMINDB_SHARED_DATA:-$here/../../../shared/data}"
+[ -x "$venv/bin/python" ] || { echo "no Python LaminDB venv at $venv: run $peer/setup.sh or set LAMINDB_PEER_VENV" >&2; exit 2; }
+LAMIN="${LAMIN_BIN:-$(command -v lamin || true)}"
+[ -n "$LAMIN" ] && [ -x "$LAMIN" ] || { echo "no Rust lamin binary: set LAMIN_BIN or put lamin on PATH" >&2; exit 2; }
+LAMIN="$(cd "$(dirname "$LAMIN")" && pwd)/$(basename "$LAMIN")"
+obo="$data/ontologies/cl.obo"
+genes="$data/genes/genes_homo_sapiens.csv.gz"
+for f in "$obo" "$genes"; do [ -r "$f" ] || { echo "missing test data $f" >&2; exit 2; }; done
+
+work="$(mktemp -d /tmp/pyreadsbt.XXXXXX)"
+pghost="${PGHOST:-127.0.0.1}" pgport="${PGPORT:-5432}" pguser="${PGUSER:-postgres}"
+dbname=""
+cleanup() {
+  if [ -n "$dbname" ]; then
+    dropdb -h "$pghost" -p "$pgport" -U "$pguser" --if-exists "$dbname" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/cwd" "$work/settings" "$work/cache"
+
+export LAMIN_SETTINGS_DIR="$work/settings" LAMIN_CACHE_DIR="$work/cache" NO_RICH=1
+export PYTHONPATH="$peer/offline_shim"
+unset LAMIN_INSTANCE LAMIN_CURRENT_INSTANCE LAMIN_API_KEY LAMINDB_MODULES || true
+cd "$work/cwd"
+
+fails=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# step NAME CMD...: run a Rust CLI step, echo its output on failure.
+step() {
+  local name="$1"; shift
+  local out
+  if out="$("$@" 2>&1)"; then pass "rust: $name"; else
+    fail "rust: $name"; printf '%s\n' "$out" | sed 's/^/    /' | tail -20
+    echo "aborting: the Rust setup did not complete"; exit 1
+  fi
+}
+
+name="pyreadsbt"
+init_args=(init --storage "$work/data" --modules bionty --name "$name")
+if [ "$backend" = postgres ]; then
+  dbname="pyreadsbt_$$_$(date +%s)"
+  createdb -h "$pghost" -p "$pgport" -U "$pguser" "$dbname"
+  init_args+=(--db "postgresql://$pguser@$pghost:$pgport/$dbname")
+fi
+echo "== backend: $backend; Rust binary: $LAMIN; work dir: $work"
+
+# --- 1. the Rust side builds the instance -------------------------------------------------
+step "init" "$LAMIN" "${init_args[@]}"
+step "bionty import CellType" "$LAMIN" bionty import CellType --file "$obo"
+step "bionty import Gene" "$LAMIN" bionty import Gene --file "$genes"
+step "create feature cell_type" "$LAMIN" create feature cell_type --dtype 'cat[bionty.CellType]'
+printf 'cell,n_genes\nc1,1200\nc2,980\nc3,1534\n' > "$work/cells.csv"
+step "save data/cells.csv" "$LAMIN" save "$work/cells.csv" --key data/cells.csv
+step "annotate cell_type=T cell" "$LAMIN" annotate --key data/cells.csv --features 'cell_type=T cell'
+step "create bionty.CellType 'my T cell'" "$LAMIN" create bionty.CellType "my T cell" --parent "T cell"
+slug="$("$LAMIN" --json info | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["slug"])')"
+echo "== instance $slug"
+
+# --- 2. Python LaminDB reads it (and writes one record) -----------------------------------
+# Python finds the instance through the settings files the Rust CLI wrote into
+# LAMIN_SETTINGS_DIR (.lamin/instance--OWNER--NAME.env, .lamin/current_instance.env).
+set +e
+LAMIN_CURRENT_INSTANCE="$slug" "$venv/bin/python" - "$slug" <<'EOF'
+import sys, traceback
+
+slug = sys.argv[1]
+fails = 0
+
+def check(label, fn):
+    global fails
+    try:
+        res = fn()
+    except Exception as e:  # noqa: BLE001
+        fails += 1
+        tb = traceback.format_exc().strip().splitlines()
+        print(f"FAIL: python: {label}: {type(e).__name__}: {e}")
+        for line in tb[-8:]:
+            print("    " + line)
+        return
+    if res is True:
+        print(f"PASS: python: {label}")
+    else:
+        fails += 1
+        print(f"FAIL: python: {label}: got {res!r}")
+
+def expect(got, want):
+    return True if got == want else f"{got!r} != {want!r}"
+
+try:
+    import lamindb as ln
+    import bionty as bt
+    connected = ln.setup.settings.instance.slug
+except Exception as e:  # noqa: BLE001
+    print(f"FAIL: python: import lamindb/bionty + connect: {type(e).__name__}: {e}")
+    for line in traceback.format_exc().strip().splitlines()[-12:]:
+        print("    " + line)
+    sys.exit(1)
+check("connected to the Rust-made instance", lambda: expect(connected, slug))
+check("instance has bionty module", lambda: "bionty" in ln.setup.settings.instance.modules or ln.setup.settings.instance.modules)
+
+def t_cell():
+    return bt.CellType.filter(ontology_id="CL:0000084").one()
+
+check("CellType CL:0000084 name == 'T cell'", lambda: expect(t_cell().name, "T cell"))
+check("CellType CL:0000084 uid == '22LvKd01YyNA1a'", lambda: expect(t_cell().uid, "22LvKd01YyNA1a"))
+check("T cell.parents include 'lymphocyte'",
+      lambda: "lymphocyte" in t_cell().parents.to_list("name") or t_cell().parents.to_list("name"))
+check("T cell.query_parents() include 'cell'",
+      lambda: "cell" in t_cell().query_parents().to_list("name") or t_cell().query_parents().to_list("name"))
+check("'my T cell'.parents == ['T cell']",
+      lambda: expect(bt.CellType.get(name="my T cell").parents.to_list("name"), ["T cell"]))
+check("'T cell'.children include 'my T cell'",
+      lambda: "my T cell" in t_cell().children.to_list("name") or t_cell().children.to_list("name"))
+check("bt.CellType.filter().count() == 3325", lambda: expect(bt.CellType.filter().count(), 3325))
+
+def brca2():
+    return bt.Gene.filter(ensembl_gene_id="ENSG00000139618").one()
+
+check("Gene ENSG00000139618 symbol == 'BRCA2'", lambda: expect(brca2().symbol, "BRCA2"))
+check("Gene ENSG00000139618 organism == 'human'", lambda: expect(brca2().organism.name, "human"))
+check("Source currently_used for bionty.CellType exists",
+      lambda: bt.Source.filter(currently_used=True, entity="bionty.CellType").exists())
+# cl.obo is cl 2026-03-26, not bionty 2.5.2's default (currently_used) cl version: the import
+# records its own Source (in_db=True) and, as bionty's import_source does, leaves the default as is.
+check("T cell.source is the imported cl 2026-03-26 source (in_db)",
+      lambda: expect((t_cell().source.entity, t_cell().source.name, t_cell().source.version, t_cell().source.in_db),
+                     ("bionty.CellType", "cl", "2026-03-26", True)))
+
+def artifact():
+    return ln.Artifact.get(key="data/cells.csv")
+
+check("artifact.cell_types contain 'T cell'",
+      lambda: "T cell" in artifact().cell_types.to_list("name") or artifact().cell_types.to_list("name"))
+
+def feature_values():
+    vals = artifact().features.get_values()
+    v = vals.get("cell_type")
+    if v == "T cell" or (isinstance(v, (list, set, tuple)) and list(v) == ["T cell"]):
+        return True
+    return f"get_values() = {vals!r}"
+
+check("artifact.features.get_values()['cell_type'] == 'T cell'", feature_values)
+check("artifact.describe() runs", lambda: artifact().describe() is None)
+check("artifact.load() reads the csv", lambda: expect(artifact().load().shape, (3, 2)))
+check("CellType.validate(['T cell','t cell']) == [True, False]",
+      lambda: expect([bool(x) for x in bt.CellType.validate(["T cell", "t cell"])], [True, False]))
+check("CellType.standardize(['T-cell']) == ['T cell']",
+      lambda: expect(list(bt.CellType.standardize(["T-cell"])), ["T cell"]))
+check("CellType.search('T cell').first().name == 'T cell'",
+      lambda: expect(bt.CellType.search("T cell").first().name, "T cell"))
+
+def create_python_record():
+    rec = bt.CellType(name="python cell", ontology_id="CL:9999999").save()
+    rec.parents.add(t_cell())
+    return expect(bt.CellType.get(ontology_id="CL:9999999").parents.to_list("name"), ["T cell"])
+
+check("create bt.CellType 'python cell' (CL:9999999, parent T cell)", create_python_record)
+print(f"python: {fails} failure(s)")
+sys.exit(1 if fails else 0)
+EOF
+py_rc=$?
+set -e
+[ "$py_rc" -eq 0 ] || fails=$((fails + 1))
+
+# --- 3. the Rust CLI sees what Python wrote -----------------------------------------------
+if out="$("$LAMIN" --json list bionty.celltype --filter ontology_id=CL:9999999 2>&1)" &&
+   printf '%s' "$out" | "$venv/bin/python" -c '
+import json, sys
+rows = json.load(sys.stdin)
+sys.exit(0 if len(rows) == 1 and rows[0]["name"] == "python cell" else 1)'; then
+  pass "rust: list bionty.celltype --filter ontology_id=CL:9999999 finds 'python cell'"
+else
+  fail "rust: list bionty.celltype --filter ontology_id=CL:9999999 finds 'python cell'"
+  printf '%s\n' "$out" | sed 's/^/    /' | tail -20
+fi
+if out="$("$LAMIN" --json bionty parents CellType CL:9999999 --depth 1 2>&1)" && grep -q 'CL:0000084' <<<"$out"; then
+  pass "rust: bionty parents CellType CL:9999999 shows T cell"
+else
+  fail "rust: bionty parents CellType CL:9999999 shows T cell"
+  printf '%s\n' "$out" | sed 's/^/    /' | tail -20
+fi
+if out="$("$LAMIN" bionty validate CellType "python cell" "T cell" 2>&1)"; then
+  pass "rust: bionty validate CellType 'python cell' 'T cell'"
+else
+  fail "rust: bionty validate CellType 'python cell' 'T cell'"
+  printf '%s\n' "$out" | sed 's/^/    /' | tail -20
+fi
+
+echo "== $backend: $fails failure(s)"
+[ "$fails" -eq 0 ]
