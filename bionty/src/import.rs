@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use lamindb_core::db::rows::{Bind, Cell, Sql};
+use lamindb_core::db::sql_types::UtcTime;
 use lamindb_core::db::DbConnection;
 use lamindb_core::{Error, Instance, Result};
 use serde::Serialize;
@@ -174,67 +175,76 @@ pub fn import_source(inst: &Instance, opts: &ImportOptions) -> Result<ImportRepo
         ),
         (None, false) => None,
     };
-    let mut conn = inst.conn();
-    conn.write(|c| {
-        let organism = match (&organism_name, entity.needs_organism()) {
-            (Some(o), true) => Some(organism::get_or_create(c, o, user)?),
-            _ => None,
-        };
-        let source_organism = match (&organism, &base) {
-            (Some((_, name)), _) => Some(name.clone()),
-            (None, Some(b)) => Some(b.organism.clone()),
-            (None, None) => None,
-        };
-        let source = sources::resolve(
-            c,
-            entity,
-            source_organism.as_deref(),
-            Some(&source_name),
-            version.as_deref(),
-            user,
-        )?;
-        let before = count(c, entity)?;
-        let affected = insert_rows(
-            c,
-            entity,
-            &table.rows,
-            &Owner {
-                source_id: Some(source.id),
-                organism: organism.as_ref(),
-                created_by: user,
-                run_id,
-            },
-            opts.update_records,
-        )?;
-        let inserted = (count(c, entity)? - before) as usize;
-        let (parent_links, unknown_parents) = link_parents(c, entity, &table.rows)?;
-        sources::set_in_db(c, &source)?;
-        set_md5(c, &source, &md5)?;
-        if opts.update_records {
-            sources::make_default(c, &source)?;
-        }
-        let source = sources::list(
-            c,
-            &SourceQuery {
-                entity: Some(&source.entity),
-                organism: Some(&source.organism),
-                name: Some(&source.name),
-                version: Some(&source.version),
-            },
-        )?
-        .remove(0);
-        Ok(ImportReport {
-            entity: entity.name().to_owned(),
-            source,
-            file: path.clone(),
-            read: table.rows.len(),
-            obsolete: table.obsolete,
-            inserted,
-            updated: affected.saturating_sub(inserted),
-            parent_links,
-            unknown_parents,
-        })
-    })
+    let report = {
+        let mut conn = inst.conn();
+        // Every key is resolved in the transaction: the source and organism rows, the user, the
+        // run.
+        conn.write_resolved_keys(|c| {
+            let organism = match (&organism_name, entity.needs_organism()) {
+                (Some(o), true) => Some(organism::get_or_create(c, o, user)?),
+                _ => None,
+            };
+            let source_organism = match (&organism, &base) {
+                (Some((_, name)), _) => Some(name.clone()),
+                (None, Some(b)) => Some(b.organism.clone()),
+                (None, None) => None,
+            };
+            let source = sources::resolve(
+                c,
+                entity,
+                source_organism.as_deref(),
+                Some(&source_name),
+                version.as_deref(),
+                user,
+            )?;
+            let before = count(c, entity)?;
+            let affected = insert_rows(
+                c,
+                entity,
+                &table.rows,
+                &Owner {
+                    source_id: Some(source.id),
+                    organism: organism.as_ref(),
+                    created_by: user,
+                    run_id,
+                },
+                opts.update_records,
+            )?;
+            let inserted = (count(c, entity)? - before) as usize;
+            let (parent_links, unknown_parents) = link_parents(c, entity, &table.rows)?;
+            sources::set_in_db(c, &source)?;
+            set_md5(c, &source, &md5)?;
+            if opts.update_records {
+                sources::make_default(c, &source)?;
+            }
+            let source = sources::list(
+                c,
+                &SourceQuery {
+                    entity: Some(&source.entity),
+                    organism: Some(&source.organism),
+                    name: Some(&source.name),
+                    version: Some(&source.version),
+                },
+            )?
+            .remove(0);
+            Ok(ImportReport {
+                entity: entity.name().to_owned(),
+                source,
+                file: path.clone(),
+                read: table.rows.len(),
+                obsolete: table.obsolete,
+                inserted,
+                updated: affected.saturating_sub(inserted),
+                parent_links,
+                unknown_parents,
+            })
+        })?
+    };
+    // Planner statistics for the grown tables: hierarchy walks use the link table's indexes.
+    let mut tables = vec![entity.meta().table];
+    tables.extend(entity.parents_table().map(|(t, _, _)| t));
+    inst.analyze_tables(&tables)?;
+    Ok(report)
 }
 
 /// Who and what new records belong to.
@@ -300,6 +310,8 @@ pub(crate) fn insert_rows(
         "source_id",
         "created_by_id",
         "run_id",
+        "created_at",
+        "updated_at",
     ]);
     if owner.organism.is_some() {
         columns.push("organism_id");
@@ -330,10 +342,27 @@ pub(crate) fn insert_rows(
         " ON CONFLICT DO NOTHING".to_owned()
     };
     let mut touched = 0;
-    for chunk in rows.chunks(per_statement) {
+    let (dialect, now) = (c.dialect(), UtcTime::now());
+    // Rows in uid order: the uid index (the busiest unique check) then grows at its end.
+    let mut keyed: Vec<(String, &Row)> = rows
+        .iter()
+        .map(|r| {
+            let stable = r
+                .extra
+                .iter()
+                .find(|(n, _)| *n == "stable_id")
+                .map(|(_, v)| v.as_str());
+            (
+                record_uid(entity, r.id.as_deref(), stable, &r.name, organism_name),
+                r,
+            )
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for chunk in keyed.chunks(per_statement) {
         let mut sql = Sql::default();
         sql.push(&head);
-        for (i, r) in chunk.iter().enumerate() {
+        for (i, (uid, r)) in chunk.iter().enumerate() {
             let extra = |k: &str| {
                 r.extra
                     .iter()
@@ -347,13 +376,7 @@ pub(crate) fn insert_rows(
                     r.id.as_deref().unwrap_or("no id")
                 ))
             })?;
-            let uid = record_uid(
-                entity,
-                r.id.as_deref(),
-                extra("stable_id").as_deref(),
-                &r.name,
-                organism_name,
-            );
+            let uid = uid.clone();
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.bind(Bind::Text(uid));
             sql.push(", ")
@@ -368,6 +391,10 @@ pub(crate) fn insert_rows(
             sql.push(", ").bind_opt(owner.source_id.map(Bind::Int));
             sql.push(", ").bind(Bind::Int(owner.created_by.into()));
             sql.push(", ").bind_opt(owner.run_id.map(Bind::Int));
+            // One timestamp for the import, bound, rather than the columns' per-row defaults
+            // (SQLite evaluates `STRFTIME(…, 'NOW')` twice per row).
+            sql.push(", ").bind_time(dialect, now);
+            sql.push(", ").bind_time(dialect, now);
             if let Some((id, _)) = owner.organism {
                 sql.push(", ").bind(Bind::Int(*id));
             }

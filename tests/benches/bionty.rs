@@ -36,7 +36,43 @@ fn import_median(backend: Backend, entity: Entity, file: &str, runs: usize) -> S
     )
 }
 
+/// Reading a file into records without a database (median of `runs`).
+fn read_median(entity: Entity, file: &str, source: &str, runs: usize) -> String {
+    let path = shared_data().join(file);
+    let mut times = Vec::new();
+    let mut n = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        n = bionty::import::read_table(entity, &path, source)
+            .unwrap()
+            .rows
+            .len();
+        times.push(start.elapsed());
+    }
+    format!(
+        "{:>9.1} ms  ({n} records)",
+        median(times).as_secs_f64() * 1e3
+    )
+}
+
 fn main() {
+    println!(
+        "read cl.obo                   {}",
+        read_median(Entity::CellType, "ontologies/cl.obo", "cl", 5)
+    );
+    println!(
+        "read mondo.obo.gz             {}",
+        read_median(Entity::Disease, "ontologies/mondo.obo.gz", "mondo", 3)
+    );
+    println!(
+        "read human genes (csv.gz)     {}",
+        read_median(
+            Entity::Gene,
+            "genes/genes_homo_sapiens.csv.gz",
+            "ensembl",
+            3
+        )
+    );
     let mut backends = vec![Backend::Sqlite];
     if std::env::var_os("LAMINDB_BENCH_PG").is_some() {
         backends.push(Backend::Postgres);

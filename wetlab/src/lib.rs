@@ -57,7 +57,11 @@ pub const BIOLOGIC_TYPES: &[&str] = &[
 
 /// Fields whose values are one of a fixed list: `(registry, field, values)`.
 pub const CHOICES: &[(&str, &str, &[&str])] = &[
-    ("pertdb.GeneticPerturbation", "type", GENETIC_PERTURBATION_SYSTEMS),
+    (
+        "pertdb.GeneticPerturbation",
+        "type",
+        GENETIC_PERTURBATION_SYSTEMS,
+    ),
     ("pertdb.Biologic", "type", BIOLOGIC_TYPES),
 ];
 
@@ -115,10 +119,16 @@ pub fn create(
 ) -> Result<Created> {
     let meta = inst.catalog().registry(registry)?;
     if !meta.name.starts_with("pertdb.") {
-        return Err(Error::Validation(format!("{} is not a pertdb registry", meta.name)));
+        return Err(Error::Validation(format!(
+            "{} is not a pertdb registry",
+            meta.name
+        )));
     }
     if name.trim().is_empty() {
-        return Err(Error::Validation(format!("a {} record needs a name", meta.name)));
+        return Err(Error::Validation(format!(
+            "a {} record needs a name",
+            meta.name
+        )));
     }
     meta.check_len("name", name)?;
     for (field, value) in fields {

@@ -177,8 +177,16 @@ fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
         ("--is-type", args.is_type),
     ];
     let given: Vec<(&'static str, bool)> = match registry {
-        "schema" => feature_only.into_iter().chain(term_only).chain(pertdb_only).collect(),
-        "feature" => schema_only.into_iter().chain(term_only).chain(pertdb_only).collect(),
+        "schema" => feature_only
+            .into_iter()
+            .chain(term_only)
+            .chain(pertdb_only)
+            .collect(),
+        "feature" => schema_only
+            .into_iter()
+            .chain(term_only)
+            .chain(pertdb_only)
+            .collect(),
         r if r.starts_with("bionty.") => schema_only
             .into_iter()
             .chain(feature_only)
@@ -191,7 +199,10 @@ fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
             .chain(feature_only)
             .chain(label_only)
             .chain(term_only)
-            .chain([("--coerce", o.coerce), ("--description", args.description.is_some())])
+            .chain([
+                ("--coerce", o.coerce),
+                ("--description", args.description.is_some()),
+            ])
             .collect(),
         _ => schema_only
             .into_iter()
@@ -222,15 +233,18 @@ fn create_pertdb(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
         .map(|kv| {
             kv.split_once('=')
                 .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
-                .ok_or_else(|| {
-                    Error::Validation(format!("--set takes FIELD=VALUE, not '{kv}'"))
-                })
+                .ok_or_else(|| Error::Validation(format!("--set takes FIELD=VALUE, not '{kv}'")))
         })
         .collect::<Result<_>>()?;
     let c = wetlab::create(inst, args.registry, args.name, &fields)?;
     let registry = inst.catalog().registry(args.registry)?.name;
     Ok((
-        format!("{} {registry} '{}' (uid {})", verb(c.created), args.name, c.uid),
+        format!(
+            "{} {registry} '{}' (uid {})",
+            verb(c.created),
+            args.name,
+            c.uid
+        ),
         json!({"id": c.id, "uid": c.uid, "name": args.name, "created": c.created}),
     ))
 }

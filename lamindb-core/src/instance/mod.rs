@@ -209,7 +209,11 @@ impl Instance {
             storage_root: root.as_str().to_owned(),
             storage_region: None,
             db: opts.db.clone(),
-            modules: opts.modules.iter().map(|m| available.canonical(m)).collect(),
+            modules: opts
+                .modules
+                .iter()
+                .map(|m| available.canonical(m))
+                .collect(),
         };
         let modules = available.resolve(&settings.slug(), &settings.modules)?;
         // The folder of the SQLite file: under a local root, or in the cache for a cloud root.
@@ -481,7 +485,7 @@ impl Instance {
 
     /// [`Instance::analyze`] for some tables (all when empty). Names come from the registry
     /// metadata, never from users.
-    pub(crate) fn analyze_tables(&self, tables: &[&str]) -> Result<()> {
+    pub fn analyze_tables(&self, tables: &[&str]) -> Result<()> {
         use diesel::connection::SimpleConnection;
         if self.dialect != Dialect::Postgres {
             return Ok(());

@@ -72,7 +72,8 @@ impl ModuleSet {
 
     /// The name a module is stored under: `pertdb` for `wetlab`; unknown names unchanged.
     pub fn canonical(&self, name: &str) -> String {
-        self.find(name).map_or_else(|| name.to_owned(), |m| m.name().to_owned())
+        self.find(name)
+            .map_or_else(|| name.to_owned(), |m| m.name().to_owned())
     }
 
     /// The modules of an instance that uses `names` (core always first), checking that each is
@@ -100,7 +101,27 @@ impl ModuleSet {
             }
             out.push(m);
         }
-        Ok(out)
+        // Dependencies first (migrations run in this order): a stable topological sort, since
+        // users list modules in any order (`wetlab,bionty`).
+        let mut ordered: Vec<&'static dyn Module> = Vec::with_capacity(out.len());
+        while ordered.len() < out.len() {
+            let next = out
+                .iter()
+                .copied()
+                .find(|m| {
+                    !ordered.iter().any(|o| o.name() == m.name())
+                        && m.depends_on()
+                            .iter()
+                            .all(|d| *d == CORE_MODULE || ordered.iter().any(|o| o.name() == *d))
+                })
+                .ok_or_else(|| {
+                    Error::Validation(
+                        "the instance's modules depend on each other in a cycle".into(),
+                    )
+                })?;
+            ordered.push(next);
+        }
+        Ok(ordered)
     }
 }
 

@@ -42,7 +42,10 @@ fn id_of(t: &TestInstance, entity: Entity, field: &str, value: &str) -> i64 {
 /// folder and unpacks its database.
 pub(crate) fn unpack_python_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     lamindb_tests::isolate_settings();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name).join("storage");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .join("storage");
     let tmp = tempfile::tempdir().unwrap();
     let storage = tmp.path().join("storage");
     std::fs::create_dir_all(storage.join(".lamindb")).unwrap();
@@ -735,12 +738,13 @@ both!(single_terms_come_with_their_ancestors, |backend| {
 #[test]
 fn imports_from_s3() {
     let t = TestInstance::new(lamindb_tests::Backend::Sqlite, &[bionty::NAME]);
-    let prefix = format!("bionty{}", lamindb_core::util::uid::random(8).to_lowercase());
-    let bucket = lamindb_storage::StorageRoot::parse(&format!(
-        "s3://{}/{prefix}",
-        lamindb_tests::S3_BUCKET
-    ))
-    .unwrap();
+    let prefix = format!(
+        "bionty{}",
+        lamindb_core::util::uid::random(8).to_lowercase()
+    );
+    let bucket =
+        lamindb_storage::StorageRoot::parse(&format!("s3://{}/{prefix}", lamindb_tests::S3_BUCKET))
+            .unwrap();
     bucket.put(&ontology("pato.obo"), "pato.obo").unwrap();
     let mut opts = ImportOptions::new(Entity::Phenotype);
     opts.input = Some(Input::parse(&format!(
@@ -749,39 +753,50 @@ fn imports_from_s3() {
     )));
     let r = import_source(&t.inst, &opts).unwrap();
     assert_eq!((r.read, r.parent_links), (1887, 2227));
-    assert!(r.file.starts_with(lamindb_core::instance::settings::cache_dir()));
+    assert!(r
+        .file
+        .starts_with(lamindb_core::instance::settings::cache_dir()));
 }
 
-both!(an_ensembl_gene_parquet_imports_with_ncbi_ids_joined, |backend| {
-    use polars::prelude::*;
-    let t = TestInstance::new(backend, &[bionty::NAME]);
-    // bionty's Ensembl gene table: one row per (gene, NCBI id).
-    let mut df = df!(
-        "ensembl_gene_id" => ["ENSG00000010610", "ENSG00000010610", "ENSG00000139618"],
-        "symbol" => ["CD4", "CD4", "BRCA2"],
-        "ncbi_gene_id" => [Some("920"), Some("921"), None],
-        "biotype" => ["protein_coding", "protein_coding", "protein_coding"],
-        "description" => ["CD4 molecule ", "CD4 molecule ", "BRCA2 DNA repair associated "],
-        "synonyms" => [Some("T4|Leu-3"), Some("T4|Leu-3"), None]
-    )
-    .unwrap();
-    let path = t.dir.path().join("df_human__ensembl__release-116__Gene.parquet");
-    ParquetWriter::new(std::fs::File::create(&path).unwrap())
-        .finish(&mut df)
+both!(
+    an_ensembl_gene_parquet_imports_with_ncbi_ids_joined,
+    |backend| {
+        use polars::prelude::*;
+        let t = TestInstance::new(backend, &[bionty::NAME]);
+        // bionty's Ensembl gene table: one row per (gene, NCBI id).
+        let mut df = df!(
+            "ensembl_gene_id" => ["ENSG00000010610", "ENSG00000010610", "ENSG00000139618"],
+            "symbol" => ["CD4", "CD4", "BRCA2"],
+            "ncbi_gene_id" => [Some("920"), Some("921"), None],
+            "biotype" => ["protein_coding", "protein_coding", "protein_coding"],
+            "description" => ["CD4 molecule ", "CD4 molecule ", "BRCA2 DNA repair associated "],
+            "synonyms" => [Some("T4|Leu-3"), Some("T4|Leu-3"), None]
+        )
         .unwrap();
-    let mut opts = ImportOptions::new(Entity::Gene);
-    opts.input = Some(Input::File(path));
-    let r = import_source(&t.inst, &opts).unwrap();
-    assert_eq!((r.read, r.inserted), (2, 2));
-    assert_eq!(r.source.uid, "77oUuOMe", "the catalogue's human Ensembl source");
-    let rows = t
-        .inst
-        .query_registry("bionty.Gene")
-        .unwrap()
-        .filter(Q::new("symbol", "CD4"))
-        .rows(&["uid", "ncbi_gene_ids", "synonyms"])
-        .unwrap();
-    assert_eq!(rows.rows[0][0].display(), "1j4At3x7akJU8n");
-    assert_eq!(rows.rows[0][1].display(), "920|921");
-    assert_eq!(rows.rows[0][2].display(), "T4|Leu-3");
-});
+        let path = t
+            .dir
+            .path()
+            .join("df_human__ensembl__release-116__Gene.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let mut opts = ImportOptions::new(Entity::Gene);
+        opts.input = Some(Input::File(path));
+        let r = import_source(&t.inst, &opts).unwrap();
+        assert_eq!((r.read, r.inserted), (2, 2));
+        assert_eq!(
+            r.source.uid, "77oUuOMe",
+            "the catalogue's human Ensembl source"
+        );
+        let rows = t
+            .inst
+            .query_registry("bionty.Gene")
+            .unwrap()
+            .filter(Q::new("symbol", "CD4"))
+            .rows(&["uid", "ncbi_gene_ids", "synonyms"])
+            .unwrap();
+        assert_eq!(rows.rows[0][0].display(), "1j4At3x7akJU8n");
+        assert_eq!(rows.rows[0][1].display(), "920|921");
+        assert_eq!(rows.rows[0][2].display(), "T4|Leu-3");
+    }
+);

@@ -11,7 +11,11 @@ use lamindb_tests::{both, TestInstance};
 both!(descriptions_equal_the_database_schema, |backend| {
     let t = TestInstance::new(
         backend,
-        &[testmodule::NAME, lamindb_tests::bionty::NAME, lamindb_tests::wetlab::NAME],
+        &[
+            testmodule::NAME,
+            lamindb_tests::bionty::NAME,
+            lamindb_tests::wetlab::NAME,
+        ],
     );
     let catalog = t.inst.catalog();
     let mut conn = t.inst.conn();

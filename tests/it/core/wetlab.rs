@@ -16,31 +16,65 @@ both!(pertdb_registries_work_like_any_other, |backend| {
     assert_eq!(sql.load_ints(&mut ln.conn()).unwrap(), [2]);
 
     let fields = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     };
     let dex = wetlab::create(
         ln,
         "wetlab.Compound",
         "dexamethasone",
-        &fields(&[("ontology_id", "CHEMBL384467"), ("synonyms", "Decadron|dex")]),
+        &fields(&[
+            ("ontology_id", "CHEMBL384467"),
+            ("synonyms", "Decadron|dex"),
+        ]),
     )
     .unwrap();
-    assert_eq!(dex.uid, lamindb_core::util::uid::md5_uid("CHEMBL384467", 14));
-    let again = wetlab::create(ln, "pertdb.compound", "dexamethasone", &fields(&[("ontology_id", "CHEMBL384467")])).unwrap();
+    assert_eq!(
+        dex.uid,
+        lamindb_core::util::uid::md5_uid("CHEMBL384467", 14)
+    );
+    let again = wetlab::create(
+        ln,
+        "pertdb.compound",
+        "dexamethasone",
+        &fields(&[("ontology_id", "CHEMBL384467")]),
+    )
+    .unwrap();
     assert_eq!((again.id, again.created), (dex.id, false));
     wetlab::create(ln, "pertdb.Compound", "aspirin", &[]).unwrap();
     // Enumerated types: bad values are refused with the valid ones.
-    let err = wetlab::create(ln, "pertdb.GeneticPerturbation", "sgCD4", &fields(&[("type", "CRISPR")]))
-        .unwrap_err();
-    assert!(err.to_string().contains("CRISPRi") && err.to_string().contains("'CRISPR'"), "{err}");
-    wetlab::create(ln, "pertdb.GeneticPerturbation", "sgCD4", &fields(&[("type", "CRISPRi"), ("on_target_score", "0.9")]))
-        .unwrap();
-    let err = wetlab::create(ln, "pertdb.Biologic", "IL-2", &fields(&[("type", "drug")])).unwrap_err();
+    let err = wetlab::create(
+        ln,
+        "pertdb.GeneticPerturbation",
+        "sgCD4",
+        &fields(&[("type", "CRISPR")]),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("CRISPRi") && err.to_string().contains("'CRISPR'"),
+        "{err}"
+    );
+    wetlab::create(
+        ln,
+        "pertdb.GeneticPerturbation",
+        "sgCD4",
+        &fields(&[("type", "CRISPRi"), ("on_target_score", "0.9")]),
+    )
+    .unwrap();
+    let err =
+        wetlab::create(ln, "pertdb.Biologic", "IL-2", &fields(&[("type", "drug")])).unwrap_err();
     assert!(err.to_string().contains("cytokine"), "{err}");
-    let err = wetlab::create(ln, "pertdb.Compound", "x", &fields(&[("colour", "red")])).unwrap_err();
+    let err =
+        wetlab::create(ln, "pertdb.Compound", "x", &fields(&[("colour", "red")])).unwrap_err();
     assert!(err.to_string().contains("colour"), "{err}");
-    let err = wetlab::create(ln, "pertdb.GeneticPerturbation", "y", &fields(&[("on_target_score", "high")]))
-        .unwrap_err();
+    let err = wetlab::create(
+        ln,
+        "pertdb.GeneticPerturbation",
+        "y",
+        &fields(&[("on_target_score", "high")]),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("number"), "{err}");
 
     // A categorical feature: written as Python writes it, used for annotation and filters.
@@ -52,13 +86,18 @@ both!(pertdb_registries_work_like_any_other, |backend| {
     assert_eq!(f.dtype.as_deref(), Some("cat[pertdb.Compound]"));
     let a = t.save("plate.csv", "well,compound\nA1,dex\n", "screens/plate.csv");
     let values = serde_json::json!({"compound": "dexamethasone"});
-    ln.annotations(&a).add_values(values.as_object().unwrap()).unwrap();
+    ln.annotations(&a)
+        .add_values(values.as_object().unwrap())
+        .unwrap();
     assert_eq!(
         lamindb_tests::artifact_keys(ln, Q::new("compounds__name", "dexamethasone")),
         ["screens/plate.csv"]
     );
     let d = ln.describe_artifact(&a).unwrap().to_string();
-    assert!(d.contains("compound") && d.contains("pertdb.Compound") && d.contains("dexamethasone"), "{d}");
+    assert!(
+        d.contains("compound") && d.contains("pertdb.Compound") && d.contains("dexamethasone"),
+        "{d}"
+    );
     // Curating a column of compound names: synonyms map to the registry's names.
     let q = ln.query_registry("wetlab.Compound").unwrap();
     let v = Vocabulary::load(&q, None).unwrap();
@@ -103,7 +142,9 @@ fn a_python_made_pertdb_instance_opens_with_its_records() {
         assert_eq!(rows.rows.len(), 1, "{reg} {uid}");
         assert_eq!(rows.rows[0][0].display(), rec["name"].as_str().unwrap());
         // The uid Rust gives the same fields.
-        let key = rec["ontology_id"].as_str().unwrap_or(rec["name"].as_str().unwrap());
+        let key = rec["ontology_id"]
+            .as_str()
+            .unwrap_or(rec["name"].as_str().unwrap());
         assert_eq!(lamindb_core::util::uid::md5_uid(key, 14), uid);
     }
     let key = expected["artifact"]["key"].as_str().unwrap();
@@ -115,4 +156,13 @@ fn a_python_made_pertdb_instance_opens_with_its_records() {
         lamindb_tests::artifact_keys(&inst, Q::new("compounds__ontology_id", "CHEMBL384467")),
         [key]
     );
+}
+
+#[test]
+fn modules_are_ordered_by_their_dependencies() {
+    // Listed dependent first, installed dependency first.
+    let t = TestInstance::new(lamindb_tests::Backend::Sqlite, &["pertdb", "bionty"]);
+    let cat: Vec<&str> = t.inst.catalog().modules().to_vec();
+    let pos = |m: &str| cat.iter().position(|x| *x == m).unwrap();
+    assert!(pos("bionty") < pos("pertdb"), "{cat:?}");
 }

@@ -1,0 +1,2 @@
+DROP TABLE "mylab_artifactsample";
+DROP TABLE "mylab_sample";
