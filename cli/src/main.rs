@@ -58,7 +58,7 @@ enum Command {
     Search(list::SearchArgs),
     /// Create a label, record, project, reference, feature or schema (an existing one with the
     /// same name, or a schema with the same definition, is returned).
-    Create(create::CreateCmd),
+    Create(Box<create::CreateCmd>),
     /// Annotate an artifact, run or record with labels and feature values.
     Annotate(annotate::AnnotateCmd),
     /// Move an artifact to the trash, or delete it permanently.

@@ -347,8 +347,10 @@ impl Instance {
         let mut conn = DbConnection::open(&settings.db_url())?;
         let names = instance_modules(&mut conn, settings, available)?;
         let mut applied = Vec::new();
+        // Dependencies first; each module's pending migrations in one transaction (both
+        // backends run DDL transactionally), so a failing migration leaves its module as it was.
         for m in available.resolve(&settings.slug(), &names)? {
-            applied.extend(migrations::apply(&mut conn, m)?);
+            applied.extend(conn.transaction(|c| migrations::apply(c, m))?);
         }
         Ok(applied)
     }

@@ -286,3 +286,149 @@ both!(
         assert!(plain.inst.catalog().find("testmodule.Experiment").is_none());
     }
 );
+
+/// Version 1 and version 2 of one module (`upg`): v2 adds a column with a default to its
+/// registry and a new registry (`tests/upgrade-module/v1`, `…/v2`).
+mod upgrade {
+    use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+    use lamindb_core::meta::{FieldMeta, FieldType, Module, RegistryMeta};
+
+    const fn field(name: &'static str, field_type: FieldType) -> FieldMeta {
+        FieldMeta {
+            name,
+            field_type,
+            max_len: None,
+        }
+    }
+
+    const fn registry(
+        name: &'static str,
+        table: &'static str,
+        fields: &'static [FieldMeta],
+    ) -> RegistryMeta {
+        RegistryMeta {
+            name,
+            table,
+            name_field: Some("name"),
+            uid_len: Some(12),
+            fields,
+            reverse_keys: &[],
+            links: &[],
+            aliases: &[],
+            values: None,
+            value_names: &[],
+        }
+    }
+
+    static THING_V1: RegistryMeta = registry(
+        "upg.Thing",
+        "upg_thing",
+        &[
+            field("id", FieldType::Int),
+            field("uid", FieldType::Text),
+            field("name", FieldType::Text),
+        ],
+    );
+    static THING_V2: RegistryMeta = registry(
+        "upg.Thing",
+        "upg_thing",
+        &[
+            field("id", FieldType::Int),
+            field("uid", FieldType::Text),
+            field("name", FieldType::Text),
+            field("colour", FieldType::Text),
+        ],
+    );
+    static BOX_V2: RegistryMeta = registry(
+        "upg.Box",
+        "upg_box",
+        &[
+            field("id", FieldType::Int),
+            field("uid", FieldType::Text),
+            field("name", FieldType::Text),
+            field("thing_id", FieldType::ForeignKey("upg_thing")),
+        ],
+    );
+
+    const V1_SQLITE: EmbeddedMigrations = embed_migrations!("upgrade-module/v1/sqlite");
+    const V1_POSTGRES: EmbeddedMigrations = embed_migrations!("upgrade-module/v1/postgres");
+    const V2_SQLITE: EmbeddedMigrations = embed_migrations!("upgrade-module/v2/sqlite");
+    const V2_POSTGRES: EmbeddedMigrations = embed_migrations!("upgrade-module/v2/postgres");
+
+    pub struct V1;
+    pub struct V2;
+
+    impl Module for V1 {
+        fn name(&self) -> &'static str {
+            "upg"
+        }
+        fn sqlite_migrations(&self) -> EmbeddedMigrations {
+            V1_SQLITE
+        }
+        fn postgres_migrations(&self) -> EmbeddedMigrations {
+            V1_POSTGRES
+        }
+        fn registries(&self) -> &'static [&'static RegistryMeta] {
+            static R: &[&RegistryMeta] = &[&THING_V1];
+            R
+        }
+    }
+
+    impl Module for V2 {
+        fn name(&self) -> &'static str {
+            "upg"
+        }
+        fn sqlite_migrations(&self) -> EmbeddedMigrations {
+            V2_SQLITE
+        }
+        fn postgres_migrations(&self) -> EmbeddedMigrations {
+            V2_POSTGRES
+        }
+        fn registries(&self) -> &'static [&'static RegistryMeta] {
+            static R: &[&RegistryMeta] = &[&THING_V2, &BOX_V2];
+            R
+        }
+    }
+
+    pub static MODULE_V1: V1 = V1;
+    pub static MODULE_V2: V2 = V2;
+}
+
+both!(
+    a_new_module_version_upgrades_with_migrate_deploy,
+    |backend| {
+        use lamindb_core::db::rows::{Bind, Sql};
+        let v1 = lamindb_core::ModuleSet::core().with(&upgrade::MODULE_V1);
+        let v2 = lamindb_core::ModuleSet::core().with(&upgrade::MODULE_V2);
+        let t = TestInstance::build(backend, lamindb_tests::Store::Local, &["upg"], &v1).unwrap();
+        let mut sql = Sql::default();
+        sql.push("INSERT INTO upg_thing (uid, name) VALUES (")
+            .bind(Bind::Text("thing0000001".into()))
+            .push(", ")
+            .bind(Bind::Text("first thing".into()))
+            .push(")");
+        sql.execute(&mut t.inst.conn()).unwrap();
+        let settings = t.inst.settings().clone();
+        // A program with version 2 refuses the instance until its migrations are deployed…
+        let err = Instance::open_with(settings.clone(), &v2).unwrap_err();
+        assert!(matches!(err, Error::PendingMigrations { .. }), "{err}");
+        assert!(err.to_string().contains("upg/"), "{err}");
+        // … which applies exactly the new one; the data survives with the new column's default.
+        let applied = Instance::migrate_deploy_with(&settings, &v2).unwrap();
+        assert_eq!(applied.len(), 1, "{applied:?}");
+        assert!(applied[0].starts_with("upg/"), "{applied:?}");
+        let inst = Instance::open_with(settings.clone(), &v2).unwrap();
+        let rows = inst
+            .query_registry("upg.Thing")
+            .unwrap()
+            .rows(&["name", "colour"])
+            .unwrap();
+        assert_eq!(rows.rows.len(), 1);
+        assert_eq!(rows.rows[0][0].display(), "first thing");
+        assert_eq!(rows.rows[0][1].display(), "grey");
+        assert_eq!(inst.query_registry("upg.Box").unwrap().count().unwrap(), 0);
+        assert!(Instance::migrate_deploy_with(&settings, &v2)
+            .unwrap()
+            .is_empty());
+    }
+);
