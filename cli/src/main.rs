@@ -34,6 +34,10 @@ struct Cli {
     /// marker in this folder or a parent, or the last connected instance.
     #[arg(long, global = true, env = "LAMIN_INSTANCE", hide_env_values = true)]
     instance: Option<String>,
+    /// Folders of schema-module libraries to load (`:`-separated), as built from a crate that
+    /// exports `lamindb_module_abi::export_module!`.
+    #[arg(long, global = true, env = "LAMIN_MODULE_PATH", value_name = "DIRS")]
+    module_path: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -141,7 +145,7 @@ fn hint(e: &Error) -> Option<String> {
             "run `lamin init --storage DIR` or `lamin connect INSTANCE`".into()
         }
         Error::MissingModule { module, .. } => {
-            format!("use a `lamin` built with the crate that ships '{module}'")
+            format!("load the module's library with --module-path DIR (or LAMIN_MODULE_PATH), or use a `lamin` built with the crate that ships '{module}'")
         }
         Error::UnknownFeatures { features } => {
             let lines: Vec<String> = features
@@ -179,7 +183,12 @@ fn main() -> ExitCode {
         json: cli.json,
         instance: cli.instance,
     };
-    match cli.command.run(&g) {
+    // Module libraries first: every command may open an instance that uses them.
+    let loaded = match &cli.module_path {
+        Some(p) => lamindb_core::meta::runtime::load_path(p).map(|_| ()),
+        None => Ok(()),
+    };
+    match loaded.and_then(|()| cli.command.run(&g)) {
         Ok(out) => {
             let text = if g.json {
                 serde_json::to_string_pretty(&out.json).expect("json")

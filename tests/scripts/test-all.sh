@@ -14,6 +14,15 @@ cargo build -p lamin-cli
 mkdir -p "$CARGO_TARGET_DIR/shipped"
 cp "$CARGO_TARGET_DIR/debug/lamin" "$CARGO_TARGET_DIR/shipped/lamin"
 export LAMIN_BIN="$CARGO_TARGET_DIR/shipped/lamin"
+# A schema module as a library for `lamin --module-path`, and the same built for another ABI
+# version (its own target dir, so the two builds do not overwrite each other).
+cargo build -p lamindb-dynmodule
+cargo build -p lamindb-dynmodule --features abi-mismatch --target-dir "$CARGO_TARGET_DIR/abi-mismatch"
+mkdir -p "$CARGO_TARGET_DIR/shipped/modules" "$CARGO_TARGET_DIR/shipped/bad-modules"
+cp "$CARGO_TARGET_DIR/debug/liblamindb_dynmodule.so" "$CARGO_TARGET_DIR/shipped/modules/"
+cp "$CARGO_TARGET_DIR/abi-mismatch/debug/liblamindb_dynmodule.so" "$CARGO_TARGET_DIR/shipped/bad-modules/"
+export LAMINDB_TEST_MODULES="$CARGO_TARGET_DIR/shipped/modules"
+export LAMINDB_TEST_BAD_MODULES="$CARGO_TARGET_DIR/shipped/bad-modules"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -400,3 +400,14 @@ pub fn per_item(d: std::time::Duration, n: usize) -> String {
         format!("{us:.1} µs")
     }
 }
+
+/// A folder of module libraries that `tests/scripts/test-all.sh` builds for the CLI suites:
+/// `LAMINDB_TEST_MODULES` (the `dynlab` module) or `LAMINDB_TEST_BAD_MODULES` (the same module
+/// built for another ABI version).
+pub fn module_dir(var: &str) -> PathBuf {
+    let dir = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        panic!("{var} is not set: run tests/scripts/test-all.sh, which builds the module libraries")
+    });
+    assert!(dir.is_dir(), "{var}={} is not a folder", dir.display());
+    dir
+}

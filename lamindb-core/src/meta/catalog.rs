@@ -31,12 +31,15 @@ impl Default for ModuleSet {
 }
 
 impl ModuleSet {
-    /// Every module linked into this program, core first.
+    /// Every module linked into this program (and, with feature `runtime-modules`, loaded from
+    /// a library), core first.
     pub fn linked() -> Self {
         let mut available: Vec<&'static dyn Module> = inventory::iter::<ModuleRegistration>
             .into_iter()
             .map(|r| r.0)
             .collect();
+        #[cfg(feature = "runtime-modules")]
+        available.extend(crate::meta::runtime::loaded());
         available.sort_by_key(|m| (m.name() != CORE_MODULE, m.name()));
         available.dedup_by_key(|m| m.name());
         ModuleSet { available }

@@ -11,6 +11,8 @@ mod catalog;
 pub mod core;
 mod dtype;
 mod module;
+#[cfg(feature = "runtime-modules")]
+pub mod runtime;
 
 pub use catalog::{Catalog, ModuleSet, Values};
 pub use dtype::{CatSpec, Dtype};

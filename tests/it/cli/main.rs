@@ -10,6 +10,7 @@ use serde_json::Value;
 mod bionty;
 mod concurrency;
 mod runs;
+mod runtime_modules;
 mod wetlab;
 
 /// `PATH` with the `lamin` under test first, so scripts can call `lamin`.

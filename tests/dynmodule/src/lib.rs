@@ -1,0 +1,23 @@
+//! `dynlab`: a schema module built as a library (`cdylib`) and loaded by the prebuilt `lamin`
+//! with `--module-path` — one registry (`dynlab.Plate`, two seeded plates) with a
+//! feature-aware link to artifacts (`artifact.plates`).
+
+#[cfg(not(feature = "abi-mismatch"))]
+lamindb_module_abi::export_module! {
+    name: "dynlab",
+    depends_on: "",
+    registries_json: include_str!("../registries.json"),
+    migrations: [
+        ("2026-11-30-000000_create_plate",
+         include_str!("../migrations/sqlite.sql"),
+         include_str!("../migrations/postgres.sql")),
+    ],
+}
+
+/// A library built for another ABI version: the host must refuse it before reading more.
+#[cfg(feature = "abi-mismatch")]
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn lamindb_module_abi_version() -> u32 {
+    lamindb_module_abi::ABI_VERSION + 1
+}
