@@ -2,7 +2,10 @@
 # Interop check: an instance with the bionty module made by the Rust `lamin` (ontology + gene
 # imports, a cat[bionty.CellType] feature, an annotated artifact, a record with a parent) is
 # read by Python LaminDB 2.12.1 + bionty 2.5.2, which then writes a record that the Rust CLI
-# must see.
+# must see. The same instance also has the pertdb module (`--modules bionty,wetlab`; the Rust CLI
+# stores it under Python's name `pertdb`): wetlab.Compound / pertdb.GeneticPerturbation /
+# pertdb.Biologic records made with `lamin create … --set`, a cat[wetlab.Compound] feature and an
+# annotated csv are read by Python's pertdb 2.2.1, which then writes a Compound the Rust CLI must see.
 #
 # Usage: python-reads-bionty.sh [postgres]
 #   default: SQLite instance; `postgres`: a fresh database on 127.0.0.1:5432 (user postgres,
@@ -59,7 +62,7 @@ step() {
 }
 
 name="pyreadsbt"
-init_args=(init --storage "$work/data" --modules bionty --name "$name")
+init_args=(init --storage "$work/data" --modules bionty,wetlab --name "$name")
 if [ "$backend" = postgres ]; then
   dbname="pyreadsbt_$$_$(date +%s)"
   createdb -h "$pghost" -p "$pgport" -U "$pguser" "$dbname"
@@ -76,6 +79,18 @@ printf 'cell,n_genes\nc1,1200\nc2,980\nc3,1534\n' > "$work/cells.csv"
 step "save data/cells.csv" "$LAMIN" save "$work/cells.csv" --key data/cells.csv
 step "annotate cell_type=T cell" "$LAMIN" annotate --key data/cells.csv --features 'cell_type=T cell'
 step "create bionty.CellType 'my T cell'" "$LAMIN" create bionty.CellType "my T cell" --parent "T cell"
+# pertdb (requested as `wetlab`, its former name; Python's `pertdb` module reads the same tables)
+compound_json="$work/compound.json"
+step "create wetlab.Compound dexamethasone" sh -c '"$@" > "$0"' "$compound_json" \
+  "$LAMIN" --json create wetlab.Compound dexamethasone --set ontology_id=CHEMBL384467 --set synonyms=Decadron
+compound_uid="$("$venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["uid"])' "$compound_json")"
+echo "== Rust uid of dexamethasone: $compound_uid"
+step "create pertdb.GeneticPerturbation sgCD4" "$LAMIN" create pertdb.GeneticPerturbation sgCD4 --set type=CRISPRi
+step "create pertdb.Biologic IL-2" "$LAMIN" create pertdb.Biologic IL-2 --set type=cytokine
+step "create feature compound" "$LAMIN" create feature compound --dtype 'cat[wetlab.Compound]'
+printf 'well,concentration\nA1,0.1\nA2,1.0\nA3,10.0\n' > "$work/plate.csv"
+step "save screens/plate.csv" "$LAMIN" save "$work/plate.csv" --key screens/plate.csv
+step "annotate compound=dexamethasone" "$LAMIN" annotate --key screens/plate.csv --features compound=dexamethasone
 slug="$("$LAMIN" --json info | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["slug"])')"
 echo "== instance $slug"
 
@@ -83,10 +98,10 @@ echo "== instance $slug"
 # Python finds the instance through the settings files the Rust CLI wrote into
 # LAMIN_SETTINGS_DIR (.lamin/instance--OWNER--NAME.env, .lamin/current_instance.env).
 set +e
-LAMIN_CURRENT_INSTANCE="$slug" "$venv/bin/python" - "$slug" <<'EOF'
+LAMIN_CURRENT_INSTANCE="$slug" "$venv/bin/python" - "$slug" "$compound_uid" <<'EOF'
 import sys, traceback
 
-slug = sys.argv[1]
+slug, rust_compound_uid = sys.argv[1], sys.argv[2]
 fails = 0
 
 def check(label, fn):
@@ -178,6 +193,53 @@ def create_python_record():
     return expect(bt.CellType.get(ontology_id="CL:9999999").parents.to_list("name"), ["T cell"])
 
 check("create bt.CellType 'python cell' (CL:9999999, parent T cell)", create_python_record)
+
+# --- pertdb ---
+try:
+    import pertdb
+except Exception as e:  # noqa: BLE001
+    pertdb = None
+    fails += 1
+    print(f"FAIL: python: import pertdb: {type(e).__name__}: {e}")
+    for line in traceback.format_exc().strip().splitlines()[-12:]:
+        print("    " + line)
+if pertdb is not None:
+    check("instance has pertdb module", lambda: "pertdb" in ln.setup.settings.instance.modules or ln.setup.settings.instance.modules)
+
+    def dexa():
+        return pertdb.Compound.get(name="dexamethasone")
+
+    check("bionty ontology uid of 'CHEMBL384467' is 14 chars",
+          lambda: expect(len(bt.uids.ontology("CHEMBL384467")), 14))
+    check(f"Compound dexamethasone uid == Rust's {rust_compound_uid!r} == bt.uids.ontology('CHEMBL384467')",
+          lambda: expect((dexa().uid, rust_compound_uid), (bt.uids.ontology("CHEMBL384467"),) * 2))
+    check("Compound dexamethasone ontology_id == 'CHEMBL384467'", lambda: expect(dexa().ontology_id, "CHEMBL384467"))
+    check("Compound dexamethasone synonyms == 'Decadron'", lambda: expect(dexa().synonyms, "Decadron"))
+    check("GeneticPerturbation sgCD4 type == 'CRISPRi'",
+          lambda: expect(pertdb.GeneticPerturbation.get(name="sgCD4").type, "CRISPRi"))
+    check("Biologic IL-2 type == 'cytokine'", lambda: expect(pertdb.Biologic.get(name="IL-2").type, "cytokine"))
+    check("Feature compound dtype == 'cat[pertdb.Compound]'",
+          lambda: expect(ln.Feature.get(name="compound").dtype_as_str, "cat[pertdb.Compound]"))
+
+    def plate():
+        return ln.Artifact.get(key="screens/plate.csv")
+
+    check("screens/plate.csv .compounds contain 'dexamethasone'",
+          lambda: "dexamethasone" in plate().compounds.to_list("name") or plate().compounds.to_list("name"))
+
+    def compound_value():
+        vals = plate().features.get_values()
+        v = vals.get("compound")
+        if v == "dexamethasone" or (isinstance(v, (list, set, tuple)) and list(v) == ["dexamethasone"]):
+            return True
+        return f"get_values() = {vals!r}"
+
+    check("screens/plate.csv features.get_values()['compound'] == 'dexamethasone'", compound_value)
+    check("screens/plate.csv describe() runs", lambda: plate().describe() is None)
+    check("Compound.standardize(['Decadron']) == ['dexamethasone']",
+          lambda: expect(list(pertdb.Compound.standardize(["Decadron"])), ["dexamethasone"]))
+    check("create pertdb.Compound 'aspirin'",
+          lambda: expect(pertdb.Compound(name="aspirin").save().name, "aspirin"))
 print(f"python: {fails} failure(s)")
 sys.exit(1 if fails else 0)
 EOF
@@ -206,6 +268,17 @@ if out="$("$LAMIN" bionty validate CellType "python cell" "T cell" 2>&1)"; then
   pass "rust: bionty validate CellType 'python cell' 'T cell'"
 else
   fail "rust: bionty validate CellType 'python cell' 'T cell'"
+  printf '%s\n' "$out" | sed 's/^/    /' | tail -20
+fi
+
+if out="$("$LAMIN" --json list pertdb.compound --filter name=aspirin 2>&1)" &&
+   printf '%s' "$out" | "$venv/bin/python" -c '
+import json, sys
+rows = json.load(sys.stdin)
+sys.exit(0 if len(rows) == 1 and rows[0]["name"] == "aspirin" else 1)'; then
+  pass "rust: list pertdb.compound --filter name=aspirin finds one row"
+else
+  fail "rust: list pertdb.compound --filter name=aspirin finds one row"
   printf '%s\n' "$out" | sed 's/^/    /' | tail -20
 fi
 

@@ -5,6 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamindb-rs-target}"
+# The shared real test data (ontologies, gene tables, …) and the Python peer live next to the
+# project folder; a clone elsewhere finds them through LAMINDB_SHARED or the workplace's copy.
+shared="${LAMINDB_SHARED:-}"
+for candidate in "$shared" "$PWD/../shared" /work/shared; do
+  if [ -n "$candidate" ] && [ -d "$candidate/data/ontologies" ]; then shared="$(cd "$candidate" && pwd)"; break; fi
+done
+[ -d "$shared/data/ontologies" ] || { echo "the shared test data (../shared/data) is missing: set LAMINDB_SHARED to the folder holding data/ and peer/" >&2; exit 2; }
+export LAMINDB_SHARED_DATA="${LAMINDB_SHARED_DATA:-$shared/data}"
+export LAMINDB_PEER="${LAMINDB_PEER:-$shared/peer/python-lamindb}"
 tests/scripts/ensure-postgres.sh
 tests/scripts/ensure-s3.sh
 # The CLI suites run the `lamin` binary as users build it: `cargo build -p lamin-cli` alone, so
@@ -18,18 +27,21 @@ export LAMIN_BIN="$CARGO_TARGET_DIR/shipped/lamin"
 # version (its own target dir, so the two builds do not overwrite each other).
 cargo build -p lamindb-dynmodule
 cargo build -p lamindb-dynmodule --features abi-mismatch --target-dir "$CARGO_TARGET_DIR/abi-mismatch"
-mkdir -p "$CARGO_TARGET_DIR/shipped/modules" "$CARGO_TARGET_DIR/shipped/bad-modules"
+cargo build -p lamindb-dynmodule --features v2 --target-dir "$CARGO_TARGET_DIR/dynmodule-v2"
+mkdir -p "$CARGO_TARGET_DIR/shipped/modules" "$CARGO_TARGET_DIR/shipped/bad-modules" "$CARGO_TARGET_DIR/shipped/modules-v2"
 cp "$CARGO_TARGET_DIR/debug/liblamindb_dynmodule.so" "$CARGO_TARGET_DIR/shipped/modules/"
 cp "$CARGO_TARGET_DIR/abi-mismatch/debug/liblamindb_dynmodule.so" "$CARGO_TARGET_DIR/shipped/bad-modules/"
+cp "$CARGO_TARGET_DIR/dynmodule-v2/debug/liblamindb_dynmodule.so" "$CARGO_TARGET_DIR/shipped/modules-v2/"
 export LAMINDB_TEST_MODULES="$CARGO_TARGET_DIR/shipped/modules"
 export LAMINDB_TEST_BAD_MODULES="$CARGO_TARGET_DIR/shipped/bad-modules"
+export LAMINDB_TEST_MODULES_V2="$CARGO_TARGET_DIR/shipped/modules-v2"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
 # Python LaminDB reads what this `lamin` writes (bionty records, sources, annotations) when the
 # reference peer venv is there (../shared/peer/python-lamindb/setup.sh); otherwise say so.
-peer_venv="${LAMINDB_PEER_VENV:-$PWD/../shared/peer/python-lamindb/venv}"
+peer_venv="${LAMINDB_PEER_VENV:-$LAMINDB_PEER/venv}"
 if [ "$status" = 0 ] && [ -x "$peer_venv/bin/python" ]; then
   for b in sqlite postgres; do
     if tests/scripts/python-reads-bionty.sh "$b" > "$log.py" 2>&1; then

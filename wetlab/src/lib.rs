@@ -10,8 +10,8 @@
 pub mod registries;
 
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
-use lamindb_core::db::rows::{Bind, Sql};
-use lamindb_core::meta::{FieldType, Module, RegistryMeta};
+use lamindb_core::meta::{Module, RegistryMeta};
+use lamindb_core::records::generic::CreatedRecord;
 use lamindb_core::util::uid::md5_uid;
 use lamindb_core::{Error, Instance, Result};
 
@@ -96,27 +96,16 @@ impl Module for Pertdb {
 pub static MODULE: Pertdb = Pertdb;
 lamindb_core::register_module!(MODULE);
 
-/// A record made by [`create`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Created {
-    /// Id.
-    pub id: i64,
-    /// uid: Python's, from `ontology_id` when given, else from the name.
-    pub uid: String,
-    /// Whether it is new (else a record with the same uid existed).
-    pub created: bool,
-}
-
 /// Creates a record of a pertdb registry (`pertdb.Compound`, `wetlab.Biologic`, …) with `name`
-/// and other text or number `fields` (`type`, `ontology_id`, `smiles`, `concentration`, …), or
-/// returns the one with the same uid. Fields with a fixed list of values are checked against
-/// it; unknown fields are an error naming the registry's fields.
+/// and other `fields` (`type`, `ontology_id`, `smiles`, `concentration`, …), or returns the one
+/// with the same uid. Fields with a fixed list of values are checked against it; the uid is
+/// bionty's: from `ontology_id` when given, else from the name.
 pub fn create(
     inst: &Instance,
     registry: &str,
     name: &str,
     fields: &[(String, String)],
-) -> Result<Created> {
+) -> Result<CreatedRecord> {
     let meta = inst.catalog().registry(registry)?;
     if !meta.name.starts_with("pertdb.") {
         return Err(Error::Validation(format!(
@@ -124,21 +113,7 @@ pub fn create(
             meta.name
         )));
     }
-    if name.trim().is_empty() {
-        return Err(Error::Validation(format!(
-            "a {} record needs a name",
-            meta.name
-        )));
-    }
-    meta.check_len("name", name)?;
     for (field, value) in fields {
-        if matches!(field.as_str(), "id" | "uid" | "name") || meta.field(field).is_none() {
-            return Err(Error::Validation(format!(
-                "{} has no settable field '{field}'; fields: {}",
-                meta.name,
-                meta.field_names()
-            )));
-        }
         if let Some((_, _, allowed)) = CHOICES
             .iter()
             .find(|(r, f, _)| *r == meta.name && f == field)
@@ -151,7 +126,6 @@ pub fn create(
                 )));
             }
         }
-        meta.check_len(field, value)?;
     }
     let ontology_id = fields
         .iter()
@@ -159,52 +133,5 @@ pub fn create(
         .map(|(_, v)| v.as_str());
     // As bionty's `encode_uid`: the ontology id, else the name (no organism in pertdb).
     let uid = md5_uid(ontology_id.unwrap_or(name), 14);
-    let user = inst.user().id;
-    let run = inst.current_run()?.map(|r| r.id);
-    let mut conn = inst.conn();
-    conn.write(|c| {
-        let mut sql = Sql::default();
-        sql.push(&format!(
-            "INSERT INTO \"{}\" (uid, name, created_by_id, run_id",
-            meta.table
-        ));
-        for (f, _) in fields {
-            sql.push(&format!(", \"{f}\""));
-        }
-        sql.push(") VALUES (")
-            .bind(Bind::Text(uid.clone()))
-            .push(", ")
-            .bind(Bind::Text(name.to_owned()))
-            .push(", ")
-            .bind(Bind::Int(user.into()))
-            .push(", ")
-            .bind_opt(run.map(Bind::Int));
-        for (f, v) in fields {
-            sql.push(", ");
-            let not_a_number =
-                || Error::Validation(format!("{} {f} must be a number, not '{v}'", meta.name));
-            match meta.field(f).map(|m| m.field_type) {
-                Some(FieldType::Float) => {
-                    sql.bind(Bind::Float(v.parse().map_err(|_| not_a_number())?))
-                }
-                Some(FieldType::Int) => sql.bind(Bind::Int(v.parse().map_err(|_| not_a_number())?)),
-                _ => sql.bind(Bind::Text(v.clone())),
-            };
-        }
-        sql.push(") ON CONFLICT DO NOTHING");
-        let created = sql.execute(c)? > 0;
-        let mut q = Sql::default();
-        q.push(&format!(
-            "SELECT CAST(id AS BIGINT) AS i0 FROM \"{}\" WHERE uid = ",
-            meta.table
-        ))
-        .bind(Bind::Text(uid.clone()));
-        let id = *q.load_ints(c)?.first().ok_or_else(|| {
-            Error::Conflict(format!(
-                "a {} record with the same name or ontology id but another uid exists",
-                meta.name
-            ))
-        })?;
-        Ok(Created { id, uid, created })
-    })
+    inst.create_record(meta.name, name, fields, Some(uid))
 }

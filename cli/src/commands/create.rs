@@ -34,7 +34,8 @@ pub struct TermOpts {
     /// Organism of a bionty Gene, Protein or CellMarker.
     #[arg(long)]
     pub organism: Option<String>,
-    /// A field of a pertdb (wetlab) record, as FIELD=VALUE (repeatable): `--set type=CRISPRi`.
+    /// A field of a module record (pertdb, a lab's module), as FIELD=VALUE (repeatable):
+    /// `--set type=CRISPRi`.
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
 }
@@ -171,7 +172,7 @@ fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
         ("--synonym", !t.synonyms.is_empty()),
         ("--organism", t.organism.is_some()),
     ];
-    let pertdb_only = [("--set", !t.set.is_empty())];
+    let module_only = [("--set", !t.set.is_empty())];
     let label_only = [
         ("--type", args.type_name.is_some()),
         ("--is-type", args.is_type),
@@ -180,35 +181,32 @@ fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
         "schema" => feature_only
             .into_iter()
             .chain(term_only)
-            .chain(pertdb_only)
+            .chain(module_only)
             .collect(),
         "feature" => schema_only
             .into_iter()
             .chain(term_only)
-            .chain(pertdb_only)
+            .chain(module_only)
             .collect(),
         r if r.starts_with("bionty.") => schema_only
             .into_iter()
             .chain(feature_only)
             .chain(label_only)
-            .chain(pertdb_only)
+            .chain(module_only)
             .chain([("--coerce", o.coerce)])
             .collect(),
-        r if is_pertdb(r) => schema_only
+        r if is_module_record(r) => schema_only
             .into_iter()
             .chain(feature_only)
             .chain(label_only)
             .chain(term_only)
-            .chain([
-                ("--coerce", o.coerce),
-                ("--description", args.description.is_some()),
-            ])
+            .chain([("--coerce", o.coerce)])
             .collect(),
         _ => schema_only
             .into_iter()
             .chain(feature_only)
             .chain(term_only)
-            .chain(pertdb_only)
+            .chain(module_only)
             .chain([("--coerce", o.coerce)])
             .collect(),
     };
@@ -219,14 +217,16 @@ fn inapplicable(registry: &str, args: &CreateArgs<'_>) -> Vec<&'static str> {
         .collect()
 }
 
-/// Whether `registry` names a pertdb (wetlab) registry.
-fn is_pertdb(registry: &str) -> bool {
-    registry.starts_with("pertdb.") || registry.starts_with("wetlab.")
+/// Whether `registry` names a record of a module registry other than bionty's (pertdb, a lab's
+/// module, one loaded with --module-path).
+fn is_module_record(registry: &str) -> bool {
+    registry.contains('.') && !registry.starts_with("bionty.")
 }
 
-/// `lamin create pertdb.<Registry> NAME [--set FIELD=VALUE …]`.
-fn create_pertdb(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
-    let fields: Vec<(String, String)> = args
+/// `lamin create <module>.<Registry> NAME [--set FIELD=VALUE …]`: pertdb records with their
+/// checked types and Python's uids, any other module's records generically.
+fn create_module_record(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)> {
+    let mut fields: Vec<(String, String)> = args
         .term
         .set
         .iter()
@@ -236,12 +236,20 @@ fn create_pertdb(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
                 .ok_or_else(|| Error::Validation(format!("--set takes FIELD=VALUE, not '{kv}'")))
         })
         .collect::<Result<_>>()?;
-    let c = wetlab::create(inst, args.registry, args.name, &fields)?;
-    let registry = inst.catalog().registry(args.registry)?.name;
+    if let Some(d) = args.description {
+        fields.push(("description".into(), d.to_owned()));
+    }
+    let meta = inst.catalog().registry(args.registry)?;
+    let c = if meta.name.starts_with("pertdb.") {
+        wetlab::create(inst, meta.name, args.name, &fields)?
+    } else {
+        inst.create_record(meta.name, args.name, &fields, None)?
+    };
     Ok((
         format!(
-            "{} {registry} '{}' (uid {})",
+            "{} {} '{}' (uid {})",
             verb(c.created),
+            meta.name,
             args.name,
             c.uid
         ),
@@ -298,8 +306,8 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
     if registry.starts_with("bionty.") {
         return create_term(inst, args);
     }
-    if is_pertdb(&registry) {
-        return create_pertdb(inst, args);
+    if is_module_record(&registry) {
+        return create_module_record(inst, args);
     }
     if registry == "feature" {
         let type_id = type_id(inst.query::<Feature>(), args.type_name, |f| f.id)?;

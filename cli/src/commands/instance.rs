@@ -115,13 +115,39 @@ pub fn info(g: &Global) -> Result<Output> {
 /// `lamin migrate …`.
 #[derive(Subcommand)]
 pub enum MigrateAction {
-    /// Apply pending migrations of the instance's modules.
+    /// Apply pending migrations of the instance's modules, dependencies first, one transaction
+    /// per module.
     Deploy,
+    /// Write a module's next migration, for SQLite and Postgres, from the difference between its
+    /// registry declarations and the schema its migrations make (new tables, columns, link
+    /// tables, indexes).
+    Create(MigrateCreateArgs),
+}
+
+/// `lamin migrate create`.
+#[derive(clap::Args)]
+pub struct MigrateCreateArgs {
+    /// The module (linked into this `lamin`, or loaded with --module-path).
+    #[arg(long)]
+    module: String,
+    /// The module's crate folder: migrations go to DIR/migrations/{sqlite,postgres}/.
+    #[arg(long)]
+    dir: std::path::PathBuf,
+    /// Name of the migration (folder suffix).
+    #[arg(long, default_value = "update")]
+    name: String,
+    /// Also write changes that drop columns (and their data).
+    #[arg(long)]
+    allow_destructive: bool,
+    /// Print the migration instead of writing it.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 impl MigrateAction {
     pub fn run(self, g: &Global) -> Result<Output> {
         match self {
+            MigrateAction::Create(a) => migrate_create(a),
             MigrateAction::Deploy => {
                 let s = match &g.instance {
                     Some(spec) => settings::resolve(spec)?,
@@ -140,4 +166,84 @@ impl MigrateAction {
             }
         }
     }
+}
+
+fn migrate_create(a: MigrateCreateArgs) -> Result<Output> {
+    use lamindb_core::instance::plan::plan_migration;
+    if a.name.is_empty()
+        || !a
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(Error::Validation(format!(
+            "migration name '{}' must be letters, digits and _",
+            a.name
+        )));
+    }
+    let plan = plan_migration(
+        &a.module,
+        &lamindb_core::ModuleSet::linked(),
+        a.allow_destructive,
+    )?;
+    let mut json = serde_json::to_value(&plan).unwrap_or_default();
+    if plan.is_empty() {
+        return Ok(Output::new(
+            format!(
+                "module '{}': its migrations match its declarations; nothing to write",
+                plan.module
+            ),
+            json,
+        ));
+    }
+    if a.dry_run {
+        return Ok(Output::new(
+            format!(
+                "-- SQLite\n{}\n-- Postgres\n{}",
+                plan.sqlite_up.trim_end(),
+                plan.postgres_up.trim_end()
+            ),
+            json,
+        ));
+    }
+    let folder = format!(
+        "{}_{}",
+        chrono::Utc::now().format("%Y-%m-%d-%H%M%S"),
+        a.name
+    );
+    let mut written = Vec::new();
+    for (backend, up, down) in [
+        ("sqlite", &plan.sqlite_up, &plan.sqlite_down),
+        ("postgres", &plan.postgres_up, &plan.postgres_down),
+    ] {
+        let dir = a.dir.join("migrations").join(backend).join(&folder);
+        if dir.exists() {
+            return Err(Error::AlreadyExists(format!(
+                "{} exists already",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::Io {
+            path: dir.clone(),
+            source: e,
+        })?;
+        for (file, text) in [("up.sql", up), ("down.sql", down)] {
+            let p = dir.join(file);
+            std::fs::write(&p, text).map_err(|e| Error::Io {
+                path: p.clone(),
+                source: e,
+            })?;
+        }
+        written.push(dir.display().to_string());
+    }
+    json["written"] = json!(written);
+    Ok(Output::new(
+        format!(
+            "wrote migration {folder} of module '{}' ({} changes) to\n  {}",
+            plan.module,
+            plan.changes.len(),
+            written.join("\n  ")
+        ),
+        json,
+    ))
 }

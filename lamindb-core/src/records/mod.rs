@@ -6,6 +6,7 @@ use crate::db::DbConnection;
 
 pub mod artifact;
 pub mod features;
+pub mod generic;
 pub mod labels;
 pub(crate) mod links;
 pub mod runs;

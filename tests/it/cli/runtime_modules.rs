@@ -45,10 +45,76 @@ both!(a_module_library_works_without_rebuilding_lamin, |backend| {
     assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
     let d = ok(&["describe", "--key", "screens/reads.csv"]);
     assert!(d.contains("dynlab.Plate") && d.contains("plate 2"), "{d}");
+    // Records of the module's registry through the generic verb.
+    let made = ok(&[
+        "--json",
+        "create",
+        "dynlab.Plate",
+        "plate 3",
+        "--set",
+        "wells=24",
+    ]);
+    let made: serde_json::Value = serde_json::from_str(&made).unwrap();
+    assert_eq!(made["created"], true);
+    let bad = env.lamin(
+        &m(&["create", "dynlab.Plate", "plate 4", "--set", "wells=many"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(bad.status.code(), Some(4));
     // LAMIN_MODULE_PATH works as the option does.
     let out = env.lamin_with(&["list", "dynlab.plate"], &[("LAMIN_MODULE_PATH", dir)]);
     assert!(
         out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The module's second version: refused until deployed, then its new column is there and
+    // the data is kept; its declarations and migrations agree.
+    let v2 = module_dir("LAMINDB_TEST_MODULES_V2");
+    let v2 = v2.to_str().unwrap();
+    let with_v2 = |args: &[&str]| {
+        let mut all = vec!["--module-path", v2];
+        all.extend_from_slice(args);
+        env.lamin(&all)
+    };
+    let out = with_v2(&["list", "dynlab.plate"]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("add_barcode") && err.contains("migrate deploy"),
+        "{err}"
+    );
+    let out = with_v2(&["migrate", "deploy"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dynlab/"));
+    let out = with_v2(&["create", "dynlab.Plate", "plate 5", "--set", "barcode=BC5"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_v2(&["--json", "list", "dynlab.plate", "--filter", "barcode=BC5"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    let out = with_v2(&["--json", "list", "dynlab.plate"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 4, "{rows}");
+    let out = with_v2(&[
+        "migrate",
+        "create",
+        "--module",
+        "dynlab",
+        "--dir",
+        env.dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("nothing to write"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -392,6 +392,44 @@ mod upgrade {
 
     pub static MODULE_V1: V1 = V1;
     pub static MODULE_V2: V2 = V2;
+
+    /// Version 2's declarations before its migration was written.
+    pub struct Undeployed;
+    impl Module for Undeployed {
+        fn name(&self) -> &'static str {
+            "upg"
+        }
+        fn sqlite_migrations(&self) -> EmbeddedMigrations {
+            V1_SQLITE
+        }
+        fn postgres_migrations(&self) -> EmbeddedMigrations {
+            V1_POSTGRES
+        }
+        fn registries(&self) -> &'static [&'static RegistryMeta] {
+            V2.registries()
+        }
+    }
+
+    /// Version 1's declarations on version 2's migrations: a column was removed.
+    pub struct Shrunk;
+    impl Module for Shrunk {
+        fn name(&self) -> &'static str {
+            "upg"
+        }
+        fn sqlite_migrations(&self) -> EmbeddedMigrations {
+            V2_SQLITE
+        }
+        fn postgres_migrations(&self) -> EmbeddedMigrations {
+            V2_POSTGRES
+        }
+        fn registries(&self) -> &'static [&'static RegistryMeta] {
+            static R: &[&RegistryMeta] = &[&THING_V1, &BOX_V2];
+            R
+        }
+    }
+
+    pub static UNDEPLOYED: Undeployed = Undeployed;
+    pub static SHRUNK: Shrunk = Shrunk;
 }
 
 both!(
@@ -432,3 +470,62 @@ both!(
             .is_empty());
     }
 );
+
+both!(migrate_create_writes_what_the_declarations_add, |backend| {
+    use diesel::connection::SimpleConnection;
+    use lamindb_core::db::introspect::columns;
+    use lamindb_core::instance::plan::{plan_migration, Change};
+    let undeployed = lamindb_core::ModuleSet::core().with(&upgrade::UNDEPLOYED);
+    let plan = plan_migration("upg", &undeployed, false).unwrap();
+    assert_eq!(
+        plan.changes,
+        [
+            Change::AddColumn {
+                table: "upg_thing".into(),
+                column: "colour".into()
+            },
+            Change::AddTable {
+                table: "upg_box".into()
+            },
+        ]
+    );
+    // The planned SQL, run on an instance of version 1, gives the declared schema.
+    let v1 = lamindb_core::ModuleSet::core().with(&upgrade::MODULE_V1);
+    let t = TestInstance::build(backend, lamindb_tests::Store::Local, &["upg"], &v1).unwrap();
+    let up = match backend {
+        lamindb_tests::Backend::Sqlite => &plan.sqlite_up,
+        lamindb_tests::Backend::Postgres => &plan.postgres_up,
+    };
+    t.inst.conn().batch_execute(up).unwrap();
+    for meta in lamindb_core::meta::Module::registries(&upgrade::UNDEPLOYED) {
+        let cols: Vec<String> = columns(&mut t.inst.conn(), meta.table)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let declared: Vec<&str> = meta.fields.iter().map(|f| f.name).collect();
+        assert_eq!(cols, declared, "{}", meta.table);
+    }
+    let down = match backend {
+        lamindb_tests::Backend::Sqlite => &plan.sqlite_down,
+        lamindb_tests::Backend::Postgres => &plan.postgres_down,
+    };
+    t.inst.conn().batch_execute(down).unwrap();
+    assert!(columns(&mut t.inst.conn(), "upg_box").unwrap().is_empty());
+    // Matching declarations plan nothing; removed columns are refused unless allowed.
+    let v2 = lamindb_core::ModuleSet::core().with(&upgrade::MODULE_V2);
+    assert!(plan_migration("upg", &v2, false).unwrap().is_empty());
+    let shrunk = lamindb_core::ModuleSet::core().with(&upgrade::SHRUNK);
+    let err = plan_migration("upg", &shrunk, false).unwrap_err();
+    assert!(
+        err.to_string().contains("upg_thing.colour")
+            && err.to_string().contains("nothing was written"),
+        "{err}"
+    );
+    let allowed = plan_migration("upg", &shrunk, true).unwrap();
+    assert!(
+        allowed.sqlite_up.contains("DROP COLUMN \"colour\""),
+        "{}",
+        allowed.sqlite_up
+    );
+});

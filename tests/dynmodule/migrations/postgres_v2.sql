@@ -1,0 +1,1 @@
+ALTER TABLE dynlab_plate ADD COLUMN barcode character varying(32) NULL;
