@@ -151,19 +151,43 @@ impl Vocabulary {
             let Some(value) = row[0].as_str() else {
                 continue;
             };
-            v.exact.insert(value.to_owned());
-            v.folded
-                .entry(value.to_lowercase())
-                .or_insert_with(|| value.to_owned());
-            if let Some(Cell::Text(syns)) = row.get(1) {
-                for s in syns.split('|').filter(|s| !s.is_empty() && *s != value) {
-                    v.synonyms
-                        .entry(s.to_lowercase())
-                        .or_insert_with(|| value.to_owned());
-                }
-            }
+            let synonyms = match row.get(1) {
+                Some(Cell::Text(syns)) => syns.as_str(),
+                _ => "",
+            };
+            v.add(value, synonyms.split('|'));
         }
         Ok(v)
+    }
+
+    /// A vocabulary of values not (yet) in a registry — a public source's terms — from
+    /// `(value, synonyms)` pairs, matched as [`Vocabulary::load`]'s are.
+    pub fn from_terms<'a>(
+        registry: &str,
+        field: &str,
+        terms: impl IntoIterator<Item = (&'a str, &'a [String])>,
+    ) -> Vocabulary {
+        let mut v = Vocabulary {
+            registry: registry.to_owned(),
+            field: field.to_owned(),
+            ..Vocabulary::default()
+        };
+        for (value, synonyms) in terms {
+            v.add(value, synonyms.iter().map(String::as_str));
+        }
+        v
+    }
+
+    fn add<'a>(&mut self, value: &str, synonyms: impl Iterator<Item = &'a str>) {
+        self.exact.insert(value.to_owned());
+        self.folded
+            .entry(value.to_lowercase())
+            .or_insert_with(|| value.to_owned());
+        for s in synonyms.filter(|s| !s.is_empty() && *s != value) {
+            self.synonyms
+                .entry(s.to_lowercase())
+                .or_insert_with(|| value.to_owned());
+        }
     }
 
     /// How many distinct values the registry holds.

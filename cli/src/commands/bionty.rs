@@ -8,6 +8,8 @@ use lamindb_core::prelude::*;
 use lamindb_core::query::hierarchy::{Reached, Walk};
 use lamindb_core::query::Value as QValue;
 use lamindb_curate::values::Vocabulary;
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 
 use crate::output::{Global, Output};
@@ -71,6 +73,13 @@ pub struct ValuesArgs {
     /// Only records of this organism (genes, proteins, cell markers).
     #[arg(long)]
     organism: Option<String>,
+    /// A public source file (OBO, …) to look for the values the registry lacks, as Python
+    /// does with the public source after the registry.
+    #[arg(long)]
+    file: Option<String>,
+    /// The source the file belongs to (cl, uberon, …); the entity's default when omitted.
+    #[arg(long, requires = "file")]
+    source: Option<String>,
 }
 
 /// Graph formats.
@@ -207,19 +216,132 @@ fn vocabulary(inst: &Instance, a: &ValuesArgs) -> Result<(Entity, Vocabulary)> {
     Ok((entity, v))
 }
 
+/// The non-validated values that a public source file has (as values or synonyms), with
+/// Python's lines for them.
+fn in_source(
+    inst: &Instance,
+    entity: Entity,
+    a: &ValuesArgs,
+    missing: &[String],
+) -> Result<(Vec<String>, BTreeMap<String, String>, Vec<String>)> {
+    let Some(file) = &a.file else {
+        return Ok(Default::default());
+    };
+    let source = match &a.source {
+        Some(s) => s.clone(),
+        None => sources::list(
+            &mut inst.conn(),
+            &SourceQuery {
+                entity: Some(entity.name()),
+                ..SourceQuery::default()
+            },
+        )?
+        .into_iter()
+        .find(|s| s.currently_used)
+        .map(|s| s.name)
+        .unwrap_or_default(),
+    };
+    let path = bionty::fetch::local_file(Some(inst), &Input::parse(file))?;
+    let table = bionty::import::read_table(entity, &path, &source)?;
+    let field = a.field.as_deref().unwrap_or(entity.name_field());
+    let by_id = field == entity.id_field();
+    let public = Vocabulary::from_terms(
+        entity.name(),
+        field,
+        table.rows.iter().filter_map(|r| {
+            let value = if by_id {
+                r.id.as_deref()?
+            } else {
+                r.name.as_str()
+            };
+            Some((
+                value,
+                if by_id {
+                    &[][..]
+                } else {
+                    r.synonyms.as_slice()
+                },
+            ))
+        }),
+    );
+    let insp = public.inspect(missing);
+    let class = entity.class();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let quoted = |v: &[String]| {
+        v.iter()
+            .map(|x| format!("'{x}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut lines = Vec::new();
+    if !insp.validated.is_empty() {
+        lines.push(format!(
+            "   detected {} {class} term{} in public source for {field}: {}",
+            insp.validated.len(),
+            plural(insp.validated.len()),
+            quoted(&insp.validated)
+        ));
+    }
+    if !insp.synonyms.is_empty() {
+        let keys: Vec<String> = insp.synonyms.keys().cloned().collect();
+        lines.push(format!(
+            "   detected {} {class} term{} in public source as synonym{}: {}",
+            keys.len(),
+            plural(keys.len()),
+            plural(keys.len()),
+            quoted(&keys)
+        ));
+    }
+    if !insp.validated.is_empty() || !insp.synonyms.is_empty() {
+        lines.push(format!(
+            "→  add records from public source to your {class} registry via `lamin bionty import {class} --file …`"
+        ));
+    }
+    let unmatched: Vec<String> = insp
+        .non_validated
+        .iter()
+        .filter(|v| !insp.synonyms.contains_key(*v))
+        .cloned()
+        .collect();
+    if !unmatched.is_empty() {
+        lines.push(format!(
+            "   couldn't validate {} term{}: {}",
+            unmatched.len(),
+            plural(unmatched.len()),
+            quoted(&unmatched)
+        ));
+        lines.push(format!(
+            "→  if you are sure, create new record{} via `lamin create {} NAME`",
+            plural(unmatched.len()),
+            entity.name()
+        ));
+    }
+    Ok((insp.validated, insp.synonyms, lines))
+}
+
 fn validate(g: &Global, a: ValuesArgs) -> Result<Output> {
     let inst = g.open()?;
-    let (_, v) = vocabulary(&inst, &a)?;
+    let (entity, v) = vocabulary(&inst, &a)?;
     let insp = v.inspect(&a.values);
-    let text = insp.messages(&v.field).join("\n");
+    let missing: Vec<String> = insp
+        .non_validated
+        .iter()
+        .filter(|x| !insp.synonyms.contains_key(*x))
+        .cloned()
+        .collect();
+    let (public, public_synonyms, lines) = in_source(&inst, entity, &a, &missing)?;
+    let mut text = insp.messages(&v.field);
+    text.extend(lines);
     let mut out = Output::new(
-        text,
+        text.join("\n"),
         json!({
             "registry": v.registry,
             "field": v.field,
             "validated": insp.validated,
             "non_validated": insp.non_validated,
             "synonyms": insp.synonyms,
+            "in_public_source": public,
+            "public_source_synonyms": public_synonyms,
             "all_validated": insp.non_validated.is_empty(),
         }),
     );

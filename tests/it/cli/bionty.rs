@@ -58,6 +58,39 @@ both!(bionty_commands, |backend| {
         "CL:0000084",
     ]);
     assert_eq!(ok.status.code(), Some(0));
+    // Values the registry lacks, looked up in a public source file (another ontology here):
+    // found as names, or not at all.
+    let hsapdv = shared_data().join("ontologies/hsapdv.obo");
+    let out = env.lamin(&[
+        "--json",
+        "bionty",
+        "validate",
+        "DevelopmentalStage",
+        "Carnegie stage 01",
+        "zzz",
+        "--file",
+        hsapdv.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let public = v["in_public_source"].as_array().unwrap();
+    assert!(public.iter().any(|x| x == "Carnegie stage 01"), "{v}");
+    assert!(!public.iter().any(|x| x == "zzz"), "{v}");
+    let text = env.lamin(&[
+        "bionty",
+        "validate",
+        "DevelopmentalStage",
+        "Carnegie stage 01",
+        "--file",
+        hsapdv.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(
+            "detected 1 DevelopmentalStage term in public source for name: 'Carnegie stage 01'"
+        ),
+        "{text}"
+    );
     let std = env.json(&[
         "bionty",
         "standardize",
