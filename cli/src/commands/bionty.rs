@@ -216,6 +216,17 @@ fn vocabulary(inst: &Instance, a: &ValuesArgs) -> Result<(Entity, Vocabulary)> {
     Ok((entity, v))
 }
 
+/// What a public source file has of the values a registry lacks.
+#[derive(Default)]
+struct InSource {
+    /// Values that are terms of the source.
+    found: Vec<String>,
+    /// Values that are synonyms (or case variants) of terms, with the term.
+    synonyms: BTreeMap<String, String>,
+    /// Python's log lines about them.
+    lines: Vec<String>,
+}
+
 /// The non-validated values that a public source file has (as values or synonyms), with
 /// Python's lines for them.
 fn in_source(
@@ -223,7 +234,7 @@ fn in_source(
     entity: Entity,
     a: &ValuesArgs,
     missing: &[String],
-) -> Result<(Vec<String>, BTreeMap<String, String>, Vec<String>)> {
+) -> Result<InSource> {
     let Some(file) = &a.file else {
         return Ok(Default::default());
     };
@@ -316,7 +327,11 @@ fn in_source(
             entity.name()
         ));
     }
-    Ok((insp.validated, insp.synonyms, lines))
+    Ok(InSource {
+        found: insp.validated,
+        synonyms: insp.synonyms,
+        lines,
+    })
 }
 
 fn validate(g: &Global, a: ValuesArgs) -> Result<Output> {
@@ -329,9 +344,9 @@ fn validate(g: &Global, a: ValuesArgs) -> Result<Output> {
         .filter(|x| !insp.synonyms.contains_key(*x))
         .cloned()
         .collect();
-    let (public, public_synonyms, lines) = in_source(&inst, entity, &a, &missing)?;
+    let public = in_source(&inst, entity, &a, &missing)?;
     let mut text = insp.messages(&v.field);
-    text.extend(lines);
+    text.extend(public.lines);
     let mut out = Output::new(
         text.join("\n"),
         json!({
@@ -340,8 +355,8 @@ fn validate(g: &Global, a: ValuesArgs) -> Result<Output> {
             "validated": insp.validated,
             "non_validated": insp.non_validated,
             "synonyms": insp.synonyms,
-            "in_public_source": public,
-            "public_source_synonyms": public_synonyms,
+            "in_public_source": public.found,
+            "public_source_synonyms": public.synonyms,
             "all_validated": insp.non_validated.is_empty(),
         }),
     );
