@@ -16,7 +16,7 @@ mod progress;
 
 use commands::{
     annotate, artifacts, bionty as bionty_cmd, create, describe, instance, lineage, list, runs,
-    storage,
+    storage, validate,
 };
 use output::{Global, Output};
 
@@ -88,6 +88,9 @@ enum Command {
         #[command(subcommand)]
         action: storage::StorageAction,
     },
+    /// Validate a DataFrame file (parquet, csv, tsv) against a schema: every failure in one
+    /// report; exit 0 when valid, 4 otherwise.
+    Validate(validate::ValidateArgs),
     /// Public ontologies and gene tables: import, sources, validate, standardize, parents.
     Bionty {
         #[command(subcommand)]
@@ -121,6 +124,7 @@ impl Command {
             Command::Lineage(a) => a.run(g),
             Command::Openlineage(a) => a.run(g),
             Command::Storage { action } => action.run(g),
+            Command::Validate(a) => a.run(g),
             Command::Bionty { action } => action.run(g),
             Command::Migrate { action } => action.run(g),
         }

@@ -10,3 +10,4 @@ pub mod lineage;
 pub mod list;
 pub mod runs;
 pub mod storage;
+pub mod validate;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 mod bionty;
 mod concurrency;
+mod curate;
 mod runs;
 mod runtime_modules;
 mod wetlab;

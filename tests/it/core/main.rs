@@ -3,6 +3,7 @@
 mod artifacts;
 mod bad_input;
 mod bionty;
+mod curate;
 mod instance;
 mod layers;
 mod lineage;

@@ -1,0 +1,475 @@
+//! Validating a DataFrame (in memory, or a parquet / CSV / TSV file) against a Schema: every
+//! failure collected in one [`Report`], not the first one only.
+//!
+//! Checks, as Python LaminDB's `DataFrameCurator` makes them: the schema's required features
+//! are columns (missing ones are reported; with `maximal_set`, extra columns too); each
+//! column's dtype matches its feature's (`int`, `float`, `num`, `str`, `bool`, `date`,
+//! `datetime`, `cat[…]`), or casts to it when the schema or feature coerces; non-nullable
+//! features have no nulls; values of categorical features are records of their registry —
+//! exact matches validate, case variants and synonyms are reported as suggestions that
+//! [`DataFrameCurator::standardize`] applies.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use lamindb_core::db::models::{Feature, Schema};
+use lamindb_core::meta::{CatSpec, Dtype};
+use lamindb_core::{Error, Instance, Result};
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::values::Vocabulary;
+
+/// One failure of a validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    /// A required feature has no column.
+    MissingColumn {
+        /// Feature.
+        feature: String,
+        /// Its dtype.
+        dtype: String,
+    },
+    /// A column that is no feature of a schema with `maximal_set`.
+    ExtraColumn {
+        /// Column.
+        column: String,
+    },
+    /// A column whose values are not of its feature's dtype.
+    Dtype {
+        /// Column.
+        column: String,
+        /// The feature's dtype.
+        expected: String,
+        /// The column's type.
+        found: String,
+        /// Whether coercing (the schema's or feature's `coerce`) would make it valid.
+        coercible: bool,
+    },
+    /// Nulls in a feature that is not nullable.
+    Nulls {
+        /// Column.
+        column: String,
+        /// How many.
+        count: usize,
+    },
+    /// Values of a categorical feature that are no records of its registry.
+    NonValidated {
+        /// Column.
+        column: String,
+        /// Registry (and field) the values must be in.
+        registry: String,
+        /// The values with how many rows have each, most frequent first.
+        values: Vec<(String, usize)>,
+        /// Values that are case variants or synonyms, with the registry's value.
+        synonyms: BTreeMap<String, String>,
+    },
+}
+
+/// The outcome of [`DataFrameCurator::validate`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The schema validated against.
+    pub schema: String,
+    /// Rows of the DataFrame.
+    pub n_rows: usize,
+    /// Every failure.
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    /// Whether the DataFrame is valid.
+    pub fn is_valid(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_valid() {
+            return write!(
+                f,
+                "✓ {} rows are valid against schema '{}'",
+                self.n_rows, self.schema
+            );
+        }
+        writeln!(
+            f,
+            "✗ {} problem{} against schema '{}' ({} rows):",
+            self.problems.len(),
+            if self.problems.len() == 1 { "" } else { "s" },
+            self.schema,
+            self.n_rows
+        )?;
+        for p in &self.problems {
+            match p {
+                Problem::MissingColumn { feature, dtype } => {
+                    writeln!(f, "  column '{feature}' ({dtype}) is missing")?
+                }
+                Problem::ExtraColumn { column } => writeln!(
+                    f,
+                    "  column '{column}' is not in the schema, which allows no other columns"
+                )?,
+                Problem::Dtype {
+                    column,
+                    expected,
+                    found,
+                    coercible,
+                } => {
+                    write!(
+                        f,
+                        "  column '{column}' has dtype '{found}' but expected '{expected}'"
+                    )?;
+                    if *coercible {
+                        write!(f, "; it converts: set coerce on the feature or schema")?;
+                    }
+                    writeln!(f)?
+                }
+                Problem::Nulls { column, count } => writeln!(
+                    f,
+                    "  column '{column}' has {count} null value{} but its feature is not nullable",
+                    if *count == 1 { "" } else { "s" }
+                )?,
+                Problem::NonValidated {
+                    column,
+                    registry,
+                    values,
+                    synonyms,
+                } => {
+                    let shown: Vec<String> = values
+                        .iter()
+                        .take(10)
+                        .map(|(v, n)| format!("'{v}' ({n})"))
+                        .collect();
+                    writeln!(
+                        f,
+                        "  {} term{} not validated in column '{column}' against {registry}: {}{}",
+                        values.len(),
+                        if values.len() == 1 { " is" } else { "s are" },
+                        shown.join(", "),
+                        if values.len() > 10 { ", ..." } else { "" }
+                    )?;
+                    if !synonyms.is_empty() {
+                        let pairs: Vec<String> = synonyms
+                            .iter()
+                            .map(|(a, b)| format!("'{a}' → '{b}'"))
+                            .collect();
+                        writeln!(
+                            f,
+                            "    {} can be standardized: {} (lamin validate … --standardize OUT)",
+                            if synonyms.len() == 1 { "one" } else { "these" },
+                            pairs.join(", ")
+                        )?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a DataFrame from parquet, CSV or TSV (plain or `.gz`), by the file's name.
+pub fn read_table(path: &Path) -> Result<DataFrame> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let bad = |e: PolarsError| Error::Validation(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    if name.ends_with(".parquet") {
+        return ParquetReader::new(file).finish().map_err(bad);
+    }
+    let sep = if name.ends_with(".tsv") || name.ends_with(".tsv.gz") {
+        b'\t'
+    } else if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+        b','
+    } else {
+        return Err(Error::Unsupported(format!(
+            "{}: validate parquet, csv or tsv files (plain or .gz)",
+            path.display()
+        )));
+    };
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_parse_options(
+            CsvParseOptions::default()
+                .with_separator(sep)
+                .with_try_parse_dates(true),
+        )
+        .into_reader_with_file_handle(file)
+        .finish()
+        .map_err(bad)
+}
+
+/// A DataFrame and the schema it should satisfy.
+pub struct DataFrameCurator<'a> {
+    inst: &'a Instance,
+    df: DataFrame,
+    schema: Schema,
+    /// `(feature, required)` in schema order.
+    features: Vec<(Feature, bool)>,
+}
+
+/// Whether a column's polars dtype satisfies a feature dtype.
+fn dtype_matches(d: &Dtype, found: &DataType) -> bool {
+    match d {
+        Dtype::Int => found.is_integer(),
+        Dtype::Float => found.is_float(),
+        Dtype::Num => found.is_primitive_numeric(),
+        Dtype::Str | Dtype::Path | Dtype::Url | Dtype::Cat(_) => {
+            matches!(found, DataType::String | DataType::Null)
+        }
+        Dtype::Bool => matches!(found, DataType::Boolean),
+        Dtype::Date => matches!(found, DataType::Date),
+        Dtype::Datetime => matches!(found, DataType::Datetime(..)),
+        Dtype::Object | Dtype::Dict | Dtype::List(_) => true,
+    }
+}
+
+/// The polars type a feature dtype coerces to.
+fn target(d: &Dtype) -> Option<DataType> {
+    Some(match d {
+        Dtype::Int => DataType::Int64,
+        Dtype::Float | Dtype::Num => DataType::Float64,
+        Dtype::Str | Dtype::Cat(_) | Dtype::Path | Dtype::Url => DataType::String,
+        Dtype::Bool => DataType::Boolean,
+        Dtype::Date => DataType::Date,
+        Dtype::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
+        _ => return None,
+    })
+}
+
+impl<'a> DataFrameCurator<'a> {
+    /// A curator of `df` against the schema named (or with uid) `schema`.
+    pub fn new(inst: &'a Instance, df: DataFrame, schema: &str) -> Result<Self> {
+        let schemas = inst.schemas();
+        let schema = schemas.get(schema)?;
+        let optionals: Vec<i32> = schemas.optionals(&schema)?.iter().map(|f| f.id).collect();
+        let features = schemas
+            .members(&schema)?
+            .into_iter()
+            .map(|f| {
+                let required = !optionals.contains(&f.id);
+                (f, required)
+            })
+            .collect();
+        Ok(DataFrameCurator {
+            inst,
+            df,
+            schema,
+            features,
+        })
+    }
+
+    /// The DataFrame (standardized, once [`DataFrameCurator::standardize`] ran).
+    pub fn dataframe(&self) -> &DataFrame {
+        &self.df
+    }
+
+    fn coerces(&self, f: &Feature) -> bool {
+        f.coerce.or(self.schema.coerce).unwrap_or(false)
+    }
+
+    /// The vocabulary of one registry of a categorical dtype.
+    fn vocabulary(&self, spec: &CatSpec) -> Result<Vocabulary> {
+        let q = self.inst.query_registry(&spec.registry)?;
+        let q = match (spec.type_uid(), q.meta().field("type_id")) {
+            // `cat[Record[<type>]]`: the type's records only.
+            (Some(t), Some(_)) => q.filter(lamindb_core::query::Q::new("type__uid", t)),
+            _ => q,
+        };
+        Vocabulary::load(&q, spec.field.as_deref())
+    }
+
+    /// Validates; the report lists every failure.
+    pub fn validate(&self) -> Result<Report> {
+        let mut problems = Vec::new();
+        let columns: Vec<String> = self
+            .df
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        for (f, required) in &self.features {
+            let dtype_str = f.dtype.clone().unwrap_or_default();
+            if !columns.contains(&f.name) {
+                if *required {
+                    problems.push(Problem::MissingColumn {
+                        feature: f.name.clone(),
+                        dtype: dtype_str,
+                    });
+                }
+                continue;
+            }
+            let dtype = Dtype::parse(&dtype_str)?;
+            let mut col = self
+                .df
+                .column(&f.name)
+                .map_err(|e| Error::Validation(e.to_string()))?
+                .as_materialized_series()
+                .clone();
+            if !dtype_matches(&dtype, col.dtype()) {
+                let cast = target(&dtype).and_then(|t| col.strict_cast(&t).ok());
+                match (cast, self.coerces(f)) {
+                    (Some(c), true) => col = c,
+                    (cast, _) => {
+                        problems.push(Problem::Dtype {
+                            column: f.name.clone(),
+                            expected: dtype_str.clone(),
+                            found: col.dtype().to_string(),
+                            coercible: cast.is_some(),
+                        });
+                        continue;
+                    }
+                }
+            }
+            let nulls = col.null_count();
+            if nulls > 0 && f.nullable == Some(false) {
+                problems.push(Problem::Nulls {
+                    column: f.name.clone(),
+                    count: nulls,
+                });
+            }
+            if let Dtype::Cat(specs) = &dtype {
+                problems.extend(self.check_categories(&f.name, specs, &col)?);
+            }
+        }
+        if self.schema.maximal_set {
+            for c in &columns {
+                if !self.features.iter().any(|(f, _)| &f.name == c) {
+                    problems.push(Problem::ExtraColumn { column: c.clone() });
+                }
+            }
+        }
+        Ok(Report {
+            schema: self
+                .schema
+                .name
+                .clone()
+                .unwrap_or_else(|| self.schema.uid.clone()),
+            n_rows: self.df.height(),
+            problems,
+        })
+    }
+
+    /// The distinct values of a column with their counts, most frequent first.
+    fn counts(col: &Series) -> Result<Vec<(String, usize)>> {
+        let s = col
+            .cast(&DataType::String)
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for v in s
+            .str()
+            .map_err(|e| Error::Validation(e.to_string()))?
+            .iter()
+            .flatten()
+        {
+            *counts.entry(v).or_default() += 1;
+        }
+        let mut out: Vec<(String, usize)> =
+            counts.into_iter().map(|(v, n)| (v.to_owned(), n)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    fn check_categories(
+        &self,
+        column: &str,
+        specs: &[CatSpec],
+        col: &Series,
+    ) -> Result<Vec<Problem>> {
+        let counts = Self::counts(col)?;
+        let vocabs: Vec<Vocabulary> = specs
+            .iter()
+            .map(|s| self.vocabulary(s))
+            .collect::<Result<_>>()?;
+        let values: Vec<&str> = counts.iter().map(|(v, _)| v.as_str()).collect();
+        let mut missing = Vec::new();
+        let mut synonyms = BTreeMap::new();
+        for (v, n) in &counts {
+            if vocabs.iter().any(|voc| voc.validate(&[v.as_str()])[0]) {
+                continue;
+            }
+            missing.push((v.clone(), *n));
+            if let Some(s) = vocabs.iter().find_map(|voc| voc.standard_of(v, false)) {
+                synonyms.insert(v.clone(), s.to_owned());
+            }
+        }
+        let _ = values;
+        if missing.is_empty() {
+            return Ok(Vec::new());
+        }
+        let registry = specs
+            .iter()
+            .map(|s| match &s.field {
+                Some(f) => format!("{}.{f}", s.registry),
+                None => s.registry.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        Ok(vec![Problem::NonValidated {
+            column: column.to_owned(),
+            registry,
+            values: missing,
+            synonyms,
+        }])
+    }
+
+    /// Replaces case variants and synonyms in the categorical columns (all when `column` is
+    /// `None`) by their registry's values; returns the mapping per column.
+    pub fn standardize(
+        &mut self,
+        column: Option<&str>,
+    ) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
+        let mut out = BTreeMap::new();
+        for (f, _) in self.features.clone() {
+            if column.is_some_and(|c| c != f.name) {
+                continue;
+            }
+            let Ok(Dtype::Cat(specs)) = Dtype::parse(f.dtype.as_deref().unwrap_or_default()) else {
+                continue;
+            };
+            let Ok(col) = self.df.column(&f.name) else {
+                continue;
+            };
+            let s = col
+                .as_materialized_series()
+                .cast(&DataType::String)
+                .map_err(|e| Error::Validation(e.to_string()))?;
+            let vocabs: Vec<Vocabulary> = specs
+                .iter()
+                .map(|s| self.vocabulary(s))
+                .collect::<Result<_>>()?;
+            let mut mapping = BTreeMap::new();
+            let new: StringChunked = s
+                .str()
+                .map_err(|e| Error::Validation(e.to_string()))?
+                .iter()
+                .map(|v| {
+                    v.map(
+                        |v| match vocabs.iter().find_map(|voc| voc.standard_of(v, false)) {
+                            Some(std) if std != v => {
+                                mapping.insert(v.to_owned(), std.to_owned());
+                                std.to_owned()
+                            }
+                            _ => v.to_owned(),
+                        },
+                    )
+                })
+                .collect();
+            let new = new.with_name(f.name.as_str().into()).into_series();
+            self.df
+                .replace(&f.name, new.into())
+                .map_err(|e| Error::Validation(e.to_string()))?;
+            if !mapping.is_empty() {
+                out.insert(f.name.clone(), mapping);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,109 @@
+//! `lamin validate PATH --schema NAME` with the standalone `lamin`.
+
+use lamindb_tests::{both, shared_data};
+
+use super::Env;
+
+both!(validate_reports_every_problem_and_standardizes, |backend| {
+    let env = Env::new(backend);
+    env.init_with(&["--modules", "bionty"]);
+    let cl = shared_data().join("ontologies/cl.obo");
+    env.ok(&[
+        "bionty",
+        "import",
+        "CellType",
+        "--file",
+        cl.to_str().unwrap(),
+    ]);
+    env.ok(&[
+        "create",
+        "feature",
+        "cell_type",
+        "--dtype",
+        "cat[bionty.CellType]",
+    ]);
+    env.ok(&["create", "feature", "n_genes", "--dtype", "int"]);
+    env.ok(&["create", "feature", "donor", "--dtype", "cat[ULabel]"]);
+    env.ok(&["create", "ulabel", "D1"]);
+    env.ok(&[
+        "create",
+        "schema",
+        "cells",
+        "--features",
+        "cell_type,n_genes,donor",
+        "--maximal-set",
+    ]);
+    let bad = env.write(
+        "cells.csv",
+        b"cell_type,n_genes,donor,extra\nT cell,10,D1,x\nt cell,12,D1,y\nT-cell,7,D9,z\n",
+    );
+    let out = env.lamin(&[
+        "--json",
+        "validate",
+        bad.to_str().unwrap(),
+        "--schema",
+        "cells",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["valid"], false);
+    let kinds: Vec<&str> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["problem"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["non_validated", "non_validated", "extra_column"],
+        "{r}"
+    );
+    let text = String::from_utf8_lossy(
+        &env.lamin(&["validate", bad.to_str().unwrap(), "--schema", "cells"])
+            .stdout,
+    )
+    .into_owned();
+    assert!(
+        text.contains("'t cell' → 'T cell'") && text.contains("'D9' (1)"),
+        "{text}"
+    );
+    // --standardize writes the fixed copy; what remains is the unknown donor and the extra column.
+    let fixed = env.dir.path().join("fixed.csv");
+    let out = env.lamin(&[
+        "--json",
+        "validate",
+        bad.to_str().unwrap(),
+        "--schema",
+        "cells",
+        "--standardize",
+        fixed.to_str().unwrap(),
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["standardized"]["cell_type"]["T-cell"], "T cell", "{r}");
+    assert_eq!(r["problems"].as_array().unwrap().len(), 2, "{r}");
+    let written = std::fs::read_to_string(&fixed).unwrap();
+    assert_eq!(written.matches("T cell").count(), 3, "{written}");
+    // A valid file exits 0.
+    let good = env.write(
+        "good.csv",
+        b"cell_type,n_genes,donor\nT cell,10,D1\nneuron,3,D1\n",
+    );
+    let out = env.lamin(&["validate", good.to_str().unwrap(), "--schema", "cells"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Unknown schema: not found; unsupported file: invalid input.
+    let out = env.lamin(&["validate", good.to_str().unwrap(), "--schema", "nope"]);
+    assert_eq!(out.status.code(), Some(3));
+    let txt = env.write("x.txt", b"a");
+    let out = env.lamin(&["validate", txt.to_str().unwrap(), "--schema", "cells"]);
+    assert_ne!(out.status.code(), Some(0));
+});

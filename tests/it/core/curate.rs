@@ -1,0 +1,204 @@
+//! DataFrames against Schemas (lamindb-curate): every failure in one report, categorical values
+//! against core and bionty registries with synonyms, standardize, coerce; on real CL terms.
+
+use lamindb_core::prelude::*;
+use lamindb_curate::dataframe::{read_table, DataFrameCurator, Problem};
+use lamindb_tests::{both, shared_data, TestInstance};
+use polars::prelude::*;
+
+fn setup(backend: lamindb_tests::Backend) -> TestInstance {
+    let t = TestInstance::new(backend, &[lamindb_tests::bionty::NAME]);
+    let mut opts = bionty::ImportOptions::new(bionty::Entity::CellType);
+    opts.input = Some(bionty::Input::File(shared_data().join("ontologies/cl.obo")));
+    bionty::import_source(&t.inst, &opts).unwrap();
+    let ln = &t.inst;
+    for l in ["D1", "D2"] {
+        ln.ulabels().create(NewLabel::new(l)).unwrap();
+    }
+    let mut feats = Vec::new();
+    for (name, dtype) in [
+        ("cell_type", "cat[bionty.CellType]"),
+        ("n_genes", "int"),
+        ("donor", "cat[ULabel]"),
+    ] {
+        feats.push(
+            ln.features()
+                .create(NewFeature::new(name, dtype))
+                .unwrap()
+                .record,
+        );
+    }
+    let mut score = NewFeature::new("score", "float");
+    score.nullable = Some(false);
+    feats.push(ln.features().create(score).unwrap().record);
+    let mut spec = NewSchema::of_features(feats).named("cells");
+    spec.maximal_set = true;
+    ln.schemas().create(spec).unwrap();
+    t
+}
+
+both!(
+    every_failure_is_reported_and_synonyms_standardize,
+    |backend| {
+        let t = setup(backend);
+        let df = df!(
+            "cell_type" => ["T cell", "t cell", "T-cell", "neuron", "T cell"],
+            "n_genes" => ["10", "12", "ten", "5", "7"],
+            "donor" => ["D1", "D2", "D3", "D1", "D3"],
+            "extra" => ["a", "b", "c", "d", "e"]
+        )
+        .unwrap();
+        let mut curator = DataFrameCurator::new(&t.inst, df, "cells").unwrap();
+        let report = curator.validate().unwrap();
+        assert!(!report.is_valid());
+        assert_eq!(report.n_rows, 5);
+        let p = &report.problems;
+        assert!(
+            p.contains(&Problem::MissingColumn {
+                feature: "score".into(),
+                dtype: "float".into()
+            }),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&Problem::ExtraColumn {
+                column: "extra".into()
+            }),
+            "{p:?}"
+        );
+        assert!(
+        p.iter().any(|x| matches!(x, Problem::Dtype { column, coercible: false, .. } if column == "n_genes")),
+        "{p:?}"
+    );
+        let cell = p
+            .iter()
+            .find_map(|x| match x {
+                Problem::NonValidated {
+                    column,
+                    values,
+                    synonyms,
+                    ..
+                } if column == "cell_type" => Some((values.clone(), synonyms.clone())),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(
+            cell.0,
+            [("T-cell".to_string(), 1), ("t cell".to_string(), 1)]
+        );
+        assert_eq!(cell.1.get("T-cell").map(String::as_str), Some("T cell"));
+        let donor = p
+            .iter()
+            .find_map(|x| match x {
+                Problem::NonValidated { column, values, .. } if column == "donor" => {
+                    Some(values.clone())
+                }
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(donor, [("D3".to_string(), 2)], "counts per value");
+        assert_eq!(p.len(), 5, "{p:?}");
+        let text = report.to_string();
+        assert!(
+            text.contains("'T-cell' → 'T cell'") && text.contains("column 'score'"),
+            "{text}"
+        );
+        // standardize rewrites synonyms in place; what remains is what it cannot fix.
+        let mapping = curator.standardize(Some("cell_type")).unwrap();
+        assert_eq!(mapping["cell_type"].len(), 2);
+        let after = curator.validate().unwrap();
+        assert!(!after
+            .problems
+            .iter()
+            .any(|x| matches!(x, Problem::NonValidated { column, .. } if column == "cell_type")));
+        assert_eq!(after.problems.len(), 4);
+    }
+);
+
+both!(valid_files_validate_and_coerce_converts, |backend| {
+    let t = setup(backend);
+    let mut df = df!(
+        "cell_type" => ["T cell", "neuron"],
+        "n_genes" => [10i64, 12],
+        "donor" => ["D1", "D2"],
+        "score" => [0.5f64, 0.7]
+    )
+    .unwrap();
+    let report = DataFrameCurator::new(&t.inst, df.clone(), "cells")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(report.is_valid(), "{report}");
+    // The same from parquet and from csv.gz.
+    let pq = t.dir.path().join("cells.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let csv = t.dir.path().join("cells.csv");
+    CsvWriter::new(std::fs::File::create(&csv).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    for path in [&pq, &csv] {
+        let r = DataFrameCurator::new(&t.inst, read_table(path).unwrap(), "cells")
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert!(r.is_valid(), "{}: {r}", path.display());
+    }
+    // Nulls in a feature that is not nullable.
+    let nulls = df!(
+        "cell_type" => ["T cell", "neuron"],
+        "n_genes" => [10i64, 12],
+        "donor" => ["D1", "D2"],
+        "score" => [Some(0.5f64), None]
+    )
+    .unwrap();
+    let r = DataFrameCurator::new(&t.inst, nulls, "cells")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert_eq!(
+        r.problems,
+        [Problem::Nulls {
+            column: "score".into(),
+            count: 1
+        }]
+    );
+    // Strings that are numbers: a dtype problem that coerce resolves.
+    let strings = df!(
+        "cell_type" => ["T cell"],
+        "n_genes" => ["10"],
+        "donor" => ["D1"],
+        "score" => [0.5f64]
+    )
+    .unwrap();
+    let r = DataFrameCurator::new(&t.inst, strings.clone(), "cells")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(
+        matches!(
+            &r.problems[..],
+            [Problem::Dtype {
+                coercible: true,
+                ..
+            }]
+        ),
+        "{:?}",
+        r.problems
+    );
+    let mut coerced = NewFeature::new("n_genes2", "int");
+    coerced.coerce = Some(true);
+    let f = t.inst.features().create(coerced).unwrap().record;
+    t.inst
+        .schemas()
+        .create(NewSchema::of_features([f]).named("coerced"))
+        .unwrap();
+    let s2 = df!("n_genes2" => ["10", "11"]).unwrap();
+    let r = DataFrameCurator::new(&t.inst, s2, "coerced")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(r.is_valid(), "{r}");
+    assert!(DataFrameCurator::new(&t.inst, strings, "no such schema").is_err());
+});
