@@ -16,7 +16,7 @@ use crate::import::{
     ids_by_source_id, insert_links, insert_rows, read_table, ImportOptions, Owner,
 };
 use crate::organism;
-use crate::sources::{self, SourceQuery};
+use crate::sources;
 
 /// The id of the record `term` names: by the entity's source identifier (`CL:0000084`), its
 /// name, or its uid.
@@ -176,20 +176,7 @@ pub fn from_source(inst: &Instance, opts: &ImportOptions, values: &[String]) -> 
         .input
         .clone()
         .ok_or_else(|| Error::Validation("from_source needs the source file or URL".into()))?;
-    let source_name = match &opts.source {
-        Some(s) => s.clone(),
-        None => sources::list(
-            &mut inst.conn(),
-            &SourceQuery {
-                entity: Some(entity.name()),
-                ..SourceQuery::default()
-            },
-        )?
-        .into_iter()
-        .find(|s| s.currently_used)
-        .map(|s| s.name)
-        .ok_or_else(|| Error::NotFound(format!("{entity} has no source; pass its name")))?,
-    };
+    let source_name = sources::name_or_default(&mut inst.conn(), entity, opts.source.as_deref())?;
     let path = local_file(Some(inst), &input)?;
     let table = read_table(entity, &path, &source_name)?;
     let by_id: HashMap<&str, usize> = table

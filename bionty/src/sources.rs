@@ -232,6 +232,32 @@ pub fn list(conn: &mut DbConnection, q: &SourceQuery<'_>) -> Result<Vec<Source>>
     Ok(sql.load(conn)?.iter().map(|r| from_cells(&r.0)).collect())
 }
 
+/// The name of `entity`'s default source (`cl` for CellType), given `name` if one is.
+pub fn name_or_default(
+    conn: &mut DbConnection,
+    entity: Entity,
+    name: Option<&str>,
+) -> Result<String> {
+    if let Some(n) = name {
+        return Ok(n.to_owned());
+    }
+    list(
+        conn,
+        &SourceQuery {
+            entity: Some(entity.name()),
+            ..SourceQuery::default()
+        },
+    )?
+    .into_iter()
+    .find(|s| s.currently_used)
+    .map(|s| s.name)
+    .ok_or_else(|| {
+        Error::NotFound(format!(
+            "{entity} has no default source; pass the source name"
+        ))
+    })
+}
+
 /// The source an import of `entity` uses: the one named by `name`/`version`/`organism`, or the
 /// default (`currently_used`) one. Without a match for an explicit version, a new `Source` row
 /// is created for it (as Python's `add_source` does) when `name` is known for the entity.

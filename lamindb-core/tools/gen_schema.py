@@ -208,7 +208,7 @@ def meta_rs(tables, pg_cols, cr=None, doc=None, list_name="CORE_REGISTRIES", met
             ft = f'Fk("{ref}")' if ref in registry_tables else FIELD_TYPES[t]
             ml = pg_cols[table][col][2]
             ml = f"Some({ml})" if ml and t == "Text" else "None"
-            fields.append(f'        FieldMeta {{ name: "{col}", field_type: {ft}, max_len: {ml} }},')
+            fields.append(f'        FieldMeta {{ name: "{col}", field_type: {ft}, max_len: {ml}, default: None }},')
         keys = [
             f'        ReverseKey {{ name: "{acc}", table: "{t}", column: "{c}" }},'
             for reg, acc, t, c in cr.REVERSE_KEYS

@@ -238,20 +238,7 @@ fn in_source(
     let Some(file) = &a.file else {
         return Ok(Default::default());
     };
-    let source = match &a.source {
-        Some(s) => s.clone(),
-        None => sources::list(
-            &mut inst.conn(),
-            &SourceQuery {
-                entity: Some(entity.name()),
-                ..SourceQuery::default()
-            },
-        )?
-        .into_iter()
-        .find(|s| s.currently_used)
-        .map(|s| s.name)
-        .unwrap_or_default(),
-    };
+    let source = sources::name_or_default(&mut inst.conn(), entity, a.source.as_deref())?;
     let path = bionty::fetch::local_file(Some(inst), &Input::parse(file))?;
     let table = bionty::import::read_table(entity, &path, &source)?;
     let field = a.field.as_deref().unwrap_or(entity.name_field());

@@ -38,6 +38,7 @@ const fn field(name: &'static str, field_type: FieldType, max_len: Option<usize>
         name,
         field_type,
         max_len,
+        default: None,
     }
 }
 

@@ -7,8 +7,6 @@
 //! Columns the migrations made that the declarations lack would be dropped: that loses data,
 //! so it is refused unless asked for.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use crate::db::introspect::columns;
@@ -31,7 +29,8 @@ pub enum Change {
         /// Table.
         table: String,
     },
-    /// A column of an existing table (nullable, so existing rows stay valid).
+    /// A column of an existing table: with its declared default (which existing rows get), else
+    /// nullable, so existing rows stay valid.
     AddColumn {
         /// Table.
         table: String,
@@ -130,6 +129,15 @@ fn column_def(d: Sql, meta: Option<&RegistryMeta>, f: &FieldMeta, new_table: boo
         };
     }
     let mut out = format!("{name} {}", column_type(d, f));
+    if let Some(default) = f.default {
+        // Booleans: `true`/`false` on Postgres, 1/0 on SQLite (which stores 1/0 either way).
+        let literal = match (d, default) {
+            (Sql::Sqlite, "true") => "1",
+            (Sql::Sqlite, "false") => "0",
+            (_, other) => other,
+        };
+        return format!("{out} NOT NULL DEFAULT {literal}{}", references(d, f));
+    }
     let required = new_table
         && (f.name == "uid"
             || f.name == "created_by_id"
@@ -145,16 +153,20 @@ fn column_def(d: Sql, meta: Option<&RegistryMeta>, f: &FieldMeta, new_table: boo
     if f.name == "uid" && new_table {
         out.push_str(" UNIQUE");
     }
-    if let FieldType::ForeignKey(t) = f.field_type {
-        write!(
-            out,
+    out.push_str(&references(d, f));
+    out
+}
+
+/// The foreign-key clause of a column, if it is one.
+fn references(d: Sql, f: &FieldMeta) -> String {
+    match f.field_type {
+        FieldType::ForeignKey(t) => format!(
             " REFERENCES {} ({}) DEFERRABLE INITIALLY DEFERRED",
             q(d, t),
             q(d, "id")
-        )
-        .expect("string");
+        ),
+        _ => String::new(),
     }
-    out
 }
 
 fn index(d: Sql, table: &str, cols: &[&str], unique: bool) -> String {
@@ -192,6 +204,7 @@ fn link_fields(l: &LinkMeta) -> Vec<(FieldMeta, bool)> {
         name,
         field_type: FieldType::ForeignKey(t),
         max_len: None,
+        default: None,
     };
     let mut out = vec![
         (
@@ -199,6 +212,7 @@ fn link_fields(l: &LinkMeta) -> Vec<(FieldMeta, bool)> {
                 name: "id",
                 field_type: FieldType::Int,
                 max_len: None,
+                default: None,
             },
             true,
         ),
@@ -220,6 +234,7 @@ fn link_fields(l: &LinkMeta) -> Vec<(FieldMeta, bool)> {
                 name: "created_at",
                 field_type: FieldType::DateTime,
                 max_len: None,
+                default: None,
             },
             true,
         ));

@@ -48,6 +48,10 @@ pub struct FieldMeta {
     pub field_type: FieldType,
     /// The most characters a text column holds (`varchar(N)`), if limited.
     pub max_len: Option<usize>,
+    /// The value new rows get when none is given, as a SQL literal valid on both backends
+    /// (`96`, `'grey'`, `true`), when the declaration states one. `lamin migrate create`
+    /// adds such a column as `NOT NULL DEFAULT …`, so existing rows get the value.
+    pub default: Option<&'static str>,
 }
 
 /// A foreign key on another table that references this registry (`Storage.artifacts` is

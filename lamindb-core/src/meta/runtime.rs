@@ -21,7 +21,8 @@
 //! ```
 //!
 //! Field types: `int`, `float`, `text`, `bool`, `datetime`, `date`, `json`, `fk:<table>`;
-//! `feature`: `absent`, `optional`, `required`.
+//! a field may state its `default` as a SQL literal (`"96"`, `"'grey'"`); `feature`: `absent`,
+//! `optional`, `required`.
 
 // Loading a library and calling its exported functions is unsafe by nature; every call is
 // preceded by the checks that make it sound (symbol present, ABI version equal).
@@ -66,6 +67,8 @@ struct FieldJson {
     kind: String,
     #[serde(default)]
     max_len: Option<usize>,
+    #[serde(default)]
+    default: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -152,6 +155,7 @@ pub fn registries_from_json(json: &str) -> Result<&'static [&'static RegistryMet
                     name: leak(f.name),
                     field_type: field_type(&f.kind).map_err(&bad)?,
                     max_len: f.max_len,
+                    default: leak_opt(f.default),
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -298,6 +298,7 @@ mod upgrade {
             name,
             field_type,
             max_len: None,
+            default: None,
         }
     }
 
@@ -336,7 +337,12 @@ mod upgrade {
             field("id", FieldType::Int),
             field("uid", FieldType::Text),
             field("name", FieldType::Text),
-            field("colour", FieldType::Text),
+            FieldMeta {
+                name: "colour",
+                field_type: FieldType::Text,
+                max_len: Some(32),
+                default: Some("'grey'"),
+            },
         ],
     );
     static BOX_V2: RegistryMeta = registry(
@@ -428,6 +434,27 @@ mod upgrade {
         }
     }
 
+    const V3_SQLITE: EmbeddedMigrations = embed_migrations!("upgrade-module/v3/sqlite");
+    const V3_POSTGRES: EmbeddedMigrations = embed_migrations!("upgrade-module/v3/postgres");
+
+    /// Version 3: two more migrations, the second of which fails.
+    pub struct Broken;
+    impl Module for Broken {
+        fn name(&self) -> &'static str {
+            "upg"
+        }
+        fn sqlite_migrations(&self) -> EmbeddedMigrations {
+            V3_SQLITE
+        }
+        fn postgres_migrations(&self) -> EmbeddedMigrations {
+            V3_POSTGRES
+        }
+        fn registries(&self) -> &'static [&'static RegistryMeta] {
+            V2.registries()
+        }
+    }
+
+    pub static BROKEN: Broken = Broken;
     pub static UNDEPLOYED: Undeployed = Undeployed;
     pub static SHRUNK: Shrunk = Shrunk;
 }
@@ -492,11 +519,32 @@ both!(migrate_create_writes_what_the_declarations_add, |backend| {
     // The planned SQL, run on an instance of version 1, gives the declared schema.
     let v1 = lamindb_core::ModuleSet::core().with(&upgrade::MODULE_V1);
     let t = TestInstance::build(backend, lamindb_tests::Store::Local, &["upg"], &v1).unwrap();
+    let mut sql = lamindb_core::db::rows::Sql::default();
+    sql.push("INSERT INTO upg_thing (uid, name) VALUES ('thing0000001', 'old thing')");
+    sql.execute(&mut t.inst.conn()).unwrap();
+    assert!(
+        plan.sqlite_up
+            .contains("\"colour\" varchar(32) NOT NULL DEFAULT 'grey'"),
+        "{}",
+        plan.sqlite_up
+    );
+    assert!(
+        plan.postgres_up
+            .contains("colour character varying(32) NOT NULL DEFAULT 'grey'"),
+        "{}",
+        plan.postgres_up
+    );
     let up = match backend {
         lamindb_tests::Backend::Sqlite => &plan.sqlite_up,
         lamindb_tests::Backend::Postgres => &plan.postgres_up,
     };
     t.inst.conn().batch_execute(up).unwrap();
+    // The existing row got the declared default.
+    let mut q = lamindb_core::db::rows::Sql::default();
+    q.push("SELECT colour AS t0 FROM upg_thing");
+    let colours = q.load(&mut t.inst.conn()).unwrap();
+    assert_eq!(colours.len(), 1);
+    assert_eq!(colours[0].0[0].display(), "grey");
     for meta in lamindb_core::meta::Module::registries(&upgrade::UNDEPLOYED) {
         let cols: Vec<String> = columns(&mut t.inst.conn(), meta.table)
             .unwrap()
@@ -529,3 +577,28 @@ both!(migrate_create_writes_what_the_declarations_add, |backend| {
         allowed.sqlite_up
     );
 });
+
+both!(
+    a_failing_migration_undoes_its_modules_whole_deploy,
+    |backend| {
+        use lamindb_core::db::introspect::columns;
+        let v1 = lamindb_core::ModuleSet::core().with(&upgrade::MODULE_V1);
+        let broken = lamindb_core::ModuleSet::core().with(&upgrade::BROKEN);
+        let t = TestInstance::build(backend, lamindb_tests::Store::Local, &["upg"], &v1).unwrap();
+        let settings = t.inst.settings().clone();
+        let err = Instance::migrate_deploy_with(&settings, &broken).unwrap_err();
+        assert!(err.to_string().contains("upg_no_such_table"), "{err}");
+        // Neither version 2's nor the good first migration of version 3 stayed.
+        let mut conn = t.inst.conn();
+        assert!(columns(&mut conn, "upg_box").unwrap().is_empty());
+        let thing: Vec<String> = columns(&mut conn, "upg_thing")
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(thing, ["id", "uid", "name"]);
+        drop(conn);
+        let pending = Instance::open_with(settings, &broken).unwrap_err();
+        assert!(pending.to_string().contains("upg/"), "{pending}");
+    }
+);

@@ -105,6 +105,20 @@ both!(pertdb_registries_work_like_any_other, |backend| {
     assert_eq!(std, ["dexamethasone", "aspirin", "unknown"]);
     assert_eq!(mapping.len(), 1);
     assert_eq!(v.validate(&["dexamethasone", "Decadron"]), [true, false]);
+    // The same for a DataFrame column against a schema.
+    ln.schemas()
+        .create(NewSchema::of_features([f]).named("plate"))
+        .unwrap();
+    let df = polars::df!("compound" => ["Decadron", "aspirin", "aspirin"]).unwrap();
+    let mut curator = lamindb_curate::dataframe::DataFrameCurator::new(ln, df, "plate").unwrap();
+    let report = curator.validate().unwrap();
+    assert!(
+        matches!(&report.problems[..], [lamindb_curate::dataframe::Problem::NonValidated { synonyms, .. }]
+            if synonyms.get("Decadron").map(String::as_str) == Some("dexamethasone")),
+        "{report}"
+    );
+    curator.standardize(None).unwrap();
+    assert!(curator.validate().unwrap().is_valid());
 });
 
 #[test]

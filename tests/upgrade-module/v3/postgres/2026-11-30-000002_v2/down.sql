@@ -1,0 +1,2 @@
+DROP TABLE upg_box;
+ALTER TABLE upg_thing DROP COLUMN colour;

@@ -1,0 +1,1 @@
+DROP TABLE "upg_thing";

@@ -1,0 +1,1 @@
+ALTER TABLE "upg_thing" ADD COLUMN "size" integer NULL;
