@@ -473,3 +473,118 @@ impl<'a> DataFrameCurator<'a> {
         Ok(out)
     }
 }
+
+/// What [`DataFrameCurator::save_artifact`] did.
+#[derive(Debug)]
+pub struct SavedDataset {
+    /// The artifact (with `schema_id`, `otype`, `kind`, `n_observations` set) and whether it
+    /// is new, a new version, or an existing artifact with the same content.
+    pub saved: lamindb_core::records::artifact::Saved,
+    /// Categorical values linked as labels, per feature.
+    pub labels: BTreeMap<String, usize>,
+    /// The inferred feature set (the validated columns' features), linked with slot `columns`.
+    pub feature_set: Schema,
+}
+
+/// Artifacts with more distinct values in a categorical column than this get no label links
+/// for it (Python's `settings.annotation.n_max_records`).
+pub const MAX_LABELS: usize = 1000;
+
+impl DataFrameCurator<'_> {
+    /// Validates, then saves the file `spec.path` (the curated data) as an artifact validated
+    /// by the schema, as Python's `save_artifact`: `schema_id`, `otype = DataFrame`,
+    /// `kind = dataset`, `n_observations`; the values of categorical columns as labels with
+    /// their feature; the validated columns' features as the artifact's feature set (slot
+    /// `columns`). An invalid DataFrame is an error with the report, and nothing is saved.
+    pub fn save_artifact(
+        &self,
+        mut spec: lamindb_core::records::artifact::NewArtifactSpec,
+    ) -> Result<SavedDataset> {
+        use lamindb_core::db::rows::{Bind, Sql};
+        let report = self.validate()?;
+        if !report.is_valid() {
+            return Err(Error::Validation(format!("{report}\nnothing was saved")));
+        }
+        spec.kind.get_or_insert_with(|| "dataset".to_owned());
+        let saved = self.inst.artifacts().save(spec)?;
+        let mut artifact = saved.artifact;
+        let table = lamindb_core::meta::core::ARTIFACT.table;
+        let mut sql = Sql::default();
+        sql.push(&format!("UPDATE \"{table}\" SET schema_id = "))
+            .bind(Bind::Int(self.schema.id.into()))
+            .push(", otype = ")
+            .bind(Bind::Text("DataFrame".into()))
+            .push(", n_observations = ")
+            .bind(Bind::Int(self.df.height() as i64))
+            .push(" WHERE id = ")
+            .bind(Bind::Int(artifact.id.into()));
+        sql.execute(&mut self.inst.conn())?;
+        artifact = self.inst.artifacts().get(&artifact.uid)?;
+        // Labels: the distinct values of each categorical column, linked with their feature.
+        let mut labels = BTreeMap::new();
+        let mut values = serde_json::Map::new();
+        let mut present: Vec<Feature> = Vec::new();
+        for (f, _) in &self.features {
+            let Ok(col) = self.df.column(&f.name) else {
+                continue;
+            };
+            present.push(f.clone());
+            if !Dtype::parse(f.dtype.as_deref().unwrap_or_default())?.is_categorical() {
+                continue;
+            }
+            let distinct = Self::counts(col.as_materialized_series())?;
+            if distinct.len() > MAX_LABELS {
+                tracing::info!(
+                    "not linking {} values of '{}' as labels (more than {MAX_LABELS})",
+                    distinct.len(),
+                    f.name
+                );
+                continue;
+            }
+            labels.insert(f.name.clone(), distinct.len());
+            values.insert(
+                f.name.clone(),
+                serde_json::Value::Array(
+                    distinct
+                        .into_iter()
+                        .map(|(v, _)| serde_json::Value::String(v))
+                        .collect(),
+                ),
+            );
+        }
+        if !values.is_empty() {
+            self.inst.annotations(&artifact).add_values(&values)?;
+        }
+        // The feature set of the validated columns, linked with slot `columns`.
+        let mut set = lamindb_core::records::schemas::NewSchema::of_features(present);
+        set.minimal_set = self.schema.minimal_set;
+        set.maximal_set = self.schema.maximal_set;
+        set.ordered_set = self.schema.ordered_set;
+        set.coerce = self.schema.coerce.unwrap_or(false);
+        let feature_set = self.inst.schemas().create(set)?.record;
+        let run = self.inst.current_run()?.map(|r| r.id);
+        let mut link = Sql::default();
+        link.push(
+            "INSERT INTO \"lamindb_artifactschema\" (artifact_id, schema_id, slot, created_by_id, run_id) VALUES (",
+        )
+        .bind(Bind::Int(artifact.id.into()))
+        .push(", ")
+        .bind(Bind::Int(feature_set.id.into()))
+        .push(", ")
+        .bind(Bind::Text("columns".into()))
+        .push(", ")
+        .bind(Bind::Int(self.inst.user().id.into()))
+        .push(", ")
+        .bind_opt(run.map(Bind::Int))
+        .push(") ON CONFLICT DO NOTHING");
+        link.execute(&mut self.inst.conn())?;
+        Ok(SavedDataset {
+            saved: lamindb_core::records::artifact::Saved {
+                artifact,
+                status: saved.status,
+            },
+            labels,
+            feature_set,
+        })
+    }
+}

@@ -25,19 +25,33 @@ pub struct SaveArgs {
     /// Root of the managed storage to save into (default: the instance's storage).
     #[arg(long)]
     storage: Option<String>,
+    /// Validate the file (parquet, csv, tsv) against this schema first, and save it as a
+    /// dataset validated by it, annotated with its categorical values; nothing is saved when
+    /// it does not validate.
+    #[arg(long)]
+    schema: Option<String>,
 }
 
 impl SaveArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let inst = g.open_tracked()?;
-        let saved = inst.artifacts().save(NewArtifactSpec {
+        let spec = NewArtifactSpec {
             path: self.path,
             key: self.key,
             description: self.description,
             kind: self.kind,
             storage: self.storage,
             ..Default::default()
-        })?;
+        };
+        let (saved, dataset) = match &self.schema {
+            Some(schema) => {
+                let df = lamindb_curate::dataframe::read_table(&spec.path)?;
+                let curator = lamindb_curate::dataframe::DataFrameCurator::new(&inst, df, schema)?;
+                let d = curator.save_artifact(spec)?;
+                (d.saved, Some((d.labels, d.feature_set)))
+            }
+            None => (inst.artifacts().save(spec)?, None),
+        };
         let verb = match saved.status {
             SaveStatus::Created => "saved",
             SaveStatus::NewVersion => "saved new version",
@@ -46,6 +60,11 @@ impl SaveArgs {
         let a = &saved.artifact;
         let mut j = artifact_json(&inst, a);
         j["status"] = json!(format!("{:?}", saved.status).to_lowercase());
+        if let Some((labels, feature_set)) = &dataset {
+            j["schema"] = json!(self.schema);
+            j["labels"] = json!(labels);
+            j["feature_set"] = json!(feature_set.uid);
+        }
         Ok(Output::new(
             format!(
                 "{verb}: {} ({})",

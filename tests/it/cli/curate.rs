@@ -107,3 +107,46 @@ both!(validate_reports_every_problem_and_standardizes, |backend| {
     let out = env.lamin(&["validate", txt.to_str().unwrap(), "--schema", "cells"]);
     assert_ne!(out.status.code(), Some(0));
 });
+
+both!(save_with_a_schema_saves_only_valid_files, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["create", "feature", "donor", "--dtype", "cat[ULabel]"]);
+    env.ok(&["create", "ulabel", "D1"]);
+    env.ok(&["create", "schema", "donors", "--features", "donor"]);
+    let bad = env.write("bad.csv", b"donor\nD1\nD7\n");
+    let out = env.lamin(&[
+        "save",
+        bad.to_str().unwrap(),
+        "--key",
+        "d/bad.csv",
+        "--schema",
+        "donors",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'D7'"));
+    let listed = env.json(&["list", "artifacts"]);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        0,
+        "nothing saved: {listed}"
+    );
+    let good = env.write("good.csv", b"donor\nD1\nD1\n");
+    let saved = env.json(&[
+        "save",
+        good.to_str().unwrap(),
+        "--key",
+        "d/good.csv",
+        "--schema",
+        "donors",
+    ]);
+    assert_eq!(saved["kind"], "dataset");
+    assert_eq!(saved["labels"]["donor"], 1);
+    let described = env.ok(&["describe", "--key", "d/good.csv"]);
+    assert!(
+        described.contains("schema: donors") && described.contains("n_observations: 2"),
+        "{described}"
+    );
+    let found = env.json(&["list", "artifacts", "--filter", "donor=D1"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+});

@@ -202,3 +202,68 @@ both!(valid_files_validate_and_coerce_converts, |backend| {
     assert!(r.is_valid(), "{r}");
     assert!(DataFrameCurator::new(&t.inst, strings, "no such schema").is_err());
 });
+
+both!(
+    saving_with_a_schema_validates_first_and_annotates,
+    |backend| {
+        let t = setup(backend);
+        let ln = &t.inst;
+        let mut bad = df!(
+            "cell_type" => ["t cell"],
+            "n_genes" => [3i64],
+            "donor" => ["D1"],
+            "score" => [0.1f64]
+        )
+        .unwrap();
+        let bad_path = t.dir.path().join("bad.parquet");
+        ParquetWriter::new(std::fs::File::create(&bad_path).unwrap())
+            .finish(&mut bad)
+            .unwrap();
+        let curator = DataFrameCurator::new(ln, read_table(&bad_path).unwrap(), "cells").unwrap();
+        let err = curator
+            .save_artifact(NewArtifactSpec::with_key(&bad_path, "data/bad.parquet"))
+            .unwrap_err();
+        assert!(err.to_string().contains("nothing was saved"), "{err}");
+        assert!(ln.artifacts().get_by_key("data/bad.parquet").is_err());
+
+        let mut good = df!(
+            "cell_type" => ["T cell", "neuron", "T cell"],
+            "n_genes" => [3i64, 4, 5],
+            "donor" => ["D1", "D2", "D1"],
+            "score" => [0.1f64, 0.2, 0.3]
+        )
+        .unwrap();
+        let path = t.dir.path().join("good.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut good)
+            .unwrap();
+        let curator = DataFrameCurator::new(ln, read_table(&path).unwrap(), "cells").unwrap();
+        let saved = curator
+            .save_artifact(NewArtifactSpec::with_key(&path, "data/good.parquet"))
+            .unwrap();
+        let a = &saved.saved.artifact;
+        let schema = ln.schemas().get("cells").unwrap();
+        assert_eq!(a.schema_id, Some(schema.id));
+        assert_eq!(a.kind.as_deref(), Some("dataset"));
+        assert_eq!(a.otype.as_deref(), Some("DataFrame"));
+        assert_eq!(a.n_observations, Some(3));
+        assert_eq!(saved.labels["cell_type"], 2);
+        // Labels carry their feature: the feature filter and the accessor both find the artifact.
+        assert_eq!(
+            lamindb_tests::artifact_keys(ln, Q::new("cell_type", "neuron")),
+            ["data/good.parquet"]
+        );
+        assert_eq!(
+            lamindb_tests::artifact_keys(ln, Q::new("ulabels__name", "D2")),
+            ["data/good.parquet"]
+        );
+        // The validated columns' feature set, linked with slot `columns` (the same schema here).
+        assert_eq!(saved.feature_set.id, schema.id);
+        let mut q = lamindb_core::db::rows::Sql::default();
+        q.push("SELECT slot AS t0 FROM lamindb_artifactschema WHERE artifact_id = ")
+            .bind(lamindb_core::db::rows::Bind::Int(a.id.into()));
+        let slots = q.load(&mut ln.conn()).unwrap();
+        assert_eq!(slots.len(), 1);
+        assert_eq!(slots[0].0[0].display(), "columns");
+    }
+);
