@@ -411,3 +411,40 @@ pub fn module_dir(var: &str) -> PathBuf {
     assert!(dir.is_dir(), "{var}={} is not a folder", dir.display());
     dir
 }
+
+/// Copies the storage folder of a Python-made fixture instance (`tests/fixtures/<name>`) into
+/// a temporary folder and unpacks its database (`lamin.db.gz`); returns the folder and the
+/// storage path. Python's instance settings are not copied: the instance is opened by path.
+pub fn unpack_python_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    use std::io::Read;
+    fn copy_tree(src: &Path, dst: &Path) {
+        std::fs::create_dir_all(dst).unwrap();
+        for entry in std::fs::read_dir(src).unwrap() {
+            let entry = entry.unwrap();
+            let target = dst.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_tree(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    isolate_settings();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .join("storage");
+    let tmp = tempfile::tempdir().unwrap();
+    let storage = tmp.path().join("storage");
+    copy_tree(&src, &storage);
+    let gz = storage.join(".lamindb/lamin.db.gz");
+    if gz.exists() {
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        std::fs::write(storage.join(".lamindb/lamin.db"), bytes).unwrap();
+        std::fs::remove_file(gz).unwrap();
+    }
+    (tmp, storage)
+}

@@ -38,33 +38,6 @@ fn id_of(t: &TestInstance, entity: Entity, field: &str, value: &str) -> i64 {
         .unwrap()[0]
 }
 
-/// Copies the storage of a Python-made fixture (`tests/fixtures/<name>`) into a temporary
-/// folder and unpacks its database.
-pub(crate) fn unpack_python_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    lamindb_tests::isolate_settings();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-        .join("storage");
-    let tmp = tempfile::tempdir().unwrap();
-    let storage = tmp.path().join("storage");
-    std::fs::create_dir_all(storage.join(".lamindb")).unwrap();
-    for e in std::fs::read_dir(src.join(".lamindb")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), storage.join(".lamindb").join(e.file_name())).unwrap();
-    }
-    let gz = storage.join(".lamindb/lamin.db.gz");
-    if gz.exists() {
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap())
-            .read_to_end(&mut bytes)
-            .unwrap();
-        std::fs::write(storage.join(".lamindb/lamin.db"), bytes).unwrap();
-        std::fs::remove_file(gz).unwrap();
-    }
-    (tmp, storage)
-}
-
 fn python_expected() -> Value {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/python-bionty");
     serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap()
@@ -497,7 +470,7 @@ both!(bionty_registries_annotate_filter_and_describe, |backend| {
 
 #[test]
 fn a_python_made_bionty_instance_opens_with_its_records() {
-    let (_tmp, storage) = unpack_python_fixture("python-bionty");
+    let (_tmp, storage) = lamindb_tests::unpack_python_fixture("python-bionty");
     let inst = Instance::connect(storage.to_str().unwrap()).unwrap();
     assert!(inst.modules().unwrap().contains(&"bionty".to_string()));
     let expected = python_expected();

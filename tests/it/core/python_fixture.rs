@@ -1,6 +1,5 @@
 //! Reading an instance that Python LaminDB 2.12.1 made (see tests/fixtures/python-instance).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use lamindb_core::prelude::*;
@@ -10,33 +9,9 @@ fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/python-instance")
 }
 
-fn copy_tree(src: &Path, dst: &Path) {
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let target = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Copies the fixture storage into a temporary folder and unpacks its database.
 fn unpack() -> (tempfile::TempDir, PathBuf, Value) {
-    lamindb_tests::isolate_settings();
-    let tmp = tempfile::tempdir().unwrap();
-    let storage = tmp.path().join("storage");
-    std::fs::create_dir_all(&storage).unwrap();
-    copy_tree(&fixture_dir().join("storage"), &storage);
-    let gz = storage.join(".lamindb/lamin.db.gz");
-    let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap())
-        .read_to_end(&mut bytes)
-        .unwrap();
-    std::fs::write(storage.join(".lamindb/lamin.db"), bytes).unwrap();
-    std::fs::remove_file(gz).unwrap();
+    let (tmp, storage) = lamindb_tests::unpack_python_fixture("python-instance");
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(fixture_dir().join("expected.json")).unwrap(),
     )

@@ -137,7 +137,7 @@ fn pertdb_needs_bionty() {
 
 #[test]
 fn a_python_made_pertdb_instance_opens_with_its_records() {
-    let (_tmp, storage) = super::bionty::unpack_python_fixture("python-pertdb");
+    let (_tmp, storage) = lamindb_tests::unpack_python_fixture("python-pertdb");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/python-pertdb");
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
