@@ -245,12 +245,23 @@ fn target(d: &Dtype) -> Option<DataType> {
 }
 
 impl<'a> DataFrameCurator<'a> {
-    /// A curator of `df` against the schema named (or with uid) `schema`.
+    /// A curator of `df` against the schema named (or with uid) `schema`. The built-in
+    /// `valid_features` (uid `0000000000000000`) is created on first use, as Python does.
     pub fn new(inst: &'a Instance, df: DataFrame, schema: &str) -> Result<Self> {
         let schemas = inst.schemas();
-        let schema = schemas.get(schema)?;
+        let schema = match schemas.get(schema) {
+            Err(e) if e.kind() == lamindb_core::ErrorKind::NotFound && schema == VALID_FEATURES => {
+                let spec = lamindb_core::records::schemas::NewSchema {
+                    itype: Some("Feature".into()),
+                    ..Default::default()
+                }
+                .named(VALID_FEATURES);
+                schemas.create(spec)?.record
+            }
+            other => other?,
+        };
         let optionals: Vec<i32> = schemas.optionals(&schema)?.iter().map(|f| f.id).collect();
-        let features = schemas
+        let mut features: Vec<(Feature, bool)> = schemas
             .members(&schema)?
             .into_iter()
             .map(|f| {
@@ -258,6 +269,15 @@ impl<'a> DataFrameCurator<'a> {
                 (f, required)
             })
             .collect();
+        // A schema of any features (`itype = Feature`, no members): the columns that are
+        // features are validated as such; other columns are not its business.
+        if features.is_empty() && schema.itype.as_deref() == Some("Feature") {
+            for c in df.get_column_names() {
+                if let Ok(f) = inst.features().get(c.as_str()) {
+                    features.push((f, false));
+                }
+            }
+        }
         Ok(DataFrameCurator {
             inst,
             df,
@@ -473,6 +493,9 @@ impl<'a> DataFrameCurator<'a> {
         Ok(out)
     }
 }
+
+/// The built-in schema of any registered features (Python's `valid_features`).
+pub const VALID_FEATURES: &str = "valid_features";
 
 /// What [`DataFrameCurator::save_artifact`] did.
 #[derive(Debug)]

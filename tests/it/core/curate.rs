@@ -267,3 +267,52 @@ both!(
         assert_eq!(slots[0].0[0].display(), "columns");
     }
 );
+
+both!(
+    valid_features_validates_the_columns_that_are_features,
+    |backend| {
+        // The seed README's DataFrame flow.
+        let t = TestInstance::new(backend, &[]);
+        let ln = &t.inst;
+        for (name, dtype) in [
+            ("gc_content", "float"),
+            ("experiment_note", "str"),
+            ("experiment_date", "date"),
+        ] {
+            ln.features().create(NewFeature::new(name, dtype)).unwrap();
+        }
+        let df = df!(
+            "gc_content" => [0.55f64, 0.54],
+            "experiment_note" => ["Looks great", "Ok"],
+            "experiment_date" => ["2024-12-01", "2024-12-02"],
+            "not_a_feature" => [1i64, 2]
+        )
+        .unwrap();
+        let r = DataFrameCurator::new(ln, df, "valid_features")
+            .unwrap()
+            .validate()
+            .unwrap();
+        // Dates written as text are a dtype problem that coerce would fix; the unknown column is
+        // not the schema's business.
+        assert!(
+            matches!(&r.problems[..], [Problem::Dtype { column, coercible: true, .. }] if column == "experiment_date"),
+            "{r}"
+        );
+        let schema = ln.schemas().get("valid_features").unwrap();
+        assert_eq!(schema.uid, "0000000000000000", "Python's fixed uid");
+        assert_eq!(schema.itype.as_deref(), Some("Feature"));
+        let df = df!(
+            "gc_content" => ["high"],
+            "experiment_note" => ["x"]
+        )
+        .unwrap();
+        let r = DataFrameCurator::new(ln, df, "valid_features")
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert!(
+            matches!(&r.problems[..], [Problem::Dtype { column, coercible: false, .. }] if column == "gc_content"),
+            "{r}"
+        );
+    }
+);

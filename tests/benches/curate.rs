@@ -1,0 +1,129 @@
+//! Curation: validating a 1,000,000 × 10 DataFrame against a Schema of features, as the
+//! reference peer's bench d does (floats, ints, a `cat[ULabel]` and a `cat[Record[type]]`
+//! column of 20 values each, a high- and a low-cardinality string column), then saving it.
+//!
+//! `cargo bench -p lamindb-tests --bench curate`; Python's side: `tests/scripts/peer-curate-bench.sh`.
+//! Figures are recorded in BENCHMARKS.md.
+
+use std::time::Instant;
+
+use lamindb_core::prelude::*;
+use lamindb_curate::dataframe::DataFrameCurator;
+use lamindb_tests::{median, Backend, TestInstance};
+use polars::prelude::*;
+use rand::{Rng, SeedableRng};
+
+const NROWS: usize = 1_000_000;
+
+fn frame(seed: u64) -> DataFrame {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let ucats: Vec<String> = (0..20).map(|j| format!("u{j:02}")).collect();
+    let rcats: Vec<String> = (0..20).map(|j| format!("r{j:02}")).collect();
+    let f =
+        |rng: &mut rand::rngs::StdRng| (0..NROWS).map(|_| rng.random::<f64>()).collect::<Vec<_>>();
+    let i = |rng: &mut rand::rngs::StdRng, hi: i64| {
+        (0..NROWS)
+            .map(|_| rng.random_range(0..hi))
+            .collect::<Vec<_>>()
+    };
+    let f0 = f(&mut rng);
+    let f1 = f(&mut rng);
+    let f2 = f(&mut rng);
+    let i0 = i(&mut rng, 1000);
+    let i1 = i(&mut rng, 10);
+    let i2 = i(&mut rng, 1 << 40);
+    let cu: Vec<&str> = (0..NROWS)
+        .map(|_| ucats[rng.random_range(0..20)].as_str())
+        .collect();
+    let cr: Vec<&str> = (0..NROWS)
+        .map(|_| rcats[rng.random_range(0..20)].as_str())
+        .collect();
+    let hi: Vec<String> = (0..NROWS)
+        .map(|_| format!("id_{:x}", rng.random::<u64>() >> 2))
+        .collect();
+    let lo: Vec<String> = (0..NROWS)
+        .map(|_| format!("grp_{}", rng.random_range(0..100)))
+        .collect();
+    df!(
+        "f0" => f0, "f1" => f1, "f2" => f2, "i0" => i0, "i1" => i1, "i2" => i2,
+        "cat_ulabel" => cu, "cat_record" => cr, "s_hi" => hi, "s_lo" => lo
+    )
+    .unwrap()
+}
+
+fn main() {
+    let t = TestInstance::new(Backend::Sqlite, &[]);
+    let ln = &t.inst;
+    for j in 0..20 {
+        ln.ulabels()
+            .create(NewLabel::new(format!("u{j:02}")))
+            .unwrap();
+    }
+    let mut ty = NewLabel::new("BenchConditions");
+    ty.is_type = true;
+    let ty = ln.records().create(ty).unwrap().record;
+    for j in 0..20 {
+        let mut r = NewLabel::new(format!("r{j:02}"));
+        r.type_id = Some(ty.id);
+        ln.records().create(r).unwrap();
+    }
+    let mut feats = Vec::new();
+    for (n, d) in [
+        ("f0", "float"),
+        ("f1", "float"),
+        ("f2", "float"),
+        ("i0", "int"),
+        ("i1", "int"),
+        ("i2", "int"),
+        ("cat_ulabel", "cat[ULabel]"),
+        ("cat_record", "cat[Record[BenchConditions]]"),
+        ("s_hi", "str"),
+        ("s_lo", "str"),
+    ] {
+        feats.push(ln.features().create(NewFeature::new(n, d)).unwrap().record);
+    }
+    ln.schemas()
+        .create(NewSchema::of_features(feats).named("bench_df_schema"))
+        .unwrap();
+
+    let (mut init, mut validate, mut save) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..3u64 {
+        let df = frame(r);
+        let start = Instant::now();
+        let curator = DataFrameCurator::new(ln, df, "bench_df_schema").unwrap();
+        init.push(start.elapsed());
+        let start = Instant::now();
+        let report = curator.validate().unwrap();
+        validate.push(start.elapsed());
+        assert!(report.is_valid(), "{report}");
+        // Save: the parquet file written, then saved, annotated and linked.
+        let start = Instant::now();
+        let path = t.dir.path().join(format!("df_{r}.parquet"));
+        let mut df = curator.dataframe().clone();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        curator
+            .save_artifact(NewArtifactSpec::with_key(
+                &path,
+                format!("bench/df_{r}.parquet"),
+            ))
+            .unwrap();
+        save.push(start.elapsed());
+    }
+    let ms = |v: Vec<std::time::Duration>| median(v).as_secs_f64() * 1e3;
+    println!("DataFrameCurator::new        {:>8.1} ms", ms(init));
+    println!("validate (1,000,000 × 10)    {:>8.1} ms", ms(validate));
+    println!(
+        "save_artifact (parquet write, save, annotate) {:>8.1} ms",
+        ms(save)
+    );
+    if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
+        if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {
+            println!(
+                "peak RSS                     {}",
+                l.trim_start_matches("VmHWM:").trim()
+            );
+        }
+    }
+}
