@@ -9,7 +9,7 @@
 //! exact matches validate, case variants and synonyms are reported as suggestions that
 //! [`DataFrameCurator::standardize`] applies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use lamindb_core::db::models::{Feature, Schema};
@@ -378,23 +378,41 @@ impl<'a> DataFrameCurator<'a> {
     }
 
     /// The distinct values of a column with their counts, most frequent first.
-    fn counts(col: &Series) -> Result<Vec<(String, usize)>> {
+    /// The distinct values of a column (only those in `only`, when given) with their counts,
+    /// most frequent first.
+    fn counts_of(col: &Series, only: Option<&HashSet<String>>) -> Result<Vec<(String, usize)>> {
         let s = col
             .cast(&DataType::String)
             .map_err(|e| Error::Validation(e.to_string()))?;
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
         for v in s
             .str()
             .map_err(|e| Error::Validation(e.to_string()))?
             .iter()
             .flatten()
         {
-            *counts.entry(v).or_default() += 1;
+            if only.is_none_or(|o| o.contains(v)) {
+                *counts.entry(v).or_default() += 1;
+            }
         }
         let mut out: Vec<(String, usize)> =
             counts.into_iter().map(|(v, n)| (v.to_owned(), n)).collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(out)
+    }
+
+    /// The distinct values of a column, by polars' hashing (faster than counting each row).
+    fn distinct(col: &Series) -> Result<Vec<String>> {
+        let s = col
+            .cast(&DataType::String)
+            .and_then(|s| s.unique())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(s.str()
+            .map_err(|e| Error::Validation(e.to_string()))?
+            .iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect())
     }
 
     fn check_categories(
@@ -403,27 +421,26 @@ impl<'a> DataFrameCurator<'a> {
         specs: &[CatSpec],
         col: &Series,
     ) -> Result<Vec<Problem>> {
-        let counts = Self::counts(col)?;
         let vocabs: Vec<Vocabulary> = specs
             .iter()
             .map(|s| self.vocabulary(s))
             .collect::<Result<_>>()?;
-        let values: Vec<&str> = counts.iter().map(|(v, _)| v.as_str()).collect();
-        let mut missing = Vec::new();
+        // Distinct values first; rows are counted only for the values that fail.
+        let mut failing = HashSet::new();
         let mut synonyms = BTreeMap::new();
-        for (v, n) in &counts {
+        for v in Self::distinct(col)? {
             if vocabs.iter().any(|voc| voc.validate(&[v.as_str()])[0]) {
                 continue;
             }
-            missing.push((v.clone(), *n));
-            if let Some(s) = vocabs.iter().find_map(|voc| voc.standard_of(v, false)) {
+            if let Some(s) = vocabs.iter().find_map(|voc| voc.standard_of(&v, false)) {
                 synonyms.insert(v.clone(), s.to_owned());
             }
+            failing.insert(v);
         }
-        let _ = values;
-        if missing.is_empty() {
+        if failing.is_empty() {
             return Ok(Vec::new());
         }
+        let missing = Self::counts_of(col, Some(&failing))?;
         let registry = specs
             .iter()
             .map(|s| match &s.field {
@@ -555,7 +572,7 @@ impl DataFrameCurator<'_> {
             if !Dtype::parse(f.dtype.as_deref().unwrap_or_default())?.is_categorical() {
                 continue;
             }
-            let distinct = Self::counts(col.as_materialized_series())?;
+            let distinct = Self::distinct(col.as_materialized_series())?;
             if distinct.len() > MAX_LABELS {
                 tracing::info!(
                     "not linking {} values of '{}' as labels (more than {MAX_LABELS})",
@@ -570,7 +587,7 @@ impl DataFrameCurator<'_> {
                 serde_json::Value::Array(
                     distinct
                         .into_iter()
-                        .map(|(v, _)| serde_json::Value::String(v))
+                        .map(serde_json::Value::String)
                         .collect(),
                 ),
             );

@@ -87,8 +87,10 @@ fn main() {
         .unwrap();
 
     let (mut init, mut validate, mut save) = (Vec::new(), Vec::new(), Vec::new());
+    let mut data_mib = 0.0;
     for r in 0..3u64 {
         let df = frame(r);
+        data_mib = df.estimated_size() as f64 / f64::from(1 << 20);
         let start = Instant::now();
         let curator = DataFrameCurator::new(ln, df, "bench_df_schema").unwrap();
         init.push(start.elapsed());
@@ -121,7 +123,7 @@ fn main() {
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {
             println!(
-                "peak RSS                     {}",
+                "peak RSS                     {} (the DataFrame: {data_mib:.0} MiB)",
                 l.trim_start_matches("VmHWM:").trim()
             );
         }
