@@ -243,6 +243,7 @@ impl DescribeArgs {
                 let mut json = artifact_json(&inst, &a);
                 json["features"] = json!(d.features);
                 json["labels"] = json!(d.labels);
+                json["dataset_features"] = json!(d.dataset_features);
                 Ok(Output::new(d.to_string(), json))
             }
             "run" | "runs" => {

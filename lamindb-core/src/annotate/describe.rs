@@ -29,6 +29,9 @@ pub struct ArtifactDescription {
     pub features: Vec<(String, String, Vec<String>)>,
     /// `(accessor, registry, names)` of every linked label, directly or through a feature.
     pub labels: Vec<(String, String, Vec<String>)>,
+    /// For a dataset validated by a schema: per slot (`columns`), the features of its feature
+    /// set as `(feature, dtype shown, values)` (values for categorical features).
+    pub dataset_features: Vec<(String, Vec<(String, String, Vec<String>)>)>,
 }
 
 /// A size in bytes as Python LaminDB prints it (`2.0 KB`, decimal units).
@@ -131,6 +134,32 @@ impl Instance {
                 .1
                 .push(shown);
         }
+        // A validated dataset's feature sets (one query, only for such artifacts); their
+        // features are listed under "Dataset features" rather than "Features", as in Python.
+        let mut dataset_features: Vec<(String, Vec<(String, String, Vec<String>)>)> = Vec::new();
+        if artifact.schema_id.is_some() {
+            let mut sql = crate::db::rows::Sql::default();
+            sql.push(
+                "SELECT COALESCE(a.slot, '') AS t0, f.name AS t1, f._dtype_str AS t2 \
+                 FROM lamindb_artifactschema a \
+                 JOIN lamindb_schemafeature m ON m.schema_id = a.schema_id \
+                 JOIN lamindb_feature f ON f.id = m.feature_id \
+                 WHERE a.artifact_id = ",
+            )
+            .bind(crate::db::rows::Bind::Int(artifact.id.into()))
+            .push(" ORDER BY a.slot, m.id");
+            for row in sql.load(&mut self.conn())? {
+                let (slot, name, dtype) =
+                    (row.0[0].display(), row.0[1].display(), row.0[2].display());
+                let mut vals = cat.remove(&name).map(|(_, v)| v).unwrap_or_default();
+                vals.sort();
+                let entry = (name, dtype, vals);
+                match dataset_features.iter_mut().find(|(s, _)| *s == slot) {
+                    Some((_, fs)) => fs.push(entry),
+                    None => dataset_features.push((slot, vec![entry])),
+                }
+            }
+        }
         let features = cat
             .into_iter()
             .chain(simple)
@@ -147,6 +176,7 @@ impl Instance {
             schema,
             features,
             labels: labels.into_iter().map(|((a, r), n)| (a, r, n)).collect(),
+            dataset_features,
         })
     }
 }
@@ -217,15 +247,33 @@ impl fmt::Display for ArtifactDescription {
             let line = format!("{lead}{l:<37}{r}");
             writeln!(f, "{}", line.trim_end())?;
         }
+        let has_dataset = !self.dataset_features.is_empty();
         let has_features = !self.features.is_empty();
         let has_labels = !self.labels.is_empty();
         let last = |cond: bool| if cond { "├── " } else { "└── " };
         write!(
             f,
             "{}storage/path: {}",
-            last(has_features || has_labels),
+            last(has_dataset || has_features || has_labels),
             self.path
         )?;
+        if has_dataset {
+            let more = has_features || has_labels;
+            write!(f, "\n{}Dataset features", last(more))?;
+            let pipe = if more { "│   " } else { "    " };
+            for (i, (slot, feats)) in self.dataset_features.iter().enumerate() {
+                let is_last = i + 1 == self.dataset_features.len();
+                let branch = if is_last { "└── " } else { "├── " };
+                let inner = if is_last { "    " } else { "│   " };
+                write!(f, "\n{pipe}{branch}{slot} ({})", feats.len())?;
+                for (name, dtype, vals) in feats {
+                    let shown: Vec<&str> = vals.iter().take(10).map(String::as_str).collect();
+                    let more = if vals.len() > 10 { ", …" } else { "" };
+                    let line = format!("{name:<20}{dtype:<25}{}{more}", shown.join(", "));
+                    write!(f, "\n{pipe}{inner}    {}", line.trim_end())?;
+                }
+            }
+        }
         if has_features {
             write!(f, "\n{}Features", last(has_labels))?;
             let pipe = if has_labels { "│   " } else { "    " };

@@ -147,6 +147,10 @@ both!(save_with_a_schema_saves_only_valid_files, |backend| {
         described.contains("schema: donors") && described.contains("n_observations: 2"),
         "{described}"
     );
+    assert!(
+        described.contains("Dataset features") && described.contains("columns (1)"),
+        "{described}"
+    );
     let found = env.json(&["list", "artifacts", "--filter", "donor=D1"]);
     assert_eq!(found.as_array().unwrap().len(), 1);
 });

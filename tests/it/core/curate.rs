@@ -265,6 +265,21 @@ both!(
         let slots = q.load(&mut ln.conn()).unwrap();
         assert_eq!(slots.len(), 1);
         assert_eq!(slots[0].0[0].display(), "columns");
+        // describe: the feature set under "Dataset features", its categorical values with it.
+        let d = ln.describe_artifact(a).unwrap();
+        assert_eq!(d.dataset_features.len(), 1);
+        let (slot, feats) = &d.dataset_features[0];
+        assert_eq!(slot, "columns");
+        let names: Vec<&str> = feats.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(names, ["cell_type", "n_genes", "donor", "score"]);
+        assert_eq!(feats[0].2, ["T cell", "neuron"]);
+        assert!(d.features.is_empty(), "{:?}", d.features);
+        let text = d.to_string();
+        assert!(
+            text.contains("Dataset features") && text.contains("columns (4)"),
+            "{text}"
+        );
+        assert!(text.contains(".cell_types"), "{text}");
     }
 );
 
