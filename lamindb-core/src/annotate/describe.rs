@@ -10,6 +10,9 @@ use crate::db::models::{Artifact, Branch, Run, Transform};
 use crate::meta::Dtype;
 use crate::{Instance, Result};
 
+/// One line of a Features section: `(feature, dtype shown, values)`.
+pub type FeatureLine = (String, String, Vec<String>);
+
 /// Everything `describe()` shows about an artifact.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ArtifactDescription {
@@ -31,7 +34,7 @@ pub struct ArtifactDescription {
     pub labels: Vec<(String, String, Vec<String>)>,
     /// For a dataset validated by a schema: per slot (`columns`), the features of its feature
     /// set as `(feature, dtype shown, values)` (values for categorical features).
-    pub dataset_features: Vec<(String, Vec<(String, String, Vec<String>)>)>,
+    pub dataset_features: Vec<(String, Vec<FeatureLine>)>,
 }
 
 /// A size in bytes as Python LaminDB prints it (`2.0 KB`, decimal units).
@@ -136,7 +139,7 @@ impl Instance {
         }
         // A validated dataset's feature sets (one query, only for such artifacts); their
         // features are listed under "Dataset features" rather than "Features", as in Python.
-        let mut dataset_features: Vec<(String, Vec<(String, String, Vec<String>)>)> = Vec::new();
+        let mut dataset_features: Vec<(String, Vec<FeatureLine>)> = Vec::new();
         if artifact.schema_id.is_some() {
             let mut sql = crate::db::rows::Sql::default();
             sql.push(
