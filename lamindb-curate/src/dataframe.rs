@@ -457,6 +457,86 @@ impl<'a> DataFrameCurator<'a> {
         }])
     }
 
+    /// Creates records for the values of categorical column `column` that its registry lacks
+    /// (Python's `cat.add_new_from`), in the type the dtype names (`cat[Record[<type>]]`);
+    /// returns how many were created. Values that are synonyms must be standardized first.
+    /// Registries whose uids derive from content (`bionty.*`, `pertdb.*`) are refused: their
+    /// records are made with their own commands.
+    pub fn add_new_from(&self, column: &str) -> Result<usize> {
+        let (f, _) = self
+            .features
+            .iter()
+            .find(|(f, _)| f.name == column)
+            .ok_or_else(|| {
+                Error::Validation(format!(
+                    "'{column}' is no feature of schema '{}'",
+                    self.schema_name()
+                ))
+            })?;
+        let Dtype::Cat(specs) = Dtype::parse(f.dtype.as_deref().unwrap_or_default())? else {
+            return Err(Error::Validation(format!(
+                "'{column}' is not a categorical feature"
+            )));
+        };
+        let spec = &specs[0];
+        let meta = self.inst.catalog().registry(&spec.registry)?;
+        if meta.name.contains('.') {
+            return Err(Error::Validation(format!(
+                "records of {} have uids derived from their content; create them with the module's own command (lamin create {} NAME)",
+                meta.name, meta.name
+            )));
+        }
+        let col = self
+            .df
+            .column(column)
+            .map_err(|e| Error::Validation(e.to_string()))?
+            .as_materialized_series()
+            .clone();
+        let problems = self.check_categories(column, &specs, &col)?;
+        let Some(Problem::NonValidated {
+            values, synonyms, ..
+        }) = problems.into_iter().next()
+        else {
+            return Ok(0);
+        };
+        if !synonyms.is_empty() {
+            return Err(Error::Validation(format!(
+                "'{column}' has values that are synonyms of existing records ({}); standardize them before adding new values",
+                synonyms.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let mut fields = Vec::new();
+        if let (Some(t), Some(_)) = (spec.type_uid(), meta.field("type_id")) {
+            let ids = self
+                .inst
+                .query_registry(meta.name)?
+                .filter(lamindb_core::query::Q::new("uid", t))
+                .ids()?;
+            let id = ids
+                .first()
+                .ok_or_else(|| Error::NotFound(format!("no {} type with uid {t}", meta.name)))?;
+            fields.push(("type_id".to_owned(), id.to_string()));
+        }
+        let mut created = 0;
+        for (value, _) in &values {
+            if self
+                .inst
+                .create_record(meta.name, value, &fields, None)?
+                .created
+            {
+                created += 1;
+            }
+        }
+        Ok(created)
+    }
+
+    fn schema_name(&self) -> String {
+        self.schema
+            .name
+            .clone()
+            .unwrap_or_else(|| self.schema.uid.clone())
+    }
+
     /// Replaces case variants and synonyms in the categorical columns (all when `column` is
     /// `None`) by their registry's values; returns the mapping per column.
     pub fn standardize(

@@ -22,6 +22,10 @@ pub struct ValidateArgs {
     /// registries' values (parquet or csv, by the name), and validate that copy.
     #[arg(long, value_name = "OUT")]
     standardize: Option<PathBuf>,
+    /// Create records for the values of this categorical column that its registry lacks, then
+    /// validate.
+    #[arg(long, value_name = "COLUMN")]
+    add_new: Option<String>,
 }
 
 impl ValidateArgs {
@@ -34,6 +38,10 @@ impl ValidateArgs {
             mapping = json!(curator.standardize(None)?);
             write_table(curator.dataframe(), out)?;
         }
+        let mut added = serde_json::Value::Null;
+        if let Some(column) = &self.add_new {
+            added = json!({ column: curator.add_new_from(column)? });
+        }
         let report = curator.validate()?;
         let mut text = report.to_string();
         if let Some(out) = &self.standardize {
@@ -42,6 +50,7 @@ impl ValidateArgs {
         let mut json = serde_json::to_value(&report).unwrap_or_default();
         json["valid"] = json!(report.is_valid());
         json["standardized"] = mapping;
+        json["added"] = added;
         let mut output = Output::new(text.trim_end().to_owned(), json);
         if !report.is_valid() {
             output.exit_code = 4;

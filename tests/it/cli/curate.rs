@@ -88,6 +88,19 @@ both!(validate_reports_every_problem_and_standardizes, |backend| {
     assert_eq!(r["problems"].as_array().unwrap().len(), 2, "{r}");
     let written = std::fs::read_to_string(&fixed).unwrap();
     assert_eq!(written.matches("T cell").count(), 3, "{written}");
+    // --add-new creates the missing donor; then only the extra column is left.
+    let out = env.lamin(&[
+        "--json",
+        "validate",
+        fixed.to_str().unwrap(),
+        "--schema",
+        "cells",
+        "--add-new",
+        "donor",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["added"]["donor"], 1, "{r}");
+    assert_eq!(r["problems"].as_array().unwrap().len(), 1, "{r}");
     // A valid file exits 0.
     let good = env.write(
         "good.csv",

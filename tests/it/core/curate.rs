@@ -112,6 +112,23 @@ both!(
             .iter()
             .any(|x| matches!(x, Problem::NonValidated { column, .. } if column == "cell_type")));
         assert_eq!(after.problems.len(), 4);
+        // add_new_from creates the missing donor label; bionty terms are refused.
+        assert_eq!(curator.add_new_from("donor").unwrap(), 1);
+        let err = curator.add_new_from("cell_type").unwrap_err();
+        assert!(err.to_string().contains("bionty.CellType"), "{err}");
+        let after = curator.validate().unwrap();
+        assert!(!after
+            .problems
+            .iter()
+            .any(|x| matches!(x, Problem::NonValidated { column, .. } if column == "donor")));
+        assert_eq!(after.problems.len(), 3);
+        assert!(t
+            .inst
+            .ulabels()
+            .query()
+            .filter(Q::new("name", "D3"))
+            .exists()
+            .unwrap());
     }
 );
 
