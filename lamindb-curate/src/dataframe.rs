@@ -367,11 +367,7 @@ impl<'a> DataFrameCurator<'a> {
             }
         }
         Ok(Report {
-            schema: self
-                .schema
-                .name
-                .clone()
-                .unwrap_or_else(|| self.schema.uid.clone()),
+            schema: self.schema_name(),
             n_rows: self.df.height(),
             problems,
         })

@@ -118,9 +118,15 @@ fn column_type(d: Sql, f: &FieldMeta) -> String {
     }
 }
 
-/// A column definition as LaminDB's tables have it: `id` the key, `uid` unique, the name field,
-/// `created_at` and `created_by_id` required; everything else nullable.
-fn column_def(d: Sql, meta: Option<&RegistryMeta>, f: &FieldMeta, new_table: bool) -> String {
+/// Whether a registry's column is required in a new table, as in LaminDB's tables: `uid`, the
+/// name field, `created_at` and `created_by_id`; everything else is nullable.
+fn required_in(meta: &RegistryMeta, f: &FieldMeta) -> bool {
+    matches!(f.name, "uid" | "created_by_id" | "created_at") || meta.name_field == Some(f.name)
+}
+
+/// A column definition: `id` the key; in a new table `uid` unique and `created_at` defaulting to
+/// now; a declared default makes the column `NOT NULL DEFAULT …`.
+fn column_def(d: Sql, f: &FieldMeta, required: bool, new_table: bool) -> String {
     let name = q(d, f.name);
     if f.name == "id" {
         return match d {
@@ -138,11 +144,6 @@ fn column_def(d: Sql, meta: Option<&RegistryMeta>, f: &FieldMeta, new_table: boo
         };
         return format!("{out} NOT NULL DEFAULT {literal}{}", references(d, f));
     }
-    let required = new_table
-        && (f.name == "uid"
-            || f.name == "created_by_id"
-            || f.name == "created_at"
-            || meta.and_then(|m| m.name_field) == Some(f.name));
     if f.name == "created_at" && new_table {
         out.push_str(match d {
             Sql::Sqlite => " DEFAULT (STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW'))",
@@ -183,7 +184,7 @@ fn create_table(d: Sql, meta: &RegistryMeta) -> String {
     let cols: Vec<String> = meta
         .fields
         .iter()
-        .map(|f| format!("    {}", column_def(d, Some(meta), f, true)))
+        .map(|f| format!("    {}", column_def(d, f, required_in(meta, f), true)))
         .collect();
     let mut out = format!(
         "CREATE TABLE {} (\n{}\n);\n",
@@ -248,13 +249,7 @@ fn link_fields(l: &LinkMeta) -> Vec<(FieldMeta, bool)> {
 fn create_link_table(d: Sql, l: &LinkMeta) -> String {
     let cols: Vec<String> = link_fields(l)
         .iter()
-        .map(|(f, required)| {
-            let mut def = column_def(d, None, f, true);
-            if *required && def.contains(" NULL") && !def.contains("NOT NULL") {
-                def = def.replacen(" NULL", " NOT NULL", 1);
-            }
-            format!("    {def}")
-        })
+        .map(|(f, required)| format!("    {}", column_def(d, f, *required, true)))
         .collect();
     let mut out = format!(
         "CREATE TABLE {} (\n{}\n);\n",
@@ -347,7 +342,7 @@ fn diff(
                 up[i].push_str(&format!(
                     "ALTER TABLE {} ADD COLUMN {};\n",
                     q(*d, meta.table),
-                    column_def(*d, Some(meta), f, false)
+                    column_def(*d, f, false, false)
                 ));
                 if matches!(f.field_type, FieldType::ForeignKey(_)) {
                     up[i].push_str(&index(*d, meta.table, &[f.name], false));

@@ -360,103 +360,65 @@ mod upgrade {
     const V1_POSTGRES: EmbeddedMigrations = embed_migrations!("upgrade-module/v1/postgres");
     const V2_SQLITE: EmbeddedMigrations = embed_migrations!("upgrade-module/v2/sqlite");
     const V2_POSTGRES: EmbeddedMigrations = embed_migrations!("upgrade-module/v2/postgres");
-
-    pub struct V1;
-    pub struct V2;
-
-    impl Module for V1 {
-        fn name(&self) -> &'static str {
-            "upg"
-        }
-        fn sqlite_migrations(&self) -> EmbeddedMigrations {
-            V1_SQLITE
-        }
-        fn postgres_migrations(&self) -> EmbeddedMigrations {
-            V1_POSTGRES
-        }
-        fn registries(&self) -> &'static [&'static RegistryMeta] {
-            static R: &[&RegistryMeta] = &[&THING_V1];
-            R
-        }
-    }
-
-    impl Module for V2 {
-        fn name(&self) -> &'static str {
-            "upg"
-        }
-        fn sqlite_migrations(&self) -> EmbeddedMigrations {
-            V2_SQLITE
-        }
-        fn postgres_migrations(&self) -> EmbeddedMigrations {
-            V2_POSTGRES
-        }
-        fn registries(&self) -> &'static [&'static RegistryMeta] {
-            static R: &[&RegistryMeta] = &[&THING_V2, &BOX_V2];
-            R
-        }
-    }
-
-    pub static MODULE_V1: V1 = V1;
-    pub static MODULE_V2: V2 = V2;
-
-    /// Version 2's declarations before its migration was written.
-    pub struct Undeployed;
-    impl Module for Undeployed {
-        fn name(&self) -> &'static str {
-            "upg"
-        }
-        fn sqlite_migrations(&self) -> EmbeddedMigrations {
-            V1_SQLITE
-        }
-        fn postgres_migrations(&self) -> EmbeddedMigrations {
-            V1_POSTGRES
-        }
-        fn registries(&self) -> &'static [&'static RegistryMeta] {
-            V2.registries()
-        }
-    }
-
-    /// Version 1's declarations on version 2's migrations: a column was removed.
-    pub struct Shrunk;
-    impl Module for Shrunk {
-        fn name(&self) -> &'static str {
-            "upg"
-        }
-        fn sqlite_migrations(&self) -> EmbeddedMigrations {
-            V2_SQLITE
-        }
-        fn postgres_migrations(&self) -> EmbeddedMigrations {
-            V2_POSTGRES
-        }
-        fn registries(&self) -> &'static [&'static RegistryMeta] {
-            static R: &[&RegistryMeta] = &[&THING_V1, &BOX_V2];
-            R
-        }
-    }
-
+    // Version 3: two more migrations, the second of which fails.
     const V3_SQLITE: EmbeddedMigrations = embed_migrations!("upgrade-module/v3/sqlite");
     const V3_POSTGRES: EmbeddedMigrations = embed_migrations!("upgrade-module/v3/postgres");
 
-    /// Version 3: two more migrations, the second of which fails.
-    pub struct Broken;
-    impl Module for Broken {
+    const V1_REGISTRIES: &[&RegistryMeta] = &[&THING_V1];
+    const V2_REGISTRIES: &[&RegistryMeta] = &[&THING_V2, &BOX_V2];
+
+    /// The module `upg`: one version of its migrations (1–3) with some declarations.
+    pub struct Upg {
+        migrations: u8,
+        registries: &'static [&'static RegistryMeta],
+    }
+
+    impl Module for Upg {
         fn name(&self) -> &'static str {
             "upg"
         }
         fn sqlite_migrations(&self) -> EmbeddedMigrations {
-            V3_SQLITE
+            match self.migrations {
+                1 => V1_SQLITE,
+                2 => V2_SQLITE,
+                _ => V3_SQLITE,
+            }
         }
         fn postgres_migrations(&self) -> EmbeddedMigrations {
-            V3_POSTGRES
+            match self.migrations {
+                1 => V1_POSTGRES,
+                2 => V2_POSTGRES,
+                _ => V3_POSTGRES,
+            }
         }
         fn registries(&self) -> &'static [&'static RegistryMeta] {
-            V2.registries()
+            self.registries
         }
     }
 
-    pub static BROKEN: Broken = Broken;
-    pub static UNDEPLOYED: Undeployed = Undeployed;
-    pub static SHRUNK: Shrunk = Shrunk;
+    pub static MODULE_V1: Upg = Upg {
+        migrations: 1,
+        registries: V1_REGISTRIES,
+    };
+    pub static MODULE_V2: Upg = Upg {
+        migrations: 2,
+        registries: V2_REGISTRIES,
+    };
+    /// Version 2's declarations before its migration was written.
+    pub static UNDEPLOYED: Upg = Upg {
+        migrations: 1,
+        registries: V2_REGISTRIES,
+    };
+    /// Version 1's declarations on version 2's migrations: a column was removed.
+    pub static SHRUNK: Upg = Upg {
+        migrations: 2,
+        registries: &[&THING_V1, &BOX_V2],
+    };
+    /// Version 3's migrations, whose last one fails.
+    pub static BROKEN: Upg = Upg {
+        migrations: 3,
+        registries: V2_REGISTRIES,
+    };
 }
 
 both!(
