@@ -342,9 +342,10 @@ pub fn resolve(
     sql.push(", ")
         .bind_opt(base.description.clone().map(Bind::Text));
     sql.push(", ").bind_opt(url.map(Bind::Text));
+    // Parallel imports of one new version each try to add its row; the first one wins.
     sql.push(", ")
         .bind(Bind::Int(created_by_id.into()))
-        .push(")");
+        .push(") ON CONFLICT DO NOTHING");
     sql.execute(conn)?;
     Ok(list(
         conn,

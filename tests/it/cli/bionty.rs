@@ -253,3 +253,55 @@ both!(bionty_commands, |backend| {
     let err = String::from_utf8_lossy(&offline.stderr);
     assert!(err.contains("mondo") && err.contains("--file"), "{err}");
 });
+
+both!(parallel_imports_of_one_source_import_it_once, |backend| {
+    let env = Env::new(backend);
+    env.init_with(&["--modules", "bionty"]);
+    // Four `lamin` processes import the same file (a version the catalogue lacks) at once, and
+    // two more add the same custom term.
+    let mut children: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            env.command(lamindb_tests::lamin_bin())
+                .args(["bionty", "import", "CellType", "--file", &cl()])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children.extend((0..2).map(|_| {
+        env.command(lamindb_tests::lamin_bin())
+            .args(["create", "bionty.CellType", "lab cell"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }));
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let again = env.json(&["bionty", "import", "CellType", "--file", &cl()]);
+    assert_eq!(
+        (again["inserted"].as_u64(), again["parent_links"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let all = env.json(&["list", "bionty.celltype", "--limit", "10000"]);
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        3325,
+        "3,324 terms and one custom term"
+    );
+    let sources = env.json(&["bionty", "sources", "CellType"]);
+    let v = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["version"] == "2026-03-26")
+        .count();
+    assert_eq!(v, 1, "one source row for the file's version: {sources}");
+});
