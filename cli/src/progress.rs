@@ -14,7 +14,8 @@ pub static QUIET: AtomicBool = AtomicBool::new(false);
 
 struct Bars;
 
-struct Bar(ProgressBar);
+/// A bar or spinner on stderr, cleared when dropped.
+pub struct Bar(ProgressBar);
 
 impl ProgressTask for Bar {
     fn set(&self, done: u64) {
@@ -47,4 +48,16 @@ pub fn attach(inst: &Instance) {
     if !QUIET.load(Ordering::Relaxed) && std::io::stderr().is_terminal() {
         inst.set_progress(Arc::new(Bars));
     }
+}
+
+/// A spinner with `msg` while long work without a known size runs (reading and validating a
+/// dataset); cleared when dropped. None when nobody watches.
+pub fn spinner(msg: &str) -> Option<Bar> {
+    if QUIET.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(msg.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(Bar(bar))
 }

@@ -132,6 +132,17 @@ pub enum Error {
     /// A migration error.
     #[error("migration failed: {0}")]
     Migration(String),
+    /// A dataset file that does not read as its format (a corrupt or foreign HDF5 file, a
+    /// zarr group without AnnData's encoding, …).
+    #[error("cannot read {path} as {format}: {message}")]
+    Format {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The format it was read as (`h5ad`, `zarr`, …).
+        format: &'static str,
+        /// What was wrong, where.
+        message: String,
+    },
     /// An I/O error on settings files.
     #[error("I/O error on {path}: {source}")]
     Io {
@@ -150,7 +161,7 @@ impl Error {
             Error::NotFound(_) | Error::NoRecord { .. } | Error::NoCurrentInstance => {
                 ErrorKind::NotFound
             }
-            Error::UnknownFeatures { .. } => ErrorKind::Validation,
+            Error::UnknownFeatures { .. } | Error::Format { .. } => ErrorKind::Validation,
             Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Validation(_) => ErrorKind::Validation,

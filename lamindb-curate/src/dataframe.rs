@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use lamindb_core::db::models::{Feature, Schema};
+use lamindb_core::db::models::{Artifact, Feature, Schema};
 use lamindb_core::meta::{CatSpec, Dtype};
 use lamindb_core::{Error, Instance, Result};
 use polars::prelude::*;
@@ -76,6 +76,10 @@ pub struct Report {
     pub n_rows: usize,
     /// Every failure.
     pub problems: Vec<Problem>,
+    /// What was found but does not fail validation (values of a non-maximal set that no
+    /// registry knows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -88,11 +92,15 @@ impl Report {
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.is_valid() {
-            return write!(
+            write!(
                 f,
                 "✓ {} rows are valid against schema '{}'",
                 self.n_rows, self.schema
-            );
+            )?;
+            for n in &self.notes {
+                write!(f, "\n  {n}")?;
+            }
+            return Ok(());
         }
         writeln!(
             f,
@@ -245,21 +253,16 @@ fn target(d: &Dtype) -> Option<DataType> {
 }
 
 impl<'a> DataFrameCurator<'a> {
-    /// A curator of `df` against the schema named (or with uid) `schema`. The built-in
-    /// `valid_features` (uid `0000000000000000`) is created on first use, as Python does.
+    /// A curator of `df` against the schema named (or with uid) `schema`. Built-in schemas
+    /// such as `valid_features` (uid `0000000000000000`) are created on first use, as Python
+    /// does.
     pub fn new(inst: &'a Instance, df: DataFrame, schema: &str) -> Result<Self> {
+        Self::with_schema(inst, df, crate::schemas::resolve(inst, schema)?)
+    }
+
+    /// A curator of `df` against `schema` (a saved schema, e.g. a slot of a composite).
+    pub fn with_schema(inst: &'a Instance, df: DataFrame, schema: Schema) -> Result<Self> {
         let schemas = inst.schemas();
-        let schema = match schemas.get(schema) {
-            Err(e) if e.kind() == lamindb_core::ErrorKind::NotFound && schema == VALID_FEATURES => {
-                let spec = lamindb_core::records::schemas::NewSchema {
-                    itype: Some("Feature".into()),
-                    ..Default::default()
-                }
-                .named(VALID_FEATURES);
-                schemas.create(spec)?.record
-            }
-            other => other?,
-        };
         let optionals: Vec<i32> = schemas.optionals(&schema)?.iter().map(|f| f.id).collect();
         let mut features: Vec<(Feature, bool)> = schemas
             .members(&schema)?
@@ -370,6 +373,7 @@ impl<'a> DataFrameCurator<'a> {
             schema: self.schema_name(),
             n_rows: self.df.height(),
             problems,
+            notes: Vec::new(),
         })
     }
 
@@ -526,6 +530,62 @@ impl<'a> DataFrameCurator<'a> {
         Ok(created)
     }
 
+    /// Links the distinct values of each categorical column as labels of `artifact`, with
+    /// their feature; returns how many per feature. Columns with more than [`MAX_LABELS`]
+    /// values are skipped, as Python does.
+    pub(crate) fn link_labels(&self, artifact: &Artifact) -> Result<BTreeMap<String, usize>> {
+        let mut labels = BTreeMap::new();
+        let mut values = serde_json::Map::new();
+        for (f, _) in &self.features {
+            let Ok(col) = self.df.column(&f.name) else {
+                continue;
+            };
+            if !Dtype::parse(f.dtype.as_deref().unwrap_or_default())?.is_categorical() {
+                continue;
+            }
+            let distinct = Self::distinct(col.as_materialized_series())?;
+            if distinct.len() > MAX_LABELS {
+                tracing::info!(
+                    "not linking {} values of '{}' as labels (more than {MAX_LABELS})",
+                    distinct.len(),
+                    f.name
+                );
+                continue;
+            }
+            labels.insert(f.name.clone(), distinct.len());
+            values.insert(
+                f.name.clone(),
+                serde_json::Value::Array(
+                    distinct
+                        .into_iter()
+                        .map(serde_json::Value::String)
+                        .collect(),
+                ),
+            );
+        }
+        if !values.is_empty() {
+            self.inst.annotations(artifact).add_values(&values)?;
+        }
+        Ok(labels)
+    }
+
+    /// The feature set of the validated columns (Python's inferred schema of a slot), with
+    /// the validating schema's set semantics.
+    pub(crate) fn feature_set(&self) -> Result<Schema> {
+        let present: Vec<Feature> = self
+            .features
+            .iter()
+            .filter(|(f, _)| self.df.column(&f.name).is_ok())
+            .map(|(f, _)| f.clone())
+            .collect();
+        let mut set = lamindb_core::records::schemas::NewSchema::of_features(present);
+        set.minimal_set = self.schema.minimal_set;
+        set.maximal_set = self.schema.maximal_set;
+        set.ordered_set = self.schema.ordered_set;
+        set.coerce = self.schema.coerce.unwrap_or(false);
+        Ok(self.inst.schemas().create(set)?.record)
+    }
+
     fn schema_name(&self) -> String {
         self.schema
             .name
@@ -587,8 +647,7 @@ impl<'a> DataFrameCurator<'a> {
     }
 }
 
-/// The built-in schema of any registered features (Python's `valid_features`).
-pub const VALID_FEATURES: &str = "valid_features";
+pub use crate::schemas::VALID_FEATURES;
 
 /// What [`DataFrameCurator::save_artifact`] did.
 #[derive(Debug)]
@@ -616,84 +675,22 @@ impl DataFrameCurator<'_> {
         &self,
         mut spec: lamindb_core::records::artifact::NewArtifactSpec,
     ) -> Result<SavedDataset> {
-        use lamindb_core::db::rows::{Bind, Sql};
         let report = self.validate()?;
         if !report.is_valid() {
             return Err(Error::Validation(format!("{report}\nnothing was saved")));
         }
         spec.kind.get_or_insert_with(|| "dataset".to_owned());
         let saved = self.inst.artifacts().save(spec)?;
-        let mut artifact = saved.artifact;
-        let table = lamindb_core::meta::core::ARTIFACT.table;
-        let mut sql = Sql::default();
-        sql.push(&format!("UPDATE \"{table}\" SET schema_id = "))
-            .bind(Bind::Int(self.schema.id.into()))
-            .push(", otype = ")
-            .bind(Bind::Text("DataFrame".into()))
-            .push(", n_observations = ")
-            .bind(Bind::Int(self.df.height() as i64))
-            .push(" WHERE id = ")
-            .bind(Bind::Int(artifact.id.into()));
-        sql.execute(&mut self.inst.conn())?;
-        artifact = self.inst.artifacts().get(&artifact.uid)?;
-        // Labels: the distinct values of each categorical column, linked with their feature.
-        let mut labels = BTreeMap::new();
-        let mut values = serde_json::Map::new();
-        let mut present: Vec<Feature> = Vec::new();
-        for (f, _) in &self.features {
-            let Ok(col) = self.df.column(&f.name) else {
-                continue;
-            };
-            present.push(f.clone());
-            if !Dtype::parse(f.dtype.as_deref().unwrap_or_default())?.is_categorical() {
-                continue;
-            }
-            let distinct = Self::distinct(col.as_materialized_series())?;
-            if distinct.len() > MAX_LABELS {
-                tracing::info!(
-                    "not linking {} values of '{}' as labels (more than {MAX_LABELS})",
-                    distinct.len(),
-                    f.name
-                );
-                continue;
-            }
-            labels.insert(f.name.clone(), distinct.len());
-            values.insert(
-                f.name.clone(),
-                serde_json::Value::Array(
-                    distinct
-                        .into_iter()
-                        .map(serde_json::Value::String)
-                        .collect(),
-                ),
-            );
-        }
-        if !values.is_empty() {
-            self.inst.annotations(&artifact).add_values(&values)?;
-        }
-        // The feature set of the validated columns, linked with slot `columns`.
-        let mut set = lamindb_core::records::schemas::NewSchema::of_features(present);
-        set.minimal_set = self.schema.minimal_set;
-        set.maximal_set = self.schema.maximal_set;
-        set.ordered_set = self.schema.ordered_set;
-        set.coerce = self.schema.coerce.unwrap_or(false);
-        let feature_set = self.inst.schemas().create(set)?.record;
-        let run = self.inst.current_run()?.map(|r| r.id);
-        let mut link = Sql::default();
-        link.push(
-            "INSERT INTO \"lamindb_artifactschema\" (artifact_id, schema_id, slot, created_by_id, run_id) VALUES (",
-        )
-        .bind(Bind::Int(artifact.id.into()))
-        .push(", ")
-        .bind(Bind::Int(feature_set.id.into()))
-        .push(", ")
-        .bind(Bind::Text("columns".into()))
-        .push(", ")
-        .bind(Bind::Int(self.inst.user().id.into()))
-        .push(", ")
-        .bind_opt(run.map(Bind::Int))
-        .push(") ON CONFLICT DO NOTHING");
-        link.execute(&mut self.inst.conn())?;
+        let artifact = mark_validated(
+            self.inst,
+            &saved.artifact,
+            &self.schema,
+            "DataFrame",
+            self.df.height(),
+        )?;
+        let labels = self.link_labels(&artifact)?;
+        let feature_set = self.feature_set()?;
+        link_feature_set(self.inst, &artifact, &feature_set, "columns")?;
         Ok(SavedDataset {
             saved: lamindb_core::records::artifact::Saved {
                 artifact,
@@ -703,4 +700,55 @@ impl DataFrameCurator<'_> {
             feature_set,
         })
     }
+}
+
+/// Marks a saved artifact as a dataset validated by `schema`: `schema_id`, `otype`,
+/// `n_observations`; returns it reloaded.
+pub(crate) fn mark_validated(
+    inst: &Instance,
+    artifact: &Artifact,
+    schema: &Schema,
+    otype: &str,
+    n_observations: usize,
+) -> Result<Artifact> {
+    use lamindb_core::db::rows::{Bind, Sql};
+    let table = lamindb_core::meta::core::ARTIFACT.table;
+    let mut sql = Sql::default();
+    sql.push(&format!("UPDATE \"{table}\" SET schema_id = "))
+        .bind(Bind::Int(schema.id.into()))
+        .push(", otype = ")
+        .bind(Bind::Text(otype.into()))
+        .push(", n_observations = ")
+        .bind(Bind::Int(n_observations as i64))
+        .push(" WHERE id = ")
+        .bind(Bind::Int(artifact.id.into()));
+    sql.execute(&mut inst.conn())?;
+    inst.artifacts().get(&artifact.uid)
+}
+
+/// Links `set` to `artifact` as the feature set of `slot` (`lamindb_artifactschema`).
+pub(crate) fn link_feature_set(
+    inst: &Instance,
+    artifact: &Artifact,
+    set: &Schema,
+    slot: &str,
+) -> Result<()> {
+    use lamindb_core::db::rows::{Bind, Sql};
+    let run = inst.current_run()?.map(|r| r.id);
+    let mut link = Sql::default();
+    link.push(
+        "INSERT INTO \"lamindb_artifactschema\" (artifact_id, schema_id, slot, created_by_id, run_id) VALUES (",
+    )
+    .bind(Bind::Int(artifact.id.into()))
+    .push(", ")
+    .bind(Bind::Int(set.id.into()))
+    .push(", ")
+    .bind(Bind::Text(slot.into()))
+    .push(", ")
+    .bind(Bind::Int(inst.user().id.into()))
+    .push(", ")
+    .bind_opt(run.map(Bind::Int))
+    .push(") ON CONFLICT DO NOTHING");
+    link.execute(&mut inst.conn())?;
+    Ok(())
 }

@@ -44,11 +44,26 @@ impl SaveArgs {
             ..Default::default()
         };
         let (saved, dataset) = match &self.schema {
+            Some(schema) if lamindb_curate::anndata::is_anndata(&spec.path) => {
+                let adata = lamindb_curate::anndata::AnnData::open(&spec.path)?;
+                let curator =
+                    lamindb_curate::anndata_curator::AnnDataCurator::new(&inst, adata, schema)?;
+                let d = curator.save_artifact(spec)?;
+                let sets: serde_json::Map<String, serde_json::Value> = d
+                    .feature_sets
+                    .iter()
+                    .map(|(slot, s)| (slot.clone(), json!(s.uid)))
+                    .collect();
+                (d.saved, Some((d.labels, json!({ "feature_sets": sets }))))
+            }
             Some(schema) => {
                 let df = lamindb_curate::dataframe::read_table(&spec.path)?;
                 let curator = lamindb_curate::dataframe::DataFrameCurator::new(&inst, df, schema)?;
                 let d = curator.save_artifact(spec)?;
-                (d.saved, Some((d.labels, d.feature_set)))
+                (
+                    d.saved,
+                    Some((d.labels, json!({ "feature_set": d.feature_set.uid }))),
+                )
             }
             None => (inst.artifacts().save(spec)?, None),
         };
@@ -60,10 +75,12 @@ impl SaveArgs {
         let a = &saved.artifact;
         let mut j = artifact_json(&inst, a);
         j["status"] = json!(format!("{:?}", saved.status).to_lowercase());
-        if let Some((labels, feature_set)) = &dataset {
+        if let Some((labels, sets)) = &dataset {
             j["schema"] = json!(self.schema);
             j["labels"] = json!(labels);
-            j["feature_set"] = json!(feature_set.uid);
+            for (k, v) in sets.as_object().into_iter().flatten() {
+                j[k] = v.clone();
+            }
         }
         Ok(Output::new(
             format!(

@@ -1,11 +1,12 @@
-//! `lamin validate PATH --schema NAME`: a DataFrame file against a Schema, every failure in one
-//! report; exit 0 when valid, 4 otherwise.
+//! `lamin validate PATH --schema NAME`: a DataFrame file (parquet, CSV, TSV) or an AnnData
+//! (`.h5ad`, `.zarr`) against a Schema, every failure in one report; exit 0 when valid, 4
+//! otherwise.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use lamindb_core::prelude::*;
-use lamindb_curate::dataframe::{read_table, DataFrameCurator};
+use lamindb_curate::Curator;
 use serde_json::json;
 
 use crate::output::{Global, Output};
@@ -13,7 +14,7 @@ use crate::output::{Global, Output};
 /// `lamin validate`.
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// A parquet, CSV or TSV file (plain or .gz).
+    /// A parquet, CSV or TSV file (plain or .gz), or an AnnData (.h5ad file or .zarr folder).
     path: PathBuf,
     /// The schema (name or uid).
     #[arg(long)]
@@ -23,7 +24,7 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "OUT")]
     standardize: Option<PathBuf>,
     /// Create records for the values of this categorical column that its registry lacks, then
-    /// validate.
+    /// validate (for an AnnData: SLOT:COLUMN, e.g. obs:cell_type, or the column alone).
     #[arg(long, value_name = "COLUMN")]
     add_new: Option<String>,
 }
@@ -31,18 +32,29 @@ pub struct ValidateArgs {
 impl ValidateArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let inst = g.open()?;
-        let df = read_table(&self.path)?;
-        let mut curator = DataFrameCurator::new(&inst, df, &self.schema)?;
+        let mut curator = {
+            let _spin = crate::progress::spinner(&format!("reading {}", self.path.display()));
+            Curator::open(&inst, &self.path, &self.schema)?
+        };
         let mut mapping = serde_json::Value::Null;
         if let Some(out) = &self.standardize {
-            mapping = json!(curator.standardize(None)?);
-            write_table(curator.dataframe(), out)?;
+            let Curator::DataFrame(c) = &mut curator else {
+                return Err(Error::Unsupported(format!(
+                    "--standardize writes a standardized copy of a DataFrame; {} is an AnnData, which lamin reads but does not write: standardize its obs in Python or export obs to parquet",
+                    self.path.display()
+                )));
+            };
+            mapping = json!(c.standardize(None)?);
+            write_table(c.dataframe(), out)?;
         }
         let mut added = serde_json::Value::Null;
         if let Some(column) = &self.add_new {
             added = json!({ column: curator.add_new_from(column)? });
         }
-        let report = curator.validate()?;
+        let report = {
+            let _spin = crate::progress::spinner("validating");
+            curator.validate()?
+        };
         let mut text = report.to_string();
         if let Some(out) = &self.standardize {
             text = format!("standardized copy: {}\n{text}", out.display());

@@ -32,9 +32,22 @@ pub struct ArtifactDescription {
     pub features: Vec<(String, String, Vec<String>)>,
     /// `(accessor, registry, names)` of every linked label, directly or through a feature.
     pub labels: Vec<(String, String, Vec<String>)>,
-    /// For a dataset validated by a schema: per slot (`columns`), the features of its feature
-    /// set as `(feature, dtype shown, values)` (values for categorical features).
-    pub dataset_features: Vec<(String, Vec<FeatureLine>)>,
+    /// For a dataset validated by a schema: its inferred feature set per slot (`columns`,
+    /// `obs`, `var.T`, …).
+    pub dataset_features: Vec<DatasetSlot>,
+}
+
+/// One slot of a validated dataset, as describe's "Dataset features" shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatasetSlot {
+    /// `columns`, `obs`, `var.T`, …
+    pub slot: String,
+    /// Members of the slot's feature set.
+    pub n_members: Option<i32>,
+    /// What the members are, when not features (`bionty.Gene.ensembl_gene_id`).
+    pub itype: Option<String>,
+    /// The features, as `(feature, dtype shown, values)` (values for categorical features).
+    pub features: Vec<FeatureLine>,
 }
 
 /// A size in bytes as Python LaminDB prints it (`2.0 KB`, decimal units).
@@ -139,8 +152,25 @@ impl Instance {
         }
         // A validated dataset's feature sets (one query, only for such artifacts); their
         // features are listed under "Dataset features" rather than "Features", as in Python.
-        let mut dataset_features: Vec<(String, Vec<FeatureLine>)> = Vec::new();
+        let mut dataset_features: Vec<DatasetSlot> = Vec::new();
         if artifact.schema_id.is_some() {
+            let mut sql = crate::db::rows::Sql::default();
+            sql.push(
+                "SELECT COALESCE(a.slot, '') AS t0, CAST(s.n_members AS BIGINT) AS i0, COALESCE(s.itype, '') AS t1 \
+                 FROM lamindb_artifactschema a JOIN lamindb_schema s ON s.id = a.schema_id \
+                 WHERE a.artifact_id = ",
+            )
+            .bind(crate::db::rows::Bind::Int(artifact.id.into()))
+            .push(" ORDER BY a.slot");
+            for row in sql.load(&mut self.conn())? {
+                let itype = row.0[2].display();
+                dataset_features.push(DatasetSlot {
+                    slot: row.0[0].display(),
+                    n_members: row.0[1].display().parse().ok(),
+                    itype: (!itype.is_empty() && itype != "Feature").then_some(itype),
+                    features: Vec::new(),
+                });
+            }
             let mut sql = crate::db::rows::Sql::default();
             sql.push(
                 "SELECT COALESCE(a.slot, '') AS t0, f.name AS t1, f._dtype_str AS t2 \
@@ -156,10 +186,8 @@ impl Instance {
                     (row.0[0].display(), row.0[1].display(), row.0[2].display());
                 let mut vals = cat.remove(&name).map(|(_, v)| v).unwrap_or_default();
                 vals.sort();
-                let entry = (name, dtype, vals);
-                match dataset_features.iter_mut().find(|(s, _)| *s == slot) {
-                    Some((_, fs)) => fs.push(entry),
-                    None => dataset_features.push((slot, vec![entry])),
+                if let Some(s) = dataset_features.iter_mut().find(|s| s.slot == slot) {
+                    s.features.push((name, dtype, vals));
                 }
             }
         }
@@ -264,12 +292,19 @@ impl fmt::Display for ArtifactDescription {
             let more = has_features || has_labels;
             write!(f, "\n{}Dataset features", last(more))?;
             let pipe = if more { "│   " } else { "    " };
-            for (i, (slot, feats)) in self.dataset_features.iter().enumerate() {
+            for (i, s) in self.dataset_features.iter().enumerate() {
                 let is_last = i + 1 == self.dataset_features.len();
                 let branch = if is_last { "└── " } else { "├── " };
                 let inner = if is_last { "    " } else { "│   " };
-                write!(f, "\n{pipe}{branch}{slot} ({})", feats.len())?;
-                for (name, dtype, vals) in feats {
+                // Python: `obs (3)`, `var.T (765 bionty.Gene.ensembl_gene_id)`.
+                let n = s.n_members.map_or(s.features.len(), |n| n as usize);
+                let itype = s
+                    .itype
+                    .as_deref()
+                    .map(|i| format!(" {i}"))
+                    .unwrap_or_default();
+                write!(f, "\n{pipe}{branch}{} ({n}{itype})", s.slot)?;
+                for (name, dtype, vals) in &s.features {
                     let shown: Vec<&str> = vals.iter().take(10).map(String::as_str).collect();
                     let more = if vals.len() > 10 { ", …" } else { "" };
                     let line = format!("{name:<20}{dtype:<25}{}{more}", shown.join(", "));

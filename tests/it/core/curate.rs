@@ -285,7 +285,7 @@ both!(
         // describe: the feature set under "Dataset features", its categorical values with it.
         let d = ln.describe_artifact(a).unwrap();
         assert_eq!(d.dataset_features.len(), 1);
-        let (slot, feats) = &d.dataset_features[0];
+        let (slot, feats) = (&d.dataset_features[0].slot, &d.dataset_features[0].features);
         assert_eq!(slot, "columns");
         let names: Vec<&str> = feats.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(names, ["cell_type", "n_genes", "donor", "score"]);

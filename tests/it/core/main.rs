@@ -1,5 +1,6 @@
 //! Registry and instance suites; every test runs on SQLite and on Postgres.
 
+mod anndata;
 mod artifacts;
 mod bad_input;
 mod bionty;

@@ -1,0 +1,57 @@
+//! Finding the schema a dataset is validated against, and Python LaminDB's built-in schemas,
+//! created on first use with the uids Python fixes (by their hashes, in the core).
+
+use lamindb_core::db::models::Schema;
+use lamindb_core::records::schemas::NewSchema;
+use lamindb_core::{ErrorKind, Instance, Result};
+
+/// Any registered feature (`Schema(itype=Feature)`, uid `0000000000000000`).
+pub const VALID_FEATURES: &str = "valid_features";
+/// Any Ensembl gene id of `bionty.Gene` (uid `0000000000000001`).
+pub const VALID_ENSEMBL_GENE_IDS: &str = "valid_ensembl_gene_ids";
+/// AnnData with valid features in `obs` and Ensembl gene ids as `var` index (uid
+/// `0000000000000002`).
+pub const ANNDATA_ENSEMBL_GENES_AND_VALID_FEATURES: &str =
+    "anndata_ensembl_gene_ids_and_valid_features_in_obs";
+/// The name `Artifact.from_anndata(…, schema=…)` accepts for the schema above.
+const ANNDATA_ALIAS: &str = "ensembl_gene_ids_and_valid_features_in_obs";
+
+/// The schema named (or with uid) `name`; a built-in one is created when missing.
+pub fn resolve(inst: &Instance, name: &str) -> Result<Schema> {
+    let name = if name == ANNDATA_ALIAS {
+        ANNDATA_ENSEMBL_GENES_AND_VALID_FEATURES
+    } else {
+        name
+    };
+    match inst.schemas().get(name) {
+        Err(e) if e.kind() == ErrorKind::NotFound => match builtin(inst, name)? {
+            Some(s) => Ok(s),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// Creates the built-in schema `name`, if it is one.
+fn builtin(inst: &Instance, name: &str) -> Result<Option<Schema>> {
+    let spec = match name {
+        VALID_FEATURES => NewSchema {
+            itype: Some("Feature".into()),
+            ..Default::default()
+        },
+        VALID_ENSEMBL_GENE_IDS => NewSchema {
+            itype: Some("bionty.Gene.ensembl_gene_id".into()),
+            ..Default::default()
+        },
+        ANNDATA_ENSEMBL_GENES_AND_VALID_FEATURES => NewSchema {
+            otype: Some("AnnData".into()),
+            slots: vec![
+                ("obs".into(), resolve(inst, VALID_FEATURES)?),
+                ("var.T".into(), resolve(inst, VALID_ENSEMBL_GENE_IDS)?),
+            ],
+            ..Default::default()
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(inst.schemas().create(spec.named(name))?.record))
+}
