@@ -51,7 +51,7 @@ impl IndexCurator {
         let parsed = Dtype::parse(&format!("cat[{itype}]"))?;
         let spec = parsed
             .cat_specs()
-            .into_iter()
+            .iter()
             .next()
             .ok_or_else(|| Error::Validation(format!("itype '{itype}' names no registry")))?;
         let query = inst.query_registry(&spec.registry)?;

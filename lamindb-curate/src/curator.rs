@@ -15,7 +15,7 @@ use crate::dataframe::{read_table, DataFrameCurator, Report};
 /// A curator of a DataFrame or an AnnData.
 pub enum Curator<'a> {
     /// A DataFrame (in memory, parquet, CSV, TSV).
-    DataFrame(DataFrameCurator<'a>),
+    DataFrame(Box<DataFrameCurator<'a>>),
     /// An AnnData (`.h5ad`, `.zarr`).
     AnnData(Box<AnnDataCurator<'a>>),
 }
@@ -59,11 +59,11 @@ impl<'a> Curator<'a> {
                 inst, adata, schema,
             )?)));
         }
-        Ok(Curator::DataFrame(DataFrameCurator::new(
+        Ok(Curator::DataFrame(Box::new(DataFrameCurator::new(
             inst,
             read_table(path)?,
             schema,
-        )?))
+        )?)))
     }
 
     /// Validates; the report lists every failure.

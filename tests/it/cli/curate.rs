@@ -167,3 +167,122 @@ both!(save_with_a_schema_saves_only_valid_files, |backend| {
     let found = env.json(&["list", "artifacts", "--filter", "donor=D1"]);
     assert_eq!(found.as_array().unwrap().len(), 1);
 });
+
+/// The seed README's AnnData flow through the CLI: h5ad and zarr validate alike against the
+/// built-in schema; an invalid copy is reported per slot and not saved; a valid one is saved
+/// with its labels and feature sets.
+both!(anndata_files_validate_and_save_per_slot, |backend| {
+    let env = Env::new(backend);
+    env.init_with(&["--modules", "bionty"]);
+    let cl = shared_data().join("ontologies/cl.obo");
+    env.ok(&[
+        "bionty",
+        "import",
+        "CellType",
+        "--file",
+        cl.to_str().unwrap(),
+    ]);
+    for l in ["DMSO", "IFNG"] {
+        env.ok(&["create", "ulabel", l]);
+    }
+    env.ok(&[
+        "create",
+        "feature",
+        "perturbation",
+        "--dtype",
+        "cat[ULabel]",
+    ]);
+    env.ok(&[
+        "create",
+        "feature",
+        "cell_type_by_expert",
+        "--dtype",
+        "cat[bionty.CellType]",
+    ]);
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/anndata");
+    let schema = "ensembl_gene_ids_and_valid_features_in_obs";
+    let mut reports = Vec::new();
+    for f in [
+        "mini_immuno.h5ad",
+        "mini_immuno.v2.zarr",
+        "mini_immuno.v3.zarr",
+    ] {
+        let path = fixtures.join(f);
+        let r = env.json(&["validate", path.to_str().unwrap(), "--schema", schema]);
+        assert_eq!(r["valid"], true, "{f}: {r}");
+        assert_eq!(
+            (r["n_obs"].as_u64(), r["n_vars"].as_u64()),
+            (Some(3), Some(3))
+        );
+        reports.push(r);
+    }
+    assert!(reports.windows(2).all(|w| w[0] == w[1]), "{reports:?}");
+
+    let bad = fixtures.join("mini_immuno_invalid.h5ad");
+    let out = env.lamin(&[
+        "--json",
+        "validate",
+        bad.to_str().unwrap(),
+        "--schema",
+        schema,
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let obs = &r["slots"][0];
+    assert_eq!(obs["slot"], "obs");
+    let cols: Vec<&str> = obs["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(cols, ["perturbation", "cell_type_by_expert"], "{r}");
+    assert_eq!(r["slots"][1]["slot"], "var.T");
+    let out = env.lamin(&[
+        "save",
+        bad.to_str().unwrap(),
+        "--key",
+        "bad.h5ad",
+        "--schema",
+        schema,
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[obs]") && err.contains("IFNJ"), "{err}");
+    assert_eq!(
+        env.json(&["list", "artifacts"]).as_array().unwrap().len(),
+        0
+    );
+    // --standardize writes DataFrames only: refused for an AnnData with the reason.
+    let out = env.lamin(&[
+        "validate",
+        bad.to_str().unwrap(),
+        "--schema",
+        schema,
+        "--standardize",
+        env.dir.path().join("x.h5ad").to_str().unwrap(),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AnnData"));
+
+    let good = fixtures.join("mini_immuno.v3.zarr");
+    let saved = env.json(&[
+        "save",
+        good.to_str().unwrap(),
+        "--key",
+        "examples/mini_immuno.zarr",
+        "--schema",
+        schema,
+    ]);
+    assert_eq!(saved["kind"], "dataset");
+    assert_eq!(saved["labels"]["perturbation"], 2);
+    assert!(saved["feature_sets"]["obs"].is_string(), "{saved}");
+    let described = env.ok(&["describe", "--key", "examples/mini_immuno.zarr"]);
+    assert!(
+        described.contains("otype: AnnData") && described.contains("n_observations: 3"),
+        "{described}"
+    );
+    assert!(described.contains("obs (2)"), "{described}");
+    let found = env.json(&["list", "artifacts", "--filter", "perturbation=IFNG"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+});
