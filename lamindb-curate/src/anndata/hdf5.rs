@@ -2,10 +2,14 @@
 //! library to build or install). h5py's LZF filter (id 32000), which anndata 0.7 files
 //! use, is registered here with the `lzf` crate.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use hdf5_reader::global_heap::GlobalHeapCollection;
 use hdf5_reader::group::Group;
-use hdf5_reader::{Attribute, Datatype, FilterRegistry, Hdf5File, OpenOptions, StringSize};
+use hdf5_reader::{
+    Attribute, Dataset, Datatype, FilterRegistry, Hdf5File, OpenOptions, StringSize,
+};
 use serde_json::{Map, Value};
 
 use lamindb_core::{Error, Result};
@@ -73,6 +77,46 @@ impl H5Store {
             format: "h5ad",
             message: format!("/{at}: {e}"),
         }
+    }
+
+    /// Variable-length strings, resolved with one parse per global heap collection: the
+    /// crate's `read_strings` parses the collection again for every string, which takes
+    /// seconds for an obs index of 100,000 names.
+    fn vlen_strings(&self, ds: &Dataset) -> hdf5_reader::error::Result<Vec<String>> {
+        let sb = self.file.superblock();
+        let (offset_size, length_size) = (sb.offset_size, sb.length_size);
+        let raw = ds.read_raw_bytes()?;
+        let ref_size = 4 + usize::from(offset_size) + 4;
+        let mut heaps: HashMap<u64, HashMap<u16, Vec<u8>>> = HashMap::new();
+        let mut out = Vec::with_capacity(raw.len() / ref_size);
+        for r in raw.chunks_exact(ref_size) {
+            let len = u32::from_le_bytes([r[0], r[1], r[2], r[3]]) as usize;
+            let mut addr = [0u8; 8];
+            addr[..usize::from(offset_size)].copy_from_slice(&r[4..4 + usize::from(offset_size)]);
+            let addr = u64::from_le_bytes(addr);
+            let tail = &r[4 + usize::from(offset_size)..];
+            let index = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+            if index == 0 || len == 0 {
+                out.push(String::new());
+                continue;
+            }
+            let heap = match heaps.entry(addr) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let c = GlobalHeapCollection::parse_at_storage(
+                        self.file.storage(),
+                        addr,
+                        offset_size,
+                        length_size,
+                    )?;
+                    e.insert(c.objects.into_iter().map(|o| (o.index, o.data)).collect())
+                }
+            };
+            let bytes = heap.get(&(index as u16)).map(Vec::as_slice).unwrap_or_default();
+            let bytes = &bytes[..bytes.len().min(len)];
+            out.push(String::from_utf8_lossy(bytes).trim_end_matches('\0').to_owned());
+        }
+        Ok(out)
     }
 
     fn group(&self, path: &str) -> Option<Group> {
@@ -231,7 +275,12 @@ impl Store for H5Store {
             },
             Datatype::FloatingPoint { size: 4, .. } => widen!(ds, f32, F32, |x| *x),
             Datatype::FloatingPoint { .. } => widen!(ds, f64, F64, |x| *x),
-            Datatype::String { .. } | Datatype::VarLen { .. } => ds.read_strings().map(Values::Str),
+            Datatype::String {
+                size: StringSize::Variable,
+                ..
+            }
+            | Datatype::VarLen { .. } => self.vlen_strings(&ds).map(Values::Str),
+            Datatype::String { .. } => ds.read_strings().map(Values::Str),
             Datatype::Enum { .. } => ds
                 .read_raw_bytes()
                 .map(|b| Values::Bool(b.iter().map(|x| *x != 0).collect())),
