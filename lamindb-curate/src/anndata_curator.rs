@@ -306,7 +306,7 @@ impl<'a> AnnDataCurator<'a> {
                 continue;
             }
             if let Slot::Frame(c) = curator {
-                if c.dataframe().column(column).is_ok() {
+                if c.has_column(column) {
                     return Ok((c, column.to_owned()));
                 }
             }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::anndata::AnnData;
 use crate::anndata_curator::{AnnDataCurator, AnnDataReport};
-use crate::dataframe::{read_table, DataFrameCurator, Report};
+use crate::dataframe::{DataFrameCurator, Report};
 
 /// A curator of a DataFrame or an AnnData.
 pub enum Curator<'a> {
@@ -59,10 +59,8 @@ impl<'a> Curator<'a> {
                 inst, adata, schema,
             )?)));
         }
-        Ok(Curator::DataFrame(Box::new(DataFrameCurator::new(
-            inst,
-            read_table(path)?,
-            schema,
+        Ok(Curator::DataFrame(Box::new(DataFrameCurator::from_path(
+            inst, path, schema,
         )?)))
     }
 

@@ -18,6 +18,7 @@ use lamindb_core::{Error, Instance, Result};
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::table::Table;
 use crate::values::Vocabulary;
 
 /// One failure of a validation.
@@ -214,10 +215,11 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
         .map_err(bad)
 }
 
-/// A DataFrame and the schema it should satisfy.
+/// A DataFrame (in memory, or a parquet file read in slices) and the schema it should
+/// satisfy.
 pub struct DataFrameCurator<'a> {
     inst: &'a Instance,
-    df: DataFrame,
+    table: Table,
     schema: Schema,
     /// `(feature, required)` in schema order.
     features: Vec<(Feature, bool)>,
@@ -260,8 +262,25 @@ impl<'a> DataFrameCurator<'a> {
         Self::with_schema(inst, df, crate::schemas::resolve(inst, schema)?)
     }
 
+    /// A curator of the file at `path`: a parquet file is validated column by column in
+    /// slices of rows (never loaded whole); CSV and TSV files are read into memory.
+    pub fn from_path(inst: &'a Instance, path: &Path, schema: &str) -> Result<Self> {
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        let table = if name.ends_with(".parquet") {
+            Table::parquet(path)?
+        } else {
+            Table::Memory(read_table(path)?)
+        };
+        Self::with_table(inst, table, crate::schemas::resolve(inst, schema)?)
+    }
+
     /// A curator of `df` against `schema` (a saved schema, e.g. a slot of a composite).
     pub fn with_schema(inst: &'a Instance, df: DataFrame, schema: Schema) -> Result<Self> {
+        Self::with_table(inst, Table::Memory(df), schema)
+    }
+
+    /// A curator of `table` against `schema`.
+    pub fn with_table(inst: &'a Instance, table: Table, schema: Schema) -> Result<Self> {
         let schemas = inst.schemas();
         let optionals: Vec<i32> = schemas.optionals(&schema)?.iter().map(|f| f.id).collect();
         let mut features: Vec<(Feature, bool)> = schemas
@@ -275,23 +294,29 @@ impl<'a> DataFrameCurator<'a> {
         // A schema of any features (`itype = Feature`, no members): the columns that are
         // features are validated as such; other columns are not its business.
         if features.is_empty() && schema.itype.as_deref() == Some("Feature") {
-            for c in df.get_column_names() {
-                if let Ok(f) = inst.features().get(c.as_str()) {
+            for c in table.columns() {
+                if let Ok(f) = inst.features().get(&c) {
                     features.push((f, false));
                 }
             }
         }
         Ok(DataFrameCurator {
             inst,
-            df,
+            table,
             schema,
             features,
         })
     }
 
-    /// The DataFrame (standardized, once [`DataFrameCurator::standardize`] ran).
-    pub fn dataframe(&self) -> &DataFrame {
-        &self.df
+    /// The DataFrame (standardized, once [`DataFrameCurator::standardize`] ran); a parquet
+    /// file is read into memory for it.
+    pub fn dataframe(&mut self) -> Result<&DataFrame> {
+        Ok(self.table.load()?)
+    }
+
+    /// Whether the data has column `name`.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.table.has(name)
     }
 
     fn coerces(&self, f: &Feature) -> bool {
@@ -312,15 +337,10 @@ impl<'a> DataFrameCurator<'a> {
     /// Validates; the report lists every failure.
     pub fn validate(&self) -> Result<Report> {
         let mut problems = Vec::new();
-        let columns: Vec<String> = self
-            .df
-            .get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let columns = self.table.columns();
         for (f, required) in &self.features {
             let dtype_str = f.dtype.clone().unwrap_or_default();
-            if !columns.contains(&f.name) {
+            let Some(found) = self.table.dtype(&f.name) else {
                 if *required {
                     problems.push(Problem::MissingColumn {
                         feature: f.name.clone(),
@@ -328,30 +348,27 @@ impl<'a> DataFrameCurator<'a> {
                     });
                 }
                 continue;
-            }
+            };
             let dtype = Dtype::parse(&dtype_str)?;
-            let mut col = self
-                .df
-                .column(&f.name)
-                .map_err(|e| Error::Validation(e.to_string()))?
-                .as_materialized_series()
-                .clone();
-            if !dtype_matches(&dtype, col.dtype()) {
-                let cast = target(&dtype).and_then(|t| col.strict_cast(&t).ok());
-                match (cast, self.coerces(f)) {
-                    (Some(c), true) => col = c,
-                    (cast, _) => {
-                        problems.push(Problem::Dtype {
-                            column: f.name.clone(),
-                            expected: dtype_str.clone(),
-                            found: col.dtype().to_string(),
-                            coercible: cast.is_some(),
-                        });
-                        continue;
-                    }
+            let cast = (!dtype_matches(&dtype, &found)).then(|| target(&dtype));
+            // One pass: nulls, and whether every value casts when the dtype differs.
+            let (mut nulls, mut castable) = (0, true);
+            self.table.for_each_chunk(&f.name, |col| {
+                nulls += col.null_count();
+                if let Some(t) = &cast {
+                    castable &= t.as_ref().is_some_and(|t| col.strict_cast(t).is_ok());
                 }
+                Ok(())
+            })?;
+            if cast.is_some() && !(castable && self.coerces(f)) {
+                problems.push(Problem::Dtype {
+                    column: f.name.clone(),
+                    expected: dtype_str.clone(),
+                    found: found.to_string(),
+                    coercible: castable,
+                });
+                continue;
             }
-            let nulls = col.null_count();
             if nulls > 0 && f.nullable == Some(false) {
                 problems.push(Problem::Nulls {
                     column: f.name.clone(),
@@ -359,7 +376,7 @@ impl<'a> DataFrameCurator<'a> {
                 });
             }
             if let Dtype::Cat(specs) = &dtype {
-                problems.extend(self.check_categories(&f.name, specs, &col)?);
+                problems.extend(self.check_categories(&f.name, specs)?);
             }
         }
         if self.schema.maximal_set {
@@ -371,56 +388,63 @@ impl<'a> DataFrameCurator<'a> {
         }
         Ok(Report {
             schema: self.schema_name(),
-            n_rows: self.df.height(),
+            n_rows: self.table.height(),
             problems,
             notes: Vec::new(),
         })
     }
 
-    /// The distinct values of a column with their counts, most frequent first.
-    /// The distinct values of a column (only those in `only`, when given) with their counts,
-    /// most frequent first.
-    fn counts_of(col: &Series, only: Option<&HashSet<String>>) -> Result<Vec<(String, usize)>> {
-        let s = col
-            .cast(&DataType::String)
-            .map_err(|e| Error::Validation(e.to_string()))?;
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for v in s
-            .str()
-            .map_err(|e| Error::Validation(e.to_string()))?
-            .iter()
-            .flatten()
-        {
-            if only.is_none_or(|o| o.contains(v)) {
-                *counts.entry(v).or_default() += 1;
+    /// The distinct values of column `column` (only those in `only`, when given) with their
+    /// counts, most frequent first.
+    fn counts_of(&self, column: &str, only: &HashSet<String>) -> Result<Vec<(String, usize)>> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        self.table.for_each_chunk(column, |col| {
+            let s = col
+                .cast(&DataType::String)
+                .map_err(|e| Error::Validation(e.to_string()))?;
+            for v in s
+                .str()
+                .map_err(|e| Error::Validation(e.to_string()))?
+                .iter()
+                .flatten()
+            {
+                if only.contains(v) {
+                    *counts.entry(v.to_owned()).or_default() += 1;
+                }
             }
-        }
-        let mut out: Vec<(String, usize)> =
-            counts.into_iter().map(|(v, n)| (v.to_owned(), n)).collect();
+            Ok(())
+        })?;
+        let mut out: Vec<(String, usize)> = counts.into_iter().collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(out)
     }
 
-    /// The distinct values of a column, by polars' hashing (faster than counting each row).
-    fn distinct(col: &Series) -> Result<Vec<String>> {
-        let s = col
-            .cast(&DataType::String)
-            .and_then(|s| s.unique())
-            .map_err(|e| Error::Validation(e.to_string()))?;
-        Ok(s.str()
-            .map_err(|e| Error::Validation(e.to_string()))?
-            .iter()
-            .flatten()
-            .map(str::to_owned)
-            .collect())
+    /// The distinct values of column `column`, by polars' hashing per slice (faster than
+    /// counting each row).
+    fn distinct(&self, column: &str) -> Result<Vec<String>> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut out = Vec::new();
+        self.table.for_each_chunk(column, |col| {
+            let s = col
+                .cast(&DataType::String)
+                .and_then(|s| s.unique())
+                .map_err(|e| Error::Validation(e.to_string()))?;
+            for v in s
+                .str()
+                .map_err(|e| Error::Validation(e.to_string()))?
+                .iter()
+                .flatten()
+            {
+                if seen.insert(v.to_owned()) {
+                    out.push(v.to_owned());
+                }
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
-    fn check_categories(
-        &self,
-        column: &str,
-        specs: &[CatSpec],
-        col: &Series,
-    ) -> Result<Vec<Problem>> {
+    fn check_categories(&self, column: &str, specs: &[CatSpec]) -> Result<Vec<Problem>> {
         let vocabs: Vec<Vocabulary> = specs
             .iter()
             .map(|s| self.vocabulary(s))
@@ -428,7 +452,7 @@ impl<'a> DataFrameCurator<'a> {
         // Distinct values first; rows are counted only for the values that fail.
         let mut failing = HashSet::new();
         let mut synonyms = BTreeMap::new();
-        for v in Self::distinct(col)? {
+        for v in self.distinct(column)? {
             if vocabs.iter().any(|voc| voc.validate(&[v.as_str()])[0]) {
                 continue;
             }
@@ -440,7 +464,7 @@ impl<'a> DataFrameCurator<'a> {
         if failing.is_empty() {
             return Ok(Vec::new());
         }
-        let missing = Self::counts_of(col, Some(&failing))?;
+        let missing = self.counts_of(column, &failing)?;
         let registry = specs
             .iter()
             .map(|s| match &s.field {
@@ -486,13 +510,12 @@ impl<'a> DataFrameCurator<'a> {
                 meta.name, meta.name
             )));
         }
-        let col = self
-            .df
-            .column(column)
-            .map_err(|e| Error::Validation(e.to_string()))?
-            .as_materialized_series()
-            .clone();
-        let problems = self.check_categories(column, &specs, &col)?;
+        if !self.table.has(column) {
+            return Err(Error::Validation(format!(
+                "the data has no column '{column}'"
+            )));
+        }
+        let problems = self.check_categories(column, &specs)?;
         let Some(Problem::NonValidated {
             values, synonyms, ..
         }) = problems.into_iter().next()
@@ -537,13 +560,12 @@ impl<'a> DataFrameCurator<'a> {
         let mut labels = BTreeMap::new();
         let mut values = serde_json::Map::new();
         for (f, _) in &self.features {
-            let Ok(col) = self.df.column(&f.name) else {
-                continue;
-            };
-            if !Dtype::parse(f.dtype.as_deref().unwrap_or_default())?.is_categorical() {
+            if !self.table.has(&f.name)
+                || !Dtype::parse(f.dtype.as_deref().unwrap_or_default())?.is_categorical()
+            {
                 continue;
             }
-            let distinct = Self::distinct(col.as_materialized_series())?;
+            let distinct = self.distinct(&f.name)?;
             if distinct.len() > MAX_LABELS {
                 tracing::info!(
                     "not linking {} values of '{}' as labels (more than {MAX_LABELS})",
@@ -575,7 +597,7 @@ impl<'a> DataFrameCurator<'a> {
         let present: Vec<Feature> = self
             .features
             .iter()
-            .filter(|(f, _)| self.df.column(&f.name).is_ok())
+            .filter(|(f, _)| self.table.has(&f.name))
             .map(|(f, _)| f.clone())
             .collect();
         let mut set = lamindb_core::records::schemas::NewSchema::of_features(present);
@@ -607,7 +629,11 @@ impl<'a> DataFrameCurator<'a> {
             let Ok(Dtype::Cat(specs)) = Dtype::parse(f.dtype.as_deref().unwrap_or_default()) else {
                 continue;
             };
-            let Ok(col) = self.df.column(&f.name) else {
+            if !self.table.has(&f.name) {
+                continue;
+            }
+            // Values are rewritten in memory: a parquet file is read whole for it.
+            let Ok(col) = self.table.load()?.column(&f.name).cloned() else {
                 continue;
             };
             let s = col
@@ -636,7 +662,8 @@ impl<'a> DataFrameCurator<'a> {
                 })
                 .collect();
             let new = new.with_name(f.name.as_str().into()).into_series();
-            self.df
+            self.table
+                .load()?
                 .replace(&f.name, new.into())
                 .map_err(|e| Error::Validation(e.to_string()))?;
             if !mapping.is_empty() {
@@ -686,7 +713,7 @@ impl DataFrameCurator<'_> {
             &saved.artifact,
             &self.schema,
             "DataFrame",
-            self.df.height(),
+            self.table.height(),
         )?;
         let labels = self.link_labels(&artifact)?;
         let feature_set = self.feature_set()?;

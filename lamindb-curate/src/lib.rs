@@ -11,6 +11,7 @@ pub mod anndata_curator;
 pub mod curator;
 pub mod dataframe;
 pub mod schemas;
+pub mod table;
 pub mod values;
 
 pub use curator::{Curator, Validation};

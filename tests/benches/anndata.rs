@@ -69,7 +69,14 @@ fn write_anndata(dir: &Path, seed: u64) {
     );
     let cells: Vec<String> = (0..NCELLS).map(|i| format!("cell{i}")).collect();
     let sa = enc("string-array", "0.2.0");
-    array(&store, "/obs/_index", data_type::string(), "", cells, sa.clone());
+    array(
+        &store,
+        "/obs/_index",
+        data_type::string(),
+        "",
+        cells,
+        sa.clone(),
+    );
     for (col, prefix, n) in [("cell_type", "celltype_", 20), ("donor", "donor_", 10)] {
         let mut cat = enc("categorical", "0.2.0");
         cat["ordered"] = json!(false);
@@ -85,7 +92,14 @@ fn write_anndata(dir: &Path, seed: u64) {
             .collect();
         let codes: Vec<i8> = (0..NCELLS).map(|_| rng.random_range(0..n as i8)).collect();
         let arr = enc("array", "0.2.0");
-        array(&store, &format!("/obs/{col}/codes"), data_type::int8(), 0i8, codes, arr);
+        array(
+            &store,
+            &format!("/obs/{col}/codes"),
+            data_type::int8(),
+            0i8,
+            codes,
+            arr,
+        );
         let p = format!("/obs/{col}/categories");
         array(&store, &p, data_type::string(), "", cats, sa.clone());
     }
@@ -106,11 +120,27 @@ fn write_anndata(dir: &Path, seed: u64) {
         let base: i32 = rng.random_range(0..20);
         indices.extend((0..k as i32).map(|j| base + 20 * j));
     }
-    let data: Vec<f32> = (0..NCELLS * k).map(|_| rng.random::<f32>() * 10.0).collect();
+    let data: Vec<f32> = (0..NCELLS * k)
+        .map(|_| rng.random::<f32>() * 10.0)
+        .collect();
     let indptr: Vec<i64> = (0..=NCELLS as i64).map(|i| i * k as i64).collect();
     let arr = enc("array", "0.2.0");
-    array(&store, "/X/data", data_type::float32(), 0f32, data, arr.clone());
-    array(&store, "/X/indices", data_type::int32(), 0i32, indices, arr.clone());
+    array(
+        &store,
+        "/X/data",
+        data_type::float32(),
+        0f32,
+        data,
+        arr.clone(),
+    );
+    array(
+        &store,
+        "/X/indices",
+        data_type::int32(),
+        0i32,
+        indices,
+        arr.clone(),
+    );
     array(&store, "/X/indptr", data_type::int64(), 0i64, indptr, arr);
     for g in ["/uns", "/layers", "/obsm", "/obsp", "/varm", "/varp"] {
         group(&store, g, enc("dict", "0.1.0"));
@@ -133,7 +163,9 @@ fn main() {
         .unwrap();
     }
     for j in 0..10 {
-        ln.ulabels().create(NewLabel::new(format!("donor_{j}"))).unwrap();
+        ln.ulabels()
+            .create(NewLabel::new(format!("donor_{j}")))
+            .unwrap();
     }
     let genes = t.dir.path().join("genes.csv");
     let rows: Vec<String> = (0..NGENES)
@@ -216,10 +248,18 @@ fn main() {
     println!(
         "AnnData {NCELLS} × {NGENES} ({:.1} MB{})",
         size as f64 / 1e6,
-        given.as_ref().map_or(", zarr v3 written by the bench".to_owned(), |p| format!(", {}", p.display()))
+        given
+            .as_ref()
+            .map_or(", zarr v3 written by the bench".to_owned(), |p| format!(
+                ", {}",
+                p.display()
+            ))
     );
     println!("read obs/var + AnnDataCurator::new {:>8.1} ms", ms(open));
-    println!("validate()                         {:>8.1} ms", ms(validate));
+    println!(
+        "validate()                         {:>8.1} ms",
+        ms(validate)
+    );
     println!("save_artifact()                    {:>8.1} ms", ms(save));
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM")) {

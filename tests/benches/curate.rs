@@ -92,7 +92,7 @@ fn main() {
         let df = frame(r);
         data_mib = df.estimated_size() as f64 / f64::from(1 << 20);
         let start = Instant::now();
-        let curator = DataFrameCurator::new(ln, df, "bench_df_schema").unwrap();
+        let mut curator = DataFrameCurator::new(ln, df, "bench_df_schema").unwrap();
         init.push(start.elapsed());
         let start = Instant::now();
         let report = curator.validate().unwrap();
@@ -101,7 +101,7 @@ fn main() {
         // Save: the parquet file written, then saved, annotated and linked.
         let start = Instant::now();
         let path = t.dir.path().join(format!("df_{r}.parquet"));
-        let mut df = curator.dataframe().clone();
+        let mut df = curator.dataframe().unwrap().clone();
         ParquetWriter::new(std::fs::File::create(&path).unwrap())
             .finish(&mut df)
             .unwrap();
@@ -127,5 +127,58 @@ fn main() {
                 l.trim_start_matches("VmHWM:").trim()
             );
         }
+    }
+    files(ln, t.dir.path(), data_mib);
+}
+
+/// A `/proc/self/status` figure in KiB.
+fn status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Validating parquet files of 1,000,000 and 10,000,000 rows (the frame above, written in
+/// batches of a million rows): time and the peak RSS of validation alone (the high-water
+/// mark is reset through `/proc/self/clear_refs` before each run).
+fn files(ln: &Instance, dir: &std::path::Path, data_mib: f64) {
+    let mut paths = Vec::new();
+    for batches in [1u64, 10] {
+        let path = dir.join(format!("rows_{batches}m.parquet"));
+        let first = frame(100);
+        let file = std::fs::File::create(&path).unwrap();
+        let mut w = ParquetWriter::new(file).batched(first.schema()).unwrap();
+        w.write_batch(&first).unwrap();
+        drop(first);
+        for b in 1..batches {
+            w.write_batch(&frame(100 + b)).unwrap();
+        }
+        w.finish().unwrap();
+        paths.push((batches, path));
+    }
+    for (batches, path) in &paths {
+        std::fs::write("/proc/self/clear_refs", "5").unwrap();
+        let before = status_kib("VmRSS");
+        let start = Instant::now();
+        let report = DataFrameCurator::from_path(ln, path, "bench_df_schema")
+            .unwrap()
+            .validate()
+            .unwrap();
+        let took = start.elapsed();
+        assert!(report.is_valid(), "{report}");
+        let peak = status_kib("VmHWM");
+        println!(
+            "validate {batches:>2},000,000-row parquet file ({:.0} MB): {:>8.1} ms, peak RSS {:.0} MiB ({:.0} MiB above the {:.0} MiB before; the 1M-row frame in memory: {data_mib:.0} MiB)",
+            std::fs::metadata(path).unwrap().len() as f64 / 1e6,
+            took.as_secs_f64() * 1e3,
+            peak as f64 / 1024.0,
+            peak.saturating_sub(before) as f64 / 1024.0,
+            before as f64 / 1024.0,
+        );
     }
 }

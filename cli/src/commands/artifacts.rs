@@ -57,8 +57,9 @@ impl SaveArgs {
                 (d.saved, Some((d.labels, json!({ "feature_sets": sets }))))
             }
             Some(schema) => {
-                let df = lamindb_curate::dataframe::read_table(&spec.path)?;
-                let curator = lamindb_curate::dataframe::DataFrameCurator::new(&inst, df, schema)?;
+                let curator = lamindb_curate::dataframe::DataFrameCurator::from_path(
+                    &inst, &spec.path, schema,
+                )?;
                 let d = curator.save_artifact(spec)?;
                 (
                     d.saved,

@@ -45,7 +45,7 @@ impl ValidateArgs {
                 )));
             };
             mapping = json!(c.standardize(None)?);
-            write_table(c.dataframe(), out)?;
+            write_table(c.dataframe()?, out)?;
         }
         let mut added = serde_json::Value::Null;
         if let Some(column) = &self.add_new {

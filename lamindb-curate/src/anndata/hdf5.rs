@@ -112,9 +112,16 @@ impl H5Store {
                     e.insert(c.objects.into_iter().map(|o| (o.index, o.data)).collect())
                 }
             };
-            let bytes = heap.get(&(index as u16)).map(Vec::as_slice).unwrap_or_default();
+            let bytes = heap
+                .get(&(index as u16))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             let bytes = &bytes[..bytes.len().min(len)];
-            out.push(String::from_utf8_lossy(bytes).trim_end_matches('\0').to_owned());
+            out.push(
+                String::from_utf8_lossy(bytes)
+                    .trim_end_matches('\0')
+                    .to_owned(),
+            );
         }
         Ok(out)
     }

@@ -348,3 +348,65 @@ both!(
         );
     }
 );
+
+both!(
+    a_parquet_file_is_validated_in_slices_like_in_memory,
+    |backend| {
+        let t = setup(backend);
+        // More rows than one slice (262,144): the failures sit in the second slice.
+        let n = 300_000;
+        let cell: Vec<&str> = (0..n)
+            .map(|i| match i {
+                290_000 => "no such cell",
+                290_001 => "t cell",
+                _ => "T cell",
+            })
+            .collect();
+        let genes: Vec<Option<i64>> = (0..n as i64).map(|i| (i != 299_999).then_some(i)).collect();
+        let score: Vec<Option<f64>> = (0..n).map(|i| (i % 100_000 != 7).then_some(0.5)).collect();
+        let donor: Vec<&str> = (0..n)
+            .map(|i| if i == 280_000 { "D9" } else { "D1" })
+            .collect();
+        let mut df = df!(
+            "cell_type" => cell, "n_genes" => genes, "donor" => donor, "score" => score
+        )
+        .unwrap();
+        let path = t.dir.path().join("big.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let in_memory = DataFrameCurator::new(&t.inst, df, "cells")
+            .unwrap()
+            .validate()
+            .unwrap();
+        let sliced = DataFrameCurator::from_path(&t.inst, &path, "cells")
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&sliced).unwrap(),
+            serde_json::to_value(&in_memory).unwrap()
+        );
+        assert_eq!(sliced.n_rows, n);
+        let p = &sliced.problems;
+        assert!(
+            p.contains(&Problem::Nulls {
+                column: "score".into(),
+                count: 3
+            }),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|x| matches!(x, Problem::NonValidated { column, values, .. }
+                if column == "cell_type" && values.len() == 2)),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|x| matches!(x, Problem::NonValidated { column, values, .. }
+                if column == "donor" && values == &vec![("D9".to_owned(), 1)])),
+            "{p:?}"
+        );
+    }
+);
