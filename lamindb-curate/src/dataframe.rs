@@ -112,13 +112,15 @@ impl std::fmt::Display for Report {
             self.n_rows
         )?;
         for p in &self.problems {
+            // Python LaminDB's (pandera's) sentences, with what lamin adds after them.
             match p {
-                Problem::MissingColumn { feature, dtype } => {
-                    writeln!(f, "  column '{feature}' ({dtype}) is missing")?
-                }
+                Problem::MissingColumn { feature, dtype } => writeln!(
+                    f,
+                    "  column '{feature}' not in dataframe (feature '{feature}', dtype {dtype}, is required)"
+                )?,
                 Problem::ExtraColumn { column } => writeln!(
                     f,
-                    "  column '{column}' is not in the schema, which allows no other columns"
+                    "  column '{column}' not in DataFrameSchema (the schema is a maximal set)"
                 )?,
                 Problem::Dtype {
                     column,
@@ -126,18 +128,20 @@ impl std::fmt::Display for Report {
                     found,
                     coercible,
                 } => {
-                    write!(
+                    writeln!(
                         f,
-                        "  column '{column}' has dtype '{found}' but expected '{expected}'"
+                        "  Column '{column}' failed dtype check for '{expected}': got {found}"
                     )?;
                     if *coercible {
-                        write!(f, "; it converts: set coerce on the feature or schema")?;
+                        writeln!(
+                            f,
+                            "    ▶ Hint: Consider setting `feature.coerce = True` (lamin create feature … --coerce) or `schema.coerce = True`: every value converts"
+                        )?;
                     }
-                    writeln!(f)?
                 }
                 Problem::Nulls { column, count } => writeln!(
                     f,
-                    "  column '{column}' has {count} null value{} but its feature is not nullable",
+                    "  non-nullable series '{column}' contains null values ({count} row{})",
                     if *count == 1 { "" } else { "s" }
                 )?,
                 Problem::NonValidated {
@@ -153,22 +157,33 @@ impl std::fmt::Display for Report {
                         .collect();
                     writeln!(
                         f,
-                        "  {} term{} not validated in column '{column}' against {registry}: {}{}",
+                        "  {} term{} not validated in feature '{column}': {}{} [{registry}]",
                         values.len(),
-                        if values.len() == 1 { " is" } else { "s are" },
+                        if values.len() == 1 { "" } else { "s" },
                         shown.join(", "),
                         if values.len() > 10 { ", ..." } else { "" }
                     )?;
                     if !synonyms.is_empty() {
                         let pairs: Vec<String> = synonyms
                             .iter()
-                            .map(|(a, b)| format!("'{a}' → '{b}'"))
+                            .map(|(a, b)| format!("\"{a}\" → \"{b}\""))
                             .collect();
                         writeln!(
                             f,
-                            "    {} can be standardized: {} (lamin validate … --standardize OUT)",
-                            if synonyms.len() == 1 { "one" } else { "these" },
+                            "    {} synonym{} found: {}",
+                            synonyms.len(),
+                            if synonyms.len() == 1 { "" } else { "s" },
                             pairs.join(", ")
+                        )?;
+                        writeln!(
+                            f,
+                            "    → curate synonyms via: lamin validate … --standardize OUT (Python: curator.cat.standardize(\"{column}\"))"
+                        )?;
+                    }
+                    if values.len() > synonyms.len() {
+                        writeln!(
+                            f,
+                            "    → fix typos, remove non-existent values, or create records via: lamin validate … --add-new {column}"
                         )?;
                     }
                 }

@@ -69,7 +69,9 @@ both!(validate_reports_every_problem_and_standardizes, |backend| {
     )
     .into_owned();
     assert!(
-        text.contains("'t cell' → 'T cell'") && text.contains("'D9' (1)"),
+        text.contains("\"t cell\" → \"T cell\"")
+            && text.contains("1 term not validated in feature 'donor': 'D9' (1)")
+            && text.contains("--add-new donor"),
         "{text}"
     );
     // --standardize writes the fixed copy; what remains is the unknown donor and the extra column.
@@ -168,9 +170,9 @@ both!(save_with_a_schema_saves_only_valid_files, |backend| {
     assert_eq!(found.as_array().unwrap().len(), 1);
 });
 
-/// The seed README's AnnData flow through the CLI: h5ad and zarr validate alike against the
-/// built-in schema; an invalid copy is reported per slot and not saved; a valid one is saved
-/// with its labels and feature sets.
+// The seed README's AnnData flow through the CLI: h5ad and zarr validate alike against the
+// built-in schema; an invalid copy is reported per slot and not saved; a valid one is saved
+// with its labels and feature sets.
 both!(anndata_files_validate_and_save_per_slot, |backend| {
     let env = Env::new(backend);
     env.init_with(&["--modules", "bionty"]);

@@ -100,7 +100,8 @@ both!(
         assert_eq!(p.len(), 5, "{p:?}");
         let text = report.to_string();
         assert!(
-            text.contains("'T-cell' → 'T cell'") && text.contains("column 'score'"),
+            text.contains("\"T-cell\" → \"T cell\"")
+                && text.contains("column 'score' not in dataframe"),
             "{text}"
         );
         // standardize rewrites synonyms in place; what remains is what it cannot fix.
