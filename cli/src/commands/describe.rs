@@ -222,12 +222,22 @@ pub fn transform_tree(inst: &Instance, tr: &Transform) -> Result<String> {
 /// `lamin describe`.
 #[derive(clap::Args)]
 pub struct DescribeArgs {
-    /// What to describe: artifact, run, transform, or a record of any registry by --uid
+    /// What to describe: artifact, run, transform, schema, or a record of any registry by --uid
     /// (bionty.CellType, ulabel, …).
     #[arg(default_value = "artifact")]
     entity: String,
-    #[command(flatten)]
-    select: crate::output::Select,
+    /// The record's name (schemas: `lamin describe schema NAME`), same as --name.
+    #[arg(value_name = "NAME")]
+    target: Option<String>,
+    /// Key of the artifact or transform.
+    #[arg(long)]
+    key: Option<String>,
+    /// uid (or prefix) of the record.
+    #[arg(long)]
+    uid: Option<String>,
+    /// Name of the record (schemas).
+    #[arg(long)]
+    name: Option<String>,
 }
 
 impl DescribeArgs {
@@ -235,8 +245,20 @@ impl DescribeArgs {
         use crate::output::{artifact_json, Output};
         use serde_json::json;
         let inst = g.open()?;
-        let sel = &self.select;
+        let sel = &crate::output::Select {
+            key: self.key.clone(),
+            uid: self.uid.clone(),
+        };
+        let name = self.name.as_deref().or(self.target.as_deref());
         match self.entity.as_str() {
+            "schema" | "schemas" => {
+                let id = sel.uid.as_deref().or(name).ok_or_else(|| {
+                    Error::Validation("describe a schema by name or uid: lamin describe schema NAME".into())
+                })?;
+                let schema = inst.schemas().get(id)?;
+                let (text, json) = schema_tree(&inst, &schema)?;
+                Ok(Output::new(text, json))
+            }
             "artifact" | "artifacts" => {
                 let a = sel.artifact(&inst)?;
                 let d = inst.describe_artifact(&a)?;
@@ -271,6 +293,85 @@ impl DescribeArgs {
             other => describe_record(&inst, other, sel),
         }
     }
+}
+
+/// A schema as Python's `Schema.describe()` shows it: its settings, members (with optional and
+/// index marks) and, for a composite, each slot's schema with its members.
+fn schema_tree(inst: &Instance, schema: &Schema) -> Result<(String, serde_json::Value)> {
+    use serde_json::json;
+    let schemas = inst.schemas();
+    let label = |s: &Schema| match &s.name {
+        Some(n) => format!("{n} ({})", s.uid),
+        None => s.uid.clone(),
+    };
+    let members = |s: &Schema| -> Result<(Vec<String>, Vec<serde_json::Value>)> {
+        let optional: Vec<i32> = schemas.optionals(s)?.iter().map(|f| f.id).collect();
+        let index = schemas.index(s)?.map(|f| f.id);
+        let mut lines = Vec::new();
+        let mut json = Vec::new();
+        for f in schemas.members(s)? {
+            let dtype = f.dtype.clone().unwrap_or_default();
+            let mut marks = Vec::new();
+            if optional.contains(&f.id) {
+                marks.push("optional");
+            }
+            if index == Some(f.id) {
+                marks.push("index");
+            }
+            lines.push(format!("{:<24}{:<28}{}", f.name, dtype, marks.join(", ")).trim_end().to_owned());
+            json.push(json!({"name": f.name, "dtype": dtype, "optional": optional.contains(&f.id), "index": index == Some(f.id)}));
+        }
+        Ok((lines, json))
+    };
+    let settings = |s: &Schema| {
+        let mut parts = Vec::new();
+        for (k, v) in [("otype", &s.otype), ("itype", &s.itype), ("dtype", &s.dtype), ("suffix", &s.suffix)] {
+            if let Some(v) = v {
+                parts.push(format!("{k}: {v}"));
+            }
+        }
+        parts.push(format!(
+            "minimal_set: {}  maximal_set: {}  ordered_set: {}",
+            s.minimal_set, s.maximal_set, s.ordered_set
+        ));
+        parts.push(format!(
+            "flexible: {}  coerce: {}  n_members: {}",
+            s.flexible.map_or("-".into(), |b| b.to_string()),
+            s.coerce.map_or("-".into(), |b| b.to_string()),
+            s.n_members.map_or("-".into(), |n| n.to_string())
+        ));
+        parts
+    };
+    let mut text = format!("Schema: {}\n", label(schema));
+    let slots = schemas.slots(schema)?;
+    let (lines, member_json) = members(schema)?;
+    let mut blocks: Vec<(String, Vec<String>)> = vec![("settings".into(), settings(schema))];
+    if !lines.is_empty() {
+        blocks.push((format!("members ({})", lines.len()), lines));
+    }
+    let mut slot_json = serde_json::Map::new();
+    for (slot, component) in &slots {
+        let (lines, mj) = members(component)?;
+        let mut body = settings(component);
+        body.extend(lines);
+        blocks.push((format!("{slot}: {}", label(component)), body));
+        slot_json.insert(
+            slot.clone(),
+            json!({"uid": component.uid, "name": component.name, "itype": component.itype, "members": mj}),
+        );
+    }
+    for (i, (head, body)) in blocks.iter().enumerate() {
+        let last = i + 1 == blocks.len();
+        text.push_str(&format!("{}{head}\n", if last { "└── " } else { "├── " }));
+        for line in body {
+            text.push_str(&format!("{}    {line}\n", if last { "    " } else { "│   " }));
+        }
+    }
+    text.pop();
+    let mut json = serde_json::to_value(schema).unwrap_or_default();
+    json["members"] = json!(member_json);
+    json["slots"] = serde_json::Value::Object(slot_json);
+    Ok((text, json))
 }
 
 /// A record of any registry, by uid: its fields, and its parents and children where the

@@ -89,10 +89,44 @@ pub fn table(rows: &Rows) -> String {
 }
 
 /// `lamin list REGISTRY --filter …` for any registry.
-pub fn list_generic(q: Query<'_, Dynamic>, limit: i64) -> Result<(String, Value)> {
+pub fn list_generic(inst: &Instance, q: Query<'_, Dynamic>, limit: i64) -> Result<(String, Value)> {
     let fields = display_fields(q.meta());
-    let rows = q.order_by("-id").limit(limit).rows(&fields)?;
+    let is_schema = q.meta().name == "Schema";
+    let mut rows = q.order_by("-id").limit(limit).rows(&fields)?;
+    if is_schema {
+        add_members(inst, &mut rows)?;
+    }
     Ok((table(&rows), rows.to_json()))
+}
+
+/// Adds a `members` column to listed schemas: their features, their slots, or what an
+/// identifier set holds (`765 bionty.Gene.ensembl_gene_id`).
+fn add_members(inst: &Instance, rows: &mut Rows) -> Result<()> {
+    let uid_col = rows.column("uid").unwrap_or(1);
+    let schemas = inst.schemas();
+    rows.columns.push("members".into());
+    for row in &mut rows.rows {
+        let s = schemas.get(&row[uid_col].display())?;
+        let slots = schemas.slots(&s)?;
+        let shown = if !slots.is_empty() {
+            let names: Vec<String> = slots
+                .iter()
+                .map(|(slot, c)| format!("{slot}: {}", c.name.as_deref().unwrap_or(&c.uid)))
+                .collect();
+            names.join(", ")
+        } else {
+            let names: Vec<String> = schemas.members(&s)?.into_iter().map(|f| f.name).collect();
+            match (names.len(), s.n_members, s.itype.as_deref()) {
+                (0, Some(n), Some(i)) => format!("{n} {i}"),
+                (0, _, Some(i)) => format!("any {i}"),
+                (0, _, None) => String::new(),
+                (n, _, _) if n > 6 => format!("{}, … ({n})", names[..5].join(", ")),
+                _ => names.join(", "),
+            }
+        };
+        row.push(Cell::Text(shown));
+    }
+    Ok(())
 }
 
 /// `lamin search REGISTRY TEXT`.
@@ -188,7 +222,7 @@ impl ListArgs {
                 if self.trash {
                     q = q.branches(trash);
                 }
-                let (text, json) = list_generic(q, self.limit)?;
+                let (text, json) = list_generic(&inst, q, self.limit)?;
                 return Ok(Output::new(text, json));
             }
         }

@@ -287,4 +287,24 @@ both!(anndata_files_validate_and_save_per_slot, |backend| {
     assert!(described.contains("obs (2)"), "{described}");
     let found = env.json(&["list", "artifacts", "--filter", "perturbation=IFNG"]);
     assert_eq!(found.as_array().unwrap().len(), 1);
+    // The built-in schemas, described and listed with their members.
+    let d = env.ok(&["describe", "schema", "anndata_ensembl_gene_ids_and_valid_features_in_obs"]);
+    assert!(
+        d.contains("(0000000000000002)")
+            && d.contains("obs: valid_features (0000000000000000)")
+            && d.contains("var.T: valid_ensembl_gene_ids (0000000000000001)")
+            && d.contains("itype: bionty.Gene.ensembl_gene_id"),
+        "{d}"
+    );
+    let j = env.json(&["describe", "schema", "--name", "valid_ensembl_gene_ids"]);
+    assert_eq!(j["uid"], "0000000000000001");
+    let listed = env.ok(&["list", "schemas"]);
+    assert!(
+        listed.contains("obs: valid_features, var.T: valid_ensembl_gene_ids")
+            && listed.contains("perturbation, cell_type_by_expert"),
+        "{listed}"
+    );
+    let out = env.lamin(&["describe", "schema", "no_such_schema"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_schema"));
 });
