@@ -54,8 +54,7 @@ impl IndexCurator {
             .iter()
             .next()
             .ok_or_else(|| Error::Validation(format!("itype '{itype}' names no registry")))?;
-        let query = inst.query_registry(&spec.registry)?;
-        let vocabulary = Vocabulary::load(&query, spec.field.as_deref())?;
+        let vocabulary = Vocabulary::of_spec(inst, spec)?;
         Ok(IndexCurator {
             schema,
             itype,

@@ -340,13 +340,7 @@ impl<'a> DataFrameCurator<'a> {
 
     /// The vocabulary of one registry of a categorical dtype.
     fn vocabulary(&self, spec: &CatSpec) -> Result<Vocabulary> {
-        let q = self.inst.query_registry(&spec.registry)?;
-        let q = match (spec.type_uid(), q.meta().field("type_id")) {
-            // `cat[Record[<type>]]`: the type's records only.
-            (Some(t), Some(_)) => q.filter(lamindb_core::query::Q::new("type__uid", t)),
-            _ => q,
-        };
-        Vocabulary::load(&q, spec.field.as_deref())
+        Vocabulary::of_spec(self.inst, spec)
     }
 
     /// Validates; the report lists every failure.

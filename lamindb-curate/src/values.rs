@@ -113,6 +113,21 @@ impl Inspection {
 }
 
 impl Vocabulary {
+    /// The vocabulary of one registry of a categorical dtype, in the dtype's scope: the type's
+    /// records for `cat[Record[<type uid>]]`, the records matching the bracket's filters for
+    /// `cat[bionty.Disease[source__uid='…']]`.
+    pub fn of_spec(inst: &lamindb_core::Instance, spec: &lamindb_core::meta::CatSpec) -> Result<Vocabulary> {
+        use lamindb_core::query::Q;
+        let mut q = inst.query_registry(&spec.registry)?;
+        if let (Some(t), Some(_)) = (spec.type_uid(), q.meta().field("type_id")) {
+            q = q.filter(Q::new("type__uid", t));
+        }
+        for f in spec.filters() {
+            q = q.filter(Q::parse(&f)?);
+        }
+        Vocabulary::load(&q, spec.field.as_deref())
+    }
+
     /// Loads `field` (the registry's name field when `None`) of the records `query` selects.
     /// Synonyms are used when the field is the name field and the registry has `synonyms`.
     pub fn load(query: &Query<'_, Dynamic>, field: Option<&str>) -> Result<Vocabulary> {

@@ -56,6 +56,27 @@ impl CatSpec {
         let first = b.split(',').next()?.trim();
         (!first.contains('=') && !first.is_empty()).then_some(first)
     }
+
+    /// The bracket's filters as `field=value` (quotes removed, Python's `True`/`False` as
+    /// `true`/`false`): `[source__uid='XyZ']` → `source__uid=XyZ`.
+    pub fn filters(&self) -> Vec<String> {
+        let Some(b) = self.bracket.as_deref() else {
+            return Vec::new();
+        };
+        split_top(b, ',')
+            .into_iter()
+            .filter_map(|item| {
+                let (k, v) = item.split_once('=')?;
+                let v = v.trim().trim_matches(|c| c == '\'' || c == '"');
+                let v = match v {
+                    "True" => "true",
+                    "False" => "false",
+                    v => v,
+                };
+                Some(format!("{}={v}", k.trim()))
+            })
+            .collect()
+    }
 }
 
 const SIMPLE: [(&str, Dtype); 12] = [
