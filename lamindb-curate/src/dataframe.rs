@@ -252,8 +252,20 @@ fn dtype_matches(d: &Dtype, found: &DataType) -> bool {
         Dtype::Bool => matches!(found, DataType::Boolean),
         Dtype::Date => matches!(found, DataType::Date),
         Dtype::Datetime => matches!(found, DataType::Datetime(..)),
-        Dtype::Object | Dtype::Dict | Dtype::List(_) => true,
+        // `list[T]`: a list column whose elements are of T.
+        Dtype::List(inner) => matches!(found, DataType::List(f) if dtype_matches(inner, f)),
+        Dtype::Object | Dtype::Dict => true,
     }
+}
+
+/// The elements of a list column (values of `list[cat[…]]` features are validated one by
+/// one); other columns as they are.
+fn flat(col: &Series) -> Result<Series> {
+    col.explode(ExplodeOptions {
+        empty_as_null: false,
+        keep_nulls: false,
+    })
+    .map_err(|e| Error::Validation(e.to_string()))
 }
 
 /// The polars type a feature dtype coerces to.
@@ -384,8 +396,8 @@ impl<'a> DataFrameCurator<'a> {
                     count: nulls,
                 });
             }
-            if let Dtype::Cat(specs) = &dtype {
-                problems.extend(self.check_categories(&f.name, specs)?);
+            if dtype.is_categorical() {
+                problems.extend(self.check_categories(&f.name, dtype.cat_specs())?);
             }
         }
         if self.schema.maximal_set {
@@ -408,7 +420,7 @@ impl<'a> DataFrameCurator<'a> {
     fn counts_of(&self, column: &str, only: &HashSet<String>) -> Result<Vec<(String, usize)>> {
         let mut counts: HashMap<String, usize> = HashMap::new();
         self.table.for_each_chunk(column, |col| {
-            let s = col
+            let s = flat(col)?
                 .cast(&DataType::String)
                 .map_err(|e| Error::Validation(e.to_string()))?;
             for v in s
@@ -434,7 +446,7 @@ impl<'a> DataFrameCurator<'a> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut out = Vec::new();
         self.table.for_each_chunk(column, |col| {
-            let s = col
+            let s = flat(col)?
                 .cast(&DataType::String)
                 .and_then(|s| s.unique())
                 .map_err(|e| Error::Validation(e.to_string()))?;

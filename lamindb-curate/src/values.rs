@@ -116,7 +116,10 @@ impl Vocabulary {
     /// The vocabulary of one registry of a categorical dtype, in the dtype's scope: the type's
     /// records for `cat[Record[<type uid>]]`, the records matching the bracket's filters for
     /// `cat[bionty.Disease[source__uid='…']]`.
-    pub fn of_spec(inst: &lamindb_core::Instance, spec: &lamindb_core::meta::CatSpec) -> Result<Vocabulary> {
+    pub fn of_spec(
+        inst: &lamindb_core::Instance,
+        spec: &lamindb_core::meta::CatSpec,
+    ) -> Result<Vocabulary> {
         use lamindb_core::query::Q;
         let mut q = inst.query_registry(&spec.registry)?;
         if let (Some(t), Some(_)) = (spec.type_uid(), q.meta().field("type_id")) {

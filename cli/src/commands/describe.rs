@@ -253,7 +253,9 @@ impl DescribeArgs {
         match self.entity.as_str() {
             "schema" | "schemas" => {
                 let id = sel.uid.as_deref().or(name).ok_or_else(|| {
-                    Error::Validation("describe a schema by name or uid: lamin describe schema NAME".into())
+                    Error::Validation(
+                        "describe a schema by name or uid: lamin describe schema NAME".into(),
+                    )
                 })?;
                 let schema = inst.schemas().get(id)?;
                 let (text, json) = schema_tree(&inst, &schema)?;
@@ -318,14 +320,23 @@ fn schema_tree(inst: &Instance, schema: &Schema) -> Result<(String, serde_json::
             if index == Some(f.id) {
                 marks.push("index");
             }
-            lines.push(format!("{:<24}{:<28}{}", f.name, dtype, marks.join(", ")).trim_end().to_owned());
+            lines.push(
+                format!("{:<24}{:<28}{}", f.name, dtype, marks.join(", "))
+                    .trim_end()
+                    .to_owned(),
+            );
             json.push(json!({"name": f.name, "dtype": dtype, "optional": optional.contains(&f.id), "index": index == Some(f.id)}));
         }
         Ok((lines, json))
     };
     let settings = |s: &Schema| {
         let mut parts = Vec::new();
-        for (k, v) in [("otype", &s.otype), ("itype", &s.itype), ("dtype", &s.dtype), ("suffix", &s.suffix)] {
+        for (k, v) in [
+            ("otype", &s.otype),
+            ("itype", &s.itype),
+            ("dtype", &s.dtype),
+            ("suffix", &s.suffix),
+        ] {
             if let Some(v) = v {
                 parts.push(format!("{k}: {v}"));
             }
@@ -364,7 +375,10 @@ fn schema_tree(inst: &Instance, schema: &Schema) -> Result<(String, serde_json::
         let last = i + 1 == blocks.len();
         text.push_str(&format!("{}{head}\n", if last { "└── " } else { "├── " }));
         for line in body {
-            text.push_str(&format!("{}    {line}\n", if last { "    " } else { "│   " }));
+            text.push_str(&format!(
+                "{}    {line}\n",
+                if last { "    " } else { "│   " }
+            ));
         }
     }
     text.pop();

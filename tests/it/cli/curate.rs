@@ -288,7 +288,11 @@ both!(anndata_files_validate_and_save_per_slot, |backend| {
     let found = env.json(&["list", "artifacts", "--filter", "perturbation=IFNG"]);
     assert_eq!(found.as_array().unwrap().len(), 1);
     // The built-in schemas, described and listed with their members.
-    let d = env.ok(&["describe", "schema", "anndata_ensembl_gene_ids_and_valid_features_in_obs"]);
+    let d = env.ok(&[
+        "describe",
+        "schema",
+        "anndata_ensembl_gene_ids_and_valid_features_in_obs",
+    ]);
     assert!(
         d.contains("(0000000000000002)")
             && d.contains("obs: valid_features (0000000000000000)")

@@ -412,47 +412,81 @@ both!(
     }
 );
 
-both!(
-    source_filters_scope_categorical_validation,
-    |backend| {
-        let t = setup(backend);
-        // The source the terms were imported from (others of that name are catalogue rows).
-        let source = |entity: &str, name: &str| {
-            t.inst
-                .query_registry("bionty.Source")
-                .unwrap()
-                .filter(Q::new("entity", entity) & Q::new("name", name))
-                .order_by("-in_db")
-                .rows(&["uid"])
-                .unwrap()
-                .rows[0][0]
-                .display()
-        };
-        let cl = source("bionty.CellType", "cl");
-        let other = source("bionty.Tissue", "uberon");
-        for (name, uid) in [("ct_cl", &cl), ("ct_other", &other)] {
-            t.inst
-                .features()
-                .create(NewFeature::new(
-                    name,
-                    format!("cat[bionty.CellType[source__uid='{uid}']]"),
-                ))
-                .unwrap();
-        }
-        let df = df!("ct_cl" => ["T cell"], "ct_other" => ["T cell"]).unwrap();
-        let r = DataFrameCurator::new(&t.inst, df, "valid_features")
+both!(source_filters_scope_categorical_validation, |backend| {
+    let t = setup(backend);
+    // The source the terms were imported from (others of that name are catalogue rows).
+    let source = |entity: &str, name: &str| {
+        t.inst
+            .query_registry("bionty.Source")
             .unwrap()
-            .validate()
+            .filter(Q::new("entity", entity) & Q::new("name", name))
+            .order_by("-in_db")
+            .rows(&["uid"])
+            .unwrap()
+            .rows[0][0]
+            .display()
+    };
+    let cl = source("bionty.CellType", "cl");
+    let other = source("bionty.Tissue", "uberon");
+    for (name, uid) in [("ct_cl", &cl), ("ct_other", &other)] {
+        t.inst
+            .features()
+            .create(NewFeature::new(
+                name,
+                format!("cat[bionty.CellType[source__uid='{uid}']]"),
+            ))
             .unwrap();
-        // Only the feature whose source has the term fails to validate it.
-        let failing: Vec<&str> = r
-            .problems
-            .iter()
-            .filter_map(|p| match p {
-                Problem::NonValidated { column, .. } => Some(column.as_str()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(failing, ["ct_other"], "{r}");
     }
-);
+    let df = df!("ct_cl" => ["T cell"], "ct_other" => ["T cell"]).unwrap();
+    let r = DataFrameCurator::new(&t.inst, df, "valid_features")
+        .unwrap()
+        .validate()
+        .unwrap();
+    // Only the feature whose source has the term fails to validate it.
+    let failing: Vec<&str> = r
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::NonValidated { column, .. } => Some(column.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failing, ["ct_other"], "{r}");
+});
+
+both!(list_features_validate_each_element, |backend| {
+    let t = setup(backend);
+    t.inst
+        .features()
+        .create(NewFeature::new("cell_types", "list[cat[bionty.CellType]]"))
+        .unwrap();
+    let lists = Series::new(
+        "cell_types".into(),
+        [
+            Series::new("".into(), ["T cell", "B cell"]),
+            Series::new("".into(), ["no such cell"]),
+            Series::new("".into(), ["T cell"]),
+        ],
+    );
+    let df = DataFrame::new(3, vec![lists.into_column()]).unwrap();
+    let r = DataFrameCurator::new(&t.inst, df, "valid_features")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert_eq!(r.problems.len(), 1, "{r}");
+    assert!(
+        matches!(&r.problems[0], Problem::NonValidated { column, values, .. }
+            if column == "cell_types" && values == &vec![("no such cell".to_owned(), 1)]),
+        "{r}"
+    );
+    // A column of plain strings is no list.
+    let df = df!("cell_types" => ["T cell"]).unwrap();
+    let r = DataFrameCurator::new(&t.inst, df, "valid_features")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(
+        matches!(&r.problems[0], Problem::Dtype { column, .. } if column == "cell_types"),
+        "{r}"
+    );
+});
