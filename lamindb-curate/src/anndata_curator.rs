@@ -361,7 +361,7 @@ impl<'a> AnnDataCurator<'a> {
         let artifact: Artifact = mark_validated(
             self.inst,
             &saved.artifact,
-            &self.schema,
+            Some(&self.schema),
             "AnnData",
             self.adata.n_obs(),
         )?;

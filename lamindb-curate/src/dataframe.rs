@@ -732,7 +732,7 @@ impl DataFrameCurator<'_> {
         let artifact = mark_validated(
             self.inst,
             &saved.artifact,
-            &self.schema,
+            Some(&self.schema),
             "DataFrame",
             self.table.height(),
         )?;
@@ -750,12 +750,67 @@ impl DataFrameCurator<'_> {
     }
 }
 
-/// Marks a saved artifact as a dataset validated by `schema`: `schema_id`, `otype`,
-/// `n_observations`; returns it reloaded.
+/// Python's `Artifact.from_dataframe(df, key=…, schema=…).save()`: writes `df` as parquet (CSV
+/// when `key` ends in `.csv`) into the cache and saves it as a dataset (`otype = DataFrame`,
+/// `n_observations`); with a schema it is validated first, and annotated — an invalid
+/// DataFrame is an error with the report, and nothing is saved.
+pub fn save_dataframe(
+    inst: &Instance,
+    df: &DataFrame,
+    key: &str,
+    schema: Option<&str>,
+) -> Result<lamindb_core::records::artifact::Saved> {
+    let suffix = if key.to_ascii_lowercase().ends_with(".csv") {
+        ".csv"
+    } else {
+        ".parquet"
+    };
+    let dir = lamindb_core::instance::settings::cache_dir().join("dataframes");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(format!("{}{suffix}", lamindb_core::util::uid::random(16)));
+    let written = (|| {
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let mut df = df.clone();
+        let r = if suffix == ".csv" {
+            CsvWriter::new(file).finish(&mut df)
+        } else {
+            ParquetWriter::new(file).finish(&mut df).map(|_| ())
+        };
+        r.map_err(|e| Error::Validation(format!("cannot write the DataFrame: {e}")))
+    })();
+    let saved = written.and_then(|()| {
+        let spec = lamindb_core::records::artifact::NewArtifactSpec {
+            path: path.clone(),
+            key: Some(key.to_owned()),
+            kind: Some("dataset".into()),
+            ..Default::default()
+        };
+        match schema {
+            Some(s) => Ok(DataFrameCurator::new(inst, df.clone(), s)?
+                .save_artifact(spec)?
+                .saved),
+            None => {
+                let saved = inst.artifacts().save(spec)?;
+                let artifact =
+                    mark_validated(inst, &saved.artifact, None, "DataFrame", df.height())?;
+                Ok(lamindb_core::records::artifact::Saved {
+                    artifact,
+                    status: saved.status,
+                })
+            }
+        }
+    });
+    // The copy in storage is what remains; the written file was only its source.
+    let _ = std::fs::remove_file(&path);
+    saved
+}
+
+/// Marks a saved artifact as a dataset (validated by `schema`, when given): `schema_id`,
+/// `otype`, `n_observations`; returns it reloaded.
 pub(crate) fn mark_validated(
     inst: &Instance,
     artifact: &Artifact,
-    schema: &Schema,
+    schema: Option<&Schema>,
     otype: &str,
     n_observations: usize,
 ) -> Result<Artifact> {
@@ -763,7 +818,7 @@ pub(crate) fn mark_validated(
     let table = lamindb_core::meta::core::ARTIFACT.table;
     let mut sql = Sql::default();
     sql.push(&format!("UPDATE \"{table}\" SET schema_id = "))
-        .bind(Bind::Int(schema.id.into()))
+        .bind_opt(schema.map(|s| Bind::Int(s.id.into())))
         .push(", otype = ")
         .bind(Bind::Text(otype.into()))
         .push(", n_observations = ")

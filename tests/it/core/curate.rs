@@ -490,3 +490,45 @@ both!(list_features_validate_each_element, |backend| {
         "{r}"
     );
 });
+
+both!(a_dataframe_saves_as_a_dataset_artifact, |backend| {
+    let t = setup(backend);
+    let df = df!(
+        "cell_type" => ["T cell", "B cell"],
+        "n_genes" => [10i64, 12],
+        "donor" => ["D1", "D2"],
+        "score" => [0.5, 0.7]
+    )
+    .unwrap();
+    // Without a schema: a dataset with its otype and rows.
+    let s = lamindb_curate::dataframe::save_dataframe(&t.inst, &df, "plain.parquet", None).unwrap();
+    let a = &s.artifact;
+    assert_eq!(
+        (
+            a.suffix.as_str(),
+            a.otype.as_deref(),
+            a.kind.as_deref(),
+            a.n_observations,
+            a.schema_id
+        ),
+        (
+            ".parquet",
+            Some("DataFrame"),
+            Some("dataset"),
+            Some(2),
+            None
+        )
+    );
+    // With one: validated and annotated; an invalid frame saves nothing.
+    let s = lamindb_curate::dataframe::save_dataframe(&t.inst, &df, "cells.parquet", Some("cells"))
+        .unwrap();
+    assert!(s.artifact.schema_id.is_some());
+    let bad =
+        df!("cell_type" => ["nope"], "n_genes" => [1i64], "donor" => ["D1"], "score" => [0.1])
+            .unwrap();
+    let before = t.inst.query::<Artifact>().count().unwrap();
+    let e = lamindb_curate::dataframe::save_dataframe(&t.inst, &bad, "bad.csv", Some("cells"))
+        .unwrap_err();
+    assert!(e.to_string().contains("nothing was saved"), "{e}");
+    assert_eq!(t.inst.query::<Artifact>().count().unwrap(), before);
+});
