@@ -209,6 +209,20 @@ pub fn get_or_create(
     if let Some(found) = lookup(conn, k.name)? {
         return Ok(found);
     }
+    // An organism imported from NCBITaxon is named by its scientific name ("Homo sapiens"
+    // with no scientific_name): the same record by its ontology id.
+    let mut by_id = Sql::default();
+    by_id
+        .push(&format!(
+            "SELECT CAST(id AS BIGINT) AS i0 FROM \"{}\" WHERE ontology_id = ",
+            ORGANISM.table
+        ))
+        .bind(Bind::Text(k.ontology_id.into()))
+        .push(" ORDER BY id LIMIT 1");
+    if let Some(r) = by_id.load(conn)?.first() {
+        // Sources name organisms by bionty's common name.
+        return Ok((r.0[0].as_i64().unwrap_or_default(), k.name.to_owned()));
+    }
     let mut sql = Sql::default();
     sql.push(&format!(
         "INSERT INTO \"{}\" (uid, name, ontology_id, scientific_name, created_by_id) VALUES (",

@@ -282,6 +282,21 @@ impl<'a> AnnDataCurator<'a> {
                 report,
             });
         }
+        if self.schema.name.as_deref() == Some(crate::schemas::CELLXGENE) {
+            let errors = crate::cellxgene::validate(self.inst, &self.adata)?;
+            slots.push(SlotReport {
+                slot: "cellxgene".into(),
+                report: Report {
+                    schema: format!("CELLxGENE {}", crate::cellxgene::SCHEMA_VERSION),
+                    n_rows: self.adata.n_obs(),
+                    problems: errors
+                        .into_iter()
+                        .map(|message| Problem::Rule { message })
+                        .collect(),
+                    notes: Vec::new(),
+                },
+            });
+        }
         Ok(AnnDataReport {
             schema: self
                 .schema

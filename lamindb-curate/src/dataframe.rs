@@ -55,6 +55,12 @@ pub enum Problem {
         /// How many.
         count: usize,
     },
+    /// A rule of the schema that the data breaks, in the words of the rule's own validator
+    /// (e.g. cellxgene-schema's sentences for the CELLxGENE schema).
+    Rule {
+        /// What is wrong.
+        message: String,
+    },
     /// Values of a categorical feature that are no records of its registry.
     NonValidated {
         /// Column.
@@ -114,6 +120,7 @@ impl std::fmt::Display for Report {
         for p in &self.problems {
             // Python LaminDB's (pandera's) sentences, with what lamin adds after them.
             match p {
+                Problem::Rule { message } => writeln!(f, "  {message}")?,
                 Problem::MissingColumn { feature, dtype } => writeln!(
                     f,
                     "  column '{feature}' not in dataframe (feature '{feature}', dtype {dtype}, is required)"

@@ -8,6 +8,7 @@
 
 pub mod anndata;
 pub mod anndata_curator;
+pub mod cellxgene;
 pub mod curator;
 pub mod dataframe;
 pub mod schemas;

@@ -76,6 +76,8 @@ pub struct AnnData {
     pub uns: Map<String, Value>,
     /// `X`, when the file has one.
     pub x: Option<Matrix>,
+    /// The keys of `obsm` with their shapes (embeddings such as `X_umap`).
+    pub obsm: Vec<(String, Vec<u64>)>,
 }
 
 impl AnnData {
@@ -111,6 +113,17 @@ impl AnnData {
             _ => Map::new(),
         };
         let x = reader.matrix("X")?;
+        let mut obsm = Vec::new();
+        for key in store.children("obsm")? {
+            let at = join("obsm", &key);
+            let shape = match store.node(&at)? {
+                Some(Node::Array { shape, .. }) => shape,
+                _ => reader
+                    .matrix(&at)?
+                    .map_or_else(Vec::new, |m| vec![m.shape.0, m.shape.1]),
+            };
+            obsm.push((key, shape));
+        }
         Ok(AnnData {
             path: path.to_path_buf(),
             format,
@@ -118,6 +131,7 @@ impl AnnData {
             var,
             uns,
             x,
+            obsm,
         })
     }
 

@@ -477,3 +477,94 @@ both!(
         assert!(e.to_string().contains("otype must be 'AnnData'"), "{e}");
     }
 );
+
+/// The CELLxGENE schema: what `cellxgene-schema validate` 7.1.0 says about the two fixtures
+/// (recorded by `make_cellxgene.py` in `cellxgene_expected.json`), lamin says too.
+both!(
+    cellxgene_rules_report_what_cellxgene_schema_reports,
+    |backend| {
+        use std::io::{BufRead, Write};
+        let t = TestInstance::new(backend, &[lamindb_tests::bionty::NAME]);
+        let ont = shared_data().join("ontologies");
+        for (entity, file) in [
+            (bionty::Entity::CellType, "cl.obo"),
+            (bionty::Entity::Tissue, "uberon.obo.gz"),
+            (bionty::Entity::ExperimentalFactor, "efo.obo.gz"),
+            (bionty::Entity::Phenotype, "pato.obo"),
+            (bionty::Entity::DevelopmentalStage, "hsapdv.obo"),
+            (bionty::Entity::Ethnicity, "hancestro.obo"),
+            (bionty::Entity::Organism, "ncbitaxon-subset.obo"),
+        ] {
+            let mut opts = bionty::ImportOptions::new(entity);
+            opts.input = Some(bionty::Input::File(ont.join(file)));
+            bionty::import_source(&t.inst, &opts).unwrap();
+        }
+        // The fixture's genes, as rows of the shared human gene table.
+        let genes = t.dir.path().join("genes_homo_sapiens.csv");
+        let mut out = std::fs::File::create(&genes).unwrap();
+        let gz =
+            std::fs::File::open(shared_data().join("genes/genes_homo_sapiens.csv.gz")).unwrap();
+        for line in std::io::BufReader::new(flate2::read::GzDecoder::new(gz)).lines() {
+            let line = line.unwrap();
+            if [
+                "ENSG00000153563",
+                "ENSG00000010610",
+                "ENSG00000170458",
+                "ENSG00000139618",
+            ]
+            .iter()
+            .any(|g| line.starts_with(g))
+            {
+                writeln!(out, "{line}").unwrap();
+            }
+        }
+        drop(out);
+        let mut opts = bionty::ImportOptions::new(bionty::Entity::Gene);
+        opts.input = Some(bionty::Input::File(genes));
+        bionty::import_source(&t.inst, &opts).unwrap();
+
+        let expected: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("cellxgene_expected.json")).unwrap(),
+        )
+        .unwrap();
+        for file in ["cellxgene_valid.h5ad", "cellxgene_invalid.h5ad"] {
+            let adata = AnnData::open(&fixture(file)).unwrap();
+            let report = AnnDataCurator::new(&t.inst, adata, "cellxgene")
+                .unwrap()
+                .validate()
+                .unwrap();
+            let rules = report
+                .slots
+                .iter()
+                .find(|s| s.slot == "cellxgene")
+                .expect("the CELLxGENE rules run");
+            let got: Vec<String> = rules
+                .report
+                .problems
+                .iter()
+                .map(|p| match p {
+                    Problem::Rule { message } => message.clone(),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            let want: Vec<String> = expected[file]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_str().unwrap().trim_start_matches("ERROR: ").to_owned())
+                .collect();
+            assert_eq!(got, want, "{file}");
+            assert_eq!(report.is_valid(), want.is_empty(), "{file}: {report}");
+        }
+        let schema = t.inst.schemas().get("cellxgene").unwrap();
+        let slots: Vec<String> = t
+            .inst
+            .schemas()
+            .slots(&schema)
+            .unwrap()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(slots, ["obs", "var.T", "uns"]);
+    }
+);
