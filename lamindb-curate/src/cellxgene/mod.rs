@@ -49,11 +49,13 @@ fn definition() -> Value {
     serde_yaml_ng::from_str(DEFINITION).expect("the vendored CELLxGENE schema definition parses")
 }
 
+/// The terms of one registry: ontology_id → id, and id → ontology_id.
+type TermIndex = (HashMap<String, i64>, HashMap<i64, String>);
+
 /// Ontology terms and genes of an instance, loaded on first use.
 struct Terms<'a> {
     inst: &'a Instance,
-    /// Per registry: ontology_id → id, and id → ontology_id.
-    registries: RefCell<HashMap<&'static str, (HashMap<String, i64>, HashMap<i64, String>)>>,
+    registries: RefCell<HashMap<&'static str, TermIndex>>,
     genes: RefCell<Option<HashSet<String>>>,
 }
 
@@ -77,7 +79,7 @@ impl<'a> Terms<'a> {
     fn with_registry<T>(
         &self,
         registry: &'static str,
-        f: impl FnOnce(&(HashMap<String, i64>, HashMap<i64, String>)) -> T,
+        f: impl FnOnce(&TermIndex) -> T,
     ) -> Result<T> {
         if !self.registries.borrow().contains_key(registry) {
             let mut by_term = HashMap::new();
@@ -465,7 +467,7 @@ impl Checker<'_> {
         }
         Ok(match uns_required {
             Some(false) => false,
-            _ => !(presence_rules && !required_by_obs),
+            _ => !presence_rules || required_by_obs,
         })
     }
 

@@ -478,8 +478,8 @@ both!(
     }
 );
 
-/// The CELLxGENE schema: what `cellxgene-schema validate` 7.1.0 says about the two fixtures
-/// (recorded by `make_cellxgene.py` in `cellxgene_expected.json`), lamin says too.
+// The CELLxGENE schema: what `cellxgene-schema validate` 7.1.0 says about the two fixtures
+// (recorded by `make_cellxgene.py` in `cellxgene_expected.json`), lamin says too.
 both!(
     cellxgene_rules_report_what_cellxgene_schema_reports,
     |backend| {
