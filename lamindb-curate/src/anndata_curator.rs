@@ -190,20 +190,7 @@ fn dict_frame(adata: &AnnData, slot: &str) -> Result<DataFrame> {
             .and_then(Value::as_object)
             .ok_or_else(|| Error::Validation(format!("slot '{slot}': uns has no dict '{key}'")))?;
     }
-    let mut columns = Vec::new();
-    for (k, v) in at {
-        let name: PlSmallStr = k.as_str().into();
-        let s = match v {
-            Value::String(s) => Series::new(name, [s.as_str()]),
-            Value::Bool(b) => Series::new(name, [*b]),
-            Value::Number(n) if n.is_i64() => Series::new(name, [n.as_i64().unwrap_or_default()]),
-            Value::Number(n) => Series::new(name, [n.as_f64().unwrap_or_default()]),
-            // Nested dicts are their own slots; arrays are not features' values.
-            _ => continue,
-        };
-        columns.push(s.into_column());
-    }
-    DataFrame::new(1, columns).map_err(|e| Error::Validation(format!("slot '{slot}': {e}")))
+    crate::dataframe::one_row(at)
 }
 
 impl<'a> AnnDataCurator<'a> {

@@ -245,6 +245,37 @@ pub struct DataFrameCurator<'a> {
     schema: Schema,
     /// `(feature, required)` in schema order.
     features: Vec<(Feature, bool)>,
+    /// The schema's `__external__` slot: features of the dataset that are no columns.
+    external: Option<Schema>,
+    /// Their values ([`DataFrameCurator::with_external`]).
+    external_values: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The message Python LaminDB gives when a schema's external features have no values.
+const NO_EXTERNAL: &str =
+    "External features slot is defined in schema but no external features were provided.";
+
+/// One row of the scalars (and lists of strings) of a dict, as Python's dict curators make it.
+pub(crate) fn one_row(values: &serde_json::Map<String, serde_json::Value>) -> Result<DataFrame> {
+    use serde_json::Value;
+    let mut columns = Vec::new();
+    for (k, v) in values {
+        let name: PlSmallStr = k.as_str().into();
+        let s = match v {
+            Value::String(s) => Series::new(name, [s.as_str()]),
+            Value::Bool(b) => Series::new(name, [*b]),
+            Value::Number(n) if n.is_i64() => Series::new(name, [n.as_i64().unwrap_or_default()]),
+            Value::Number(n) => Series::new(name, [n.as_f64().unwrap_or_default()]),
+            Value::Array(a) if a.iter().all(Value::is_string) => {
+                let items: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+                Series::new(name, [Series::new("".into(), items)])
+            }
+            // Nested dicts and mixed lists are no feature values of a row.
+            _ => continue,
+        };
+        columns.push(s.into_column());
+    }
+    DataFrame::new(1, columns).map_err(|e| Error::Validation(e.to_string()))
 }
 
 /// Whether a column's polars dtype satisfies a feature dtype.
@@ -325,21 +356,46 @@ impl<'a> DataFrameCurator<'a> {
                 (f, required)
             })
             .collect();
-        // A schema of any features (`itype = Feature`, no members): the columns that are
-        // features are validated as such; other columns are not its business.
-        if features.is_empty() && schema.itype.as_deref() == Some("Feature") {
+        // A flexible schema (by default one of any features, `itype = Feature` without
+        // members): the other columns that are features are validated as such too.
+        let flexible = schema.flexible.unwrap_or(features.is_empty())
+            && schema.itype.as_deref().is_none_or(|i| i == "Feature");
+        if flexible {
             for c in table.columns() {
+                if features.iter().any(|(f, _)| f.name == c) {
+                    continue;
+                }
                 if let Ok(f) = inst.features().get(&c) {
                     features.push((f, false));
                 }
             }
+        }
+        let mut external = None;
+        for (slot, component) in schemas.slots(&schema)? {
+            if slot != "__external__" {
+                return Err(Error::Validation(format!(
+                    "schema '{}' has slot '{slot}': a DataFrame is validated by its columns and the __external__ slot (pandas attrs do not survive a file)",
+                    schema.name.as_deref().unwrap_or(&schema.uid)
+                )));
+            }
+            external = Some(component);
         }
         Ok(DataFrameCurator {
             inst,
             table,
             schema,
             features,
+            external,
+            external_values: serde_json::Map::new(),
         })
+    }
+
+    /// The values of the dataset's external features (Python's `features=` of a
+    /// `DataFrameCurator`): validated against the schema's `__external__` slot and saved as
+    /// the artifact's feature values.
+    pub fn with_external(mut self, values: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.external_values = values;
+        self
     }
 
     /// The DataFrame (standardized, once [`DataFrameCurator::standardize`] ran); a parquet
@@ -405,6 +461,21 @@ impl<'a> DataFrameCurator<'a> {
             }
             if dtype.is_categorical() {
                 problems.extend(self.check_categories(&f.name, dtype.cat_specs())?);
+            }
+        }
+        if let Some(ext) = &self.external {
+            if self.external_values.is_empty() {
+                problems.push(Problem::Rule {
+                    message: NO_EXTERNAL.into(),
+                });
+            } else {
+                // Values are given as text where the feature wants a date or a number: they
+                // are checked as converted, as Python's feature values are.
+                let mut ext = ext.clone();
+                ext.coerce = Some(true);
+                let inner =
+                    DataFrameCurator::with_schema(self.inst, one_row(&self.external_values)?, ext)?;
+                problems.extend(inner.validate()?.problems);
             }
         }
         if self.schema.maximal_set {
@@ -744,6 +815,11 @@ impl DataFrameCurator<'_> {
             self.table.height(),
         )?;
         let labels = self.link_labels(&artifact)?;
+        if !self.external_values.is_empty() {
+            self.inst
+                .annotations(&artifact)
+                .add_values(&self.external_values)?;
+        }
         let feature_set = self.feature_set()?;
         link_feature_set(self.inst, &artifact, &feature_set, "columns")?;
         Ok(SavedDataset {

@@ -30,6 +30,10 @@ pub struct SaveArgs {
     /// it does not validate.
     #[arg(long)]
     schema: Option<String>,
+    /// Feature values of the artifact as NAME=VALUE (repeatable); with --schema they are its
+    /// external features, validated against the schema's `__external__` slot first.
+    #[arg(long = "features", value_name = "NAME=VALUE")]
+    features: Vec<String>,
 }
 
 impl SaveArgs {
@@ -45,6 +49,11 @@ impl SaveArgs {
         };
         let (saved, dataset) = match &self.schema {
             Some(schema) if lamindb_curate::anndata::is_anndata(&spec.path) => {
+                if !self.features.is_empty() {
+                    return Err(Error::Validation(
+                        "--features gives a DataFrame's external features; an AnnData keeps its dataset-level values in uns".into(),
+                    ));
+                }
                 let adata = lamindb_curate::anndata::AnnData::open(&spec.path)?;
                 let curator =
                     lamindb_curate::anndata_curator::AnnDataCurator::new(&inst, adata, schema)?;
@@ -59,14 +68,31 @@ impl SaveArgs {
             Some(schema) => {
                 let curator = lamindb_curate::dataframe::DataFrameCurator::from_path(
                     &inst, &spec.path, schema,
-                )?;
+                )?
+                .with_external(super::validate::external(&self.features)?);
                 let d = curator.save_artifact(spec)?;
                 (
                     d.saved,
                     Some((d.labels, json!({ "feature_set": d.feature_set.uid }))),
                 )
             }
-            None => (inst.artifacts().save(spec)?, None),
+            None => {
+                let values = super::validate::external(&self.features)?;
+                // Unknown features are refused before anything is saved.
+                let unknown: Vec<(String, String)> = values
+                    .iter()
+                    .filter(|(k, _)| inst.features().get(k).is_err())
+                    .map(|(k, v)| (k.clone(), lamindb_core::annotate::infer_dtype(v)))
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(Error::UnknownFeatures { features: unknown });
+                }
+                let saved = inst.artifacts().save(spec)?;
+                if !values.is_empty() {
+                    inst.annotations(&saved.artifact).add_values(&values)?;
+                }
+                (saved, None)
+            }
         };
         let verb = match saved.status {
             SaveStatus::Created => "saved",

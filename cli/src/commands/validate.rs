@@ -27,6 +27,10 @@ pub struct ValidateArgs {
     /// validate (for an AnnData: SLOT:COLUMN, e.g. obs:cell_type, or the column alone).
     #[arg(long, value_name = "COLUMN")]
     add_new: Option<String>,
+    /// A value of the dataset's external features (the schema's `__external__` slot), as
+    /// NAME=VALUE (repeatable).
+    #[arg(long = "features", value_name = "NAME=VALUE")]
+    features: Vec<String>,
 }
 
 impl ValidateArgs {
@@ -36,6 +40,14 @@ impl ValidateArgs {
             let _spin = crate::progress::spinner(&format!("reading {}", self.path.display()));
             Curator::open(&inst, &self.path, &self.schema)?
         };
+        if !self.features.is_empty() {
+            let Curator::DataFrame(c) = curator else {
+                return Err(Error::Validation(
+                    "--features gives a DataFrame's external features; an AnnData keeps its dataset-level values in uns".into(),
+                ));
+            };
+            curator = Curator::DataFrame(Box::new(c.with_external(external(&self.features)?)));
+        }
         let mut mapping = serde_json::Value::Null;
         if let Some(out) = &self.standardize {
             let Curator::DataFrame(c) = &mut curator else {
@@ -85,4 +97,12 @@ fn write_table(df: &polars::prelude::DataFrame, out: &std::path::Path) -> Result
         CsvWriter::new(file).finish(&mut df)
     };
     result.map_err(|e| Error::Validation(format!("cannot write {}: {e}", out.display())))
+}
+
+/// `--features NAME=VALUE …` as a JSON object.
+pub fn external(exprs: &[String]) -> Result<serde_json::Map<String, serde_json::Value>> {
+    exprs
+        .iter()
+        .map(|e| super::annotate::feature_value(e))
+        .collect()
 }

@@ -119,7 +119,9 @@ fn python_type(v: &Json) -> &'static str {
     }
 }
 
-fn infer_dtype(v: &Json) -> String {
+/// The dtype a feature for value `v` would get (for "create it first" hints), as Python's
+/// `infer_convert_dtype_key_value` names it.
+pub fn infer_dtype(v: &Json) -> String {
     match v {
         Json::Bool(_) => "bool".into(),
         Json::Number(n) if n.is_f64() => "float".into(),

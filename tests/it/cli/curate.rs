@@ -312,3 +312,40 @@ both!(anndata_files_validate_and_save_per_slot, |backend| {
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_schema"));
 });
+
+// `lamin save --features` stores feature values with the artifact; unknown features are refused
+// before anything is saved.
+both!(save_with_feature_values, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["create", "feature", "temperature", "--dtype", "float"]);
+    let f = env.write("t.csv", b"a\n1\n");
+    let out = env.lamin(&[
+        "save",
+        f.to_str().unwrap(),
+        "--key",
+        "t.csv",
+        "--features",
+        "humidity=3",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("humidity"));
+    assert_eq!(
+        env.json(&["list", "artifacts"]).as_array().unwrap().len(),
+        0
+    );
+    let saved = env.json(&[
+        "save",
+        f.to_str().unwrap(),
+        "--key",
+        "t.csv",
+        "--features",
+        "temperature=21.6",
+    ]);
+    let described = env.json(&["describe", "--key", "t.csv"]);
+    assert_eq!(saved["key"], "t.csv");
+    assert!(
+        described["features"].to_string().contains("21.6"),
+        "{described}"
+    );
+});

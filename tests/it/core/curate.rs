@@ -532,3 +532,71 @@ both!(a_dataframe_saves_as_a_dataset_artifact, |backend| {
     assert!(e.to_string().contains("nothing was saved"), "{e}");
     assert_eq!(t.inst.query::<Artifact>().count().unwrap(), before);
 });
+
+both!(external_features_validate_and_save_as_values, |backend| {
+    let t = setup(backend);
+    let ln = &t.inst;
+    let f = |n: &str, d: &str| ln.features().create(NewFeature::new(n, d)).unwrap().record;
+    let ext = ln
+        .schemas()
+        .create(
+            NewSchema::of_features([f("temperature", "float"), f("experiment_date", "date")])
+                .named("ext"),
+        )
+        .unwrap()
+        .record;
+    let mut spec = NewSchema::of_features([ln.features().get("donor").unwrap()]).named("with_ext");
+    spec.slots = vec![("__external__".into(), ext)];
+    spec.otype = Some("DataFrame".into());
+    ln.schemas().create(spec).unwrap();
+    let df = || df!("donor" => ["D1", "D2"]).unwrap();
+    let values = |v: serde_json::Value| v.as_object().unwrap().clone();
+
+    let r = DataFrameCurator::new(ln, df(), "with_ext")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert_eq!(
+        r.problems,
+        [Problem::Rule {
+            message: "External features slot is defined in schema but no external features were provided.".into()
+        }]
+    );
+    let r = DataFrameCurator::new(ln, df(), "with_ext")
+        .unwrap()
+        .with_external(values(serde_json::json!({"temperature": "warm"})))
+        .validate()
+        .unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| matches!(p, Problem::Dtype { column, .. } if column == "temperature")),
+        "{r}"
+    );
+    assert!(
+        r.problems.iter().any(
+            |p| matches!(p, Problem::MissingColumn { feature, .. } if feature == "experiment_date")
+        ),
+        "{r}"
+    );
+
+    let good = values(serde_json::json!({"temperature": 21.6, "experiment_date": "2024-12-01"}));
+    let curator = DataFrameCurator::new(ln, df(), "with_ext")
+        .unwrap()
+        .with_external(good);
+    assert!(curator.validate().unwrap().is_valid());
+    let path = t.dir.path().join("ext.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df())
+        .unwrap();
+    let saved = curator
+        .save_artifact(NewArtifactSpec::with_key(&path, "ext.parquet"))
+        .unwrap();
+    let got = ln.annotations(&saved.saved.artifact).get_values().unwrap();
+    assert_eq!(got["temperature"], serde_json::json!(21.6), "{got:?}");
+    assert_eq!(
+        got["experiment_date"],
+        serde_json::json!("2024-12-01"),
+        "{got:?}"
+    );
+});
