@@ -21,9 +21,9 @@ use crate::values::Vocabulary;
 /// What validates one slot.
 enum Slot<'a> {
     /// Columns of features (`obs`, `var`, `uns…` as a one-row frame).
-    Frame(DataFrameCurator<'a>),
+    Frame(Box<DataFrameCurator<'a>>),
     /// The var index against the slot schema's identifier type (`var.T`).
-    Index(IndexCurator),
+    Index(Box<IndexCurator>),
 }
 
 /// Validates identifiers (the var index) against a registry field.
@@ -216,25 +216,25 @@ impl<'a> AnnDataCurator<'a> {
         for (slot, component) in components {
             let is_feature_set = component.itype.as_deref().is_none_or(|i| i == "Feature");
             let curator = match slot.as_str() {
-                "obs" => Slot::Frame(DataFrameCurator::with_schema(
+                "obs" => Slot::Frame(Box::new(DataFrameCurator::with_schema(
                     inst,
                     adata.obs.df.clone(),
                     component,
-                )?),
-                "var" if is_feature_set => Slot::Frame(DataFrameCurator::with_schema(
+                )?)),
+                "var" if is_feature_set => Slot::Frame(Box::new(DataFrameCurator::with_schema(
                     inst,
                     adata.var.df.clone(),
                     component,
-                )?),
+                )?)),
                 // `var` with a non-Feature itype is transposed, as Python does for old schemas.
-                "var.T" | "var" => Slot::Index(IndexCurator::new(
+                "var.T" | "var" => Slot::Index(Box::new(IndexCurator::new(
                     inst,
                     component,
                     adata.var.index.clone(),
-                )?),
-                s if s == "uns" || s.starts_with("uns:") => Slot::Frame(
+                )?)),
+                s if s == "uns" || s.starts_with("uns:") => Slot::Frame(Box::new(
                     DataFrameCurator::with_schema(inst, dict_frame(&adata, s)?, component)?,
-                ),
+                )),
                 other => {
                     return Err(Error::Validation(format!(
                         "AnnDataCurator currently only supports the slots 'var', 'var.T', 'obs', and 'uns', not {other}"
