@@ -358,6 +358,7 @@ impl<'a> AnnDataCurator<'a> {
         if !report.is_valid() {
             return Err(Error::Validation(format!("{report}\nnothing was saved")));
         }
+        crate::dataframe::check_suffix(&self.schema, &spec.path)?;
         spec.kind.get_or_insert_with(|| "dataset".to_owned());
         let saved = self.inst.artifacts().save(spec)?;
         let artifact: Artifact = mark_validated(

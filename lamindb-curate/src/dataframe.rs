@@ -478,6 +478,28 @@ impl<'a> DataFrameCurator<'a> {
                 problems.extend(inner.validate()?.problems);
             }
         }
+        if self.schema.ordered_set {
+            // Members present must come in the schema's order (pandera's `ordered`).
+            let order: Vec<&str> = self
+                .features
+                .iter()
+                .map(|(f, _)| f.name.as_str())
+                .filter(|n| columns.iter().any(|c| c == n))
+                .collect();
+            let found: Vec<&str> = columns
+                .iter()
+                .map(String::as_str)
+                .filter(|c| order.contains(c))
+                .collect();
+            if let Some((c, _)) = found.iter().zip(&order).find(|(a, b)| a != b) {
+                problems.push(Problem::Rule {
+                    message: format!(
+                        "column '{c}' out-of-order (the schema is an ordered set: {})",
+                        order.join(", ")
+                    ),
+                });
+            }
+        }
         if self.schema.maximal_set {
             for c in &columns {
                 if !self.features.iter().any(|(f, _)| &f.name == c) {
@@ -652,6 +674,22 @@ impl<'a> DataFrameCurator<'a> {
         Ok(created)
     }
 
+    /// The values of each categorical feature that are no records of its registry (Python's
+    /// `curator.cat.non_validated`).
+    pub fn non_validated(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        Ok(self
+            .validate()?
+            .problems
+            .into_iter()
+            .filter_map(|p| match p {
+                Problem::NonValidated { column, values, .. } => {
+                    Some((column, values.into_iter().map(|(v, _)| v).collect()))
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
     /// Links the distinct values of each categorical column as labels of `artifact`, with
     /// their feature; returns how many per feature. Columns with more than [`MAX_LABELS`]
     /// values are skipped, as Python does.
@@ -805,6 +843,7 @@ impl DataFrameCurator<'_> {
         if !report.is_valid() {
             return Err(Error::Validation(format!("{report}\nnothing was saved")));
         }
+        check_suffix(&self.schema, &spec.path)?;
         spec.kind.get_or_insert_with(|| "dataset".to_owned());
         let saved = self.inst.artifacts().save(spec)?;
         let artifact = mark_validated(
@@ -886,6 +925,23 @@ pub fn save_dataframe(
     // The copy in storage is what remains; the written file was only its source.
     let _ = std::fs::remove_file(&path);
     saved
+}
+
+/// A schema with a `suffix` takes only files with that (canonical) suffix, as Python checks at
+/// `Artifact.save`.
+pub(crate) fn check_suffix(schema: &Schema, path: &Path) -> Result<()> {
+    let Some(want) = schema.suffix.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    let (found, _) = lamindb_storage::canonical_suffix(path);
+    if found != want {
+        return Err(Error::Validation(format!(
+            "schema '{}' requires the suffix '{want}', but {} has '{found}'; nothing was saved",
+            schema.name.as_deref().unwrap_or(&schema.uid),
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Marks a saved artifact as a dataset (validated by `schema`, when given): `schema_id`,

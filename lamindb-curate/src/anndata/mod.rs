@@ -116,11 +116,20 @@ impl AnnData {
         let mut obsm = Vec::new();
         for key in store.children("obsm")? {
             let at = join("obsm", &key);
+            // Arrays and sparse matrices have a shape; dataframes in obsm have their columns.
             let shape = match store.node(&at)? {
                 Some(Node::Array { shape, .. }) => shape,
-                _ => reader
-                    .matrix(&at)?
-                    .map_or_else(Vec::new, |m| vec![m.shape.0, m.shape.1]),
+                _ => match reader.matrix(&at) {
+                    Ok(Some(m)) => vec![m.shape.0, m.shape.1],
+                    _ => {
+                        let attrs = store.attrs(&at)?;
+                        let n = attrs
+                            .get("column-order")
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                        vec![obs.index.len() as u64, n as u64]
+                    }
+                },
             };
             obsm.push((key, shape));
         }

@@ -174,6 +174,19 @@ fn anndata_0_7_and_0_11_files_read() {
         })
     );
     assert!(old.uns.contains_key("nested") && old.uns.contains_key("O_recarray"));
+    let obsm: Vec<(&str, &[u64])> = old
+        .obsm
+        .iter()
+        .map(|(k, s)| (k.as_str(), s.as_slice()))
+        .collect();
+    assert_eq!(
+        obsm,
+        [
+            ("array", &[30, 50][..]),
+            ("df", &[30, 5][..]),
+            ("sparse", &[30, 100][..])
+        ]
+    );
     // anndata 0.11.4: no X, no columns.
     let new = AnnData::open(&dir.join("anndata-0.11.4-fixture.h5ad")).unwrap();
     assert_eq!((new.n_obs(), new.n_vars(), new.obs.df.width()), (10, 20, 0));

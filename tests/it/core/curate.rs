@@ -600,3 +600,51 @@ both!(external_features_validate_and_save_as_values, |backend| {
         "{got:?}"
     );
 });
+
+both!(ordered_sets_and_suffixes_are_enforced, |backend| {
+    let t = setup(backend);
+    let ln = &t.inst;
+    let feats: Vec<_> = ["n_genes", "score"]
+        .iter()
+        .map(|f| ln.features().get(f).unwrap())
+        .collect();
+    let mut spec = NewSchema::of_features(feats).named("ordered");
+    spec.ordered_set = true;
+    spec.suffix = Some(".parquet".into());
+    ln.schemas().create(spec).unwrap();
+    let swapped = df!("score" => [0.5], "n_genes" => [3i64]).unwrap();
+    let r = DataFrameCurator::new(ln, swapped, "ordered")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(
+        matches!(&r.problems[..], [Problem::Rule { message }] if message.starts_with("column 'score' out-of-order")),
+        "{r}"
+    );
+    let mut good = df!("n_genes" => [3i64], "score" => [0.5]).unwrap();
+    let curator = DataFrameCurator::new(ln, good.clone(), "ordered").unwrap();
+    assert!(curator.validate().unwrap().is_valid());
+    assert!(curator.non_validated().unwrap().is_empty());
+    // The schema takes parquet files only.
+    let csv = t.dir.path().join("good.csv");
+    CsvWriter::new(std::fs::File::create(&csv).unwrap())
+        .finish(&mut good)
+        .unwrap();
+    let before = ln.query::<Artifact>().count().unwrap();
+    let e = curator
+        .save_artifact(NewArtifactSpec::with_key(&csv, "good.csv"))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("requires the suffix '.parquet'"),
+        "{e}"
+    );
+    assert_eq!(ln.query::<Artifact>().count().unwrap(), before);
+    // non_validated: the values per categorical feature that no record has.
+    let df = df!("cell_type" => ["T cell", "nope"], "donor" => ["D1", "D7"]).unwrap();
+    let nv = DataFrameCurator::new(ln, df, "cells")
+        .unwrap()
+        .non_validated()
+        .unwrap();
+    assert_eq!(nv["cell_type"], ["nope"]);
+    assert_eq!(nv["donor"], ["D7"]);
+});
