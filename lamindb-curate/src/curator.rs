@@ -2,7 +2,7 @@
 //! by what the path holds.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use lamindb_core::records::artifact::{NewArtifactSpec, Saved};
 use lamindb_core::{Instance, Result};
@@ -49,10 +49,44 @@ impl std::fmt::Display for Validation {
     }
 }
 
+/// A local path for `path`: itself, or for a cloud URL (`s3://`, `gs://`, `https://`, …) its
+/// copy in the cache (`<cache>/<bucket>/<key>`, as Python LaminDB lays it out), downloaded when
+/// missing or when a file's size differs from the object's.
+pub fn localize(path: &Path) -> Result<PathBuf> {
+    let text = path.to_string_lossy();
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Ok(path.to_path_buf());
+    };
+    let rest = rest.trim_end_matches('/');
+    let (bucket, key) = rest.split_once('/').ok_or_else(|| {
+        lamindb_core::Error::Validation(format!("{text} names a bucket, not a file or folder"))
+    })?;
+    let root = lamindb_storage::StorageRoot::parse(&format!("{scheme}://{bucket}"))?;
+    let dest = root.cache_path(&lamindb_core::instance::settings::cache_dir(), key);
+    // A folder (zarr) lists its objects; a file lists none and has a size.
+    let files = root.list(key)?;
+    let fresh = if files.is_empty() {
+        let stat = root.stat(key)?.ok_or_else(|| {
+            lamindb_core::Error::NotFound(format!("{text}: no such file or folder"))
+        })?;
+        std::fs::metadata(&dest).is_ok_and(|m| m.is_file() && m.len() == stat.size)
+    } else {
+        files.iter().all(|(rel, stat)| {
+            std::fs::metadata(dest.join(rel)).is_ok_and(|m| m.len() == stat.size)
+        })
+    };
+    if !fresh {
+        root.download(key, &dest, None)?;
+    }
+    Ok(dest)
+}
+
 impl<'a> Curator<'a> {
-    /// A curator of the file or folder at `path` against the schema named (or with uid)
-    /// `schema`: AnnData for `.h5ad` and zarr, DataFrame for parquet, CSV and TSV.
+    /// A curator of the file or folder at `path` (local, or a cloud URL read through the
+    /// cache) against the schema named (or with uid) `schema`: AnnData for `.h5ad` and zarr,
+    /// DataFrame for parquet, CSV and TSV.
     pub fn open(inst: &'a Instance, path: &Path, schema: &str) -> Result<Self> {
+        let path = &localize(path)?;
         if crate::anndata::is_anndata(path) {
             let adata = AnnData::open(path)?;
             return Ok(Curator::AnnData(Box::new(AnnDataCurator::new(

@@ -674,6 +674,72 @@ impl<'a> DataFrameCurator<'a> {
         Ok(created)
     }
 
+    /// Adds missing member columns and fills nulls with default values.
+    fn fill_defaults(&mut self) -> Result<()> {
+        let height = self.table.height();
+        for (f, _) in self.features.clone() {
+            let default = f.default_value.as_ref().map(|d| d.0.clone());
+            let dtype = Dtype::parse(f.dtype.as_deref().unwrap_or_default())?;
+            let target_t = target(&dtype).unwrap_or(DataType::String);
+            let filler = match &default {
+                Some(v) => {
+                    let row = serde_json::Map::from_iter([(f.name.clone(), v.clone())]);
+                    let one = one_row(&row)?;
+                    let s = one
+                        .column(&f.name)
+                        .map_err(|e| Error::Validation(e.to_string()))?
+                        .as_materialized_series()
+                        .cast(&target_t)
+                        .map_err(|e| {
+                            Error::Validation(format!(
+                                "default value of feature '{}' is no {}: {e}",
+                                f.name,
+                                f.dtype.as_deref().unwrap_or_default()
+                            ))
+                        })?;
+                    Some(s)
+                }
+                None => None,
+            };
+            if !self.table.has(&f.name) {
+                let col = match (&filler, f.nullable != Some(false)) {
+                    (Some(v), _) => v.new_from_index(0, height),
+                    (None, true) => Series::full_null(f.name.as_str().into(), height, &target_t),
+                    (None, false) => {
+                        return Err(Error::Validation(format!(
+                            "Missing column {} cannot be added because is not nullable and has no default value",
+                            f.name
+                        )))
+                    }
+                };
+                self.table
+                    .load()?
+                    .with_column(col.with_name(f.name.as_str().into()).into_column())
+                    .map_err(|e| Error::Validation(e.to_string()))?;
+            } else if let Some(v) = &filler {
+                let df = self.table.load()?;
+                let col = df
+                    .column(&f.name)
+                    .map_err(|e| Error::Validation(e.to_string()))?
+                    .as_materialized_series()
+                    .clone();
+                if col.null_count() > 0 {
+                    let fill = v.new_from_index(0, col.len());
+                    let filled = col
+                        .cast(&target_t)
+                        .and_then(|c| c.zip_with(&c.is_not_null(), &fill))
+                        .map_err(|e| Error::Validation(e.to_string()))?;
+                    df.replace(
+                        &f.name,
+                        filled.with_name(f.name.as_str().into()).into_column(),
+                    )
+                    .map_err(|e| Error::Validation(e.to_string()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The values of each categorical feature that are no records of its registry (Python's
     /// `curator.cat.non_validated`).
     pub fn non_validated(&self) -> Result<BTreeMap<String, Vec<String>>> {
@@ -753,11 +819,17 @@ impl<'a> DataFrameCurator<'a> {
     }
 
     /// Replaces case variants and synonyms in the categorical columns (all when `column` is
-    /// `None`) by their registry's values; returns the mapping per column.
+    /// `None`) by their registry's values; returns the mapping per column. Without a column,
+    /// also adds the schema's missing columns and fills nulls as Python's `standardize()` does:
+    /// with the feature's `default_value`, or nulls for a nullable feature; a missing column
+    /// whose feature is neither is an error.
     pub fn standardize(
         &mut self,
         column: Option<&str>,
     ) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
+        if column.is_none() {
+            self.fill_defaults()?;
+        }
         let mut out = BTreeMap::new();
         for (f, _) in self.features.clone() {
             if column.is_some_and(|c| c != f.name) {

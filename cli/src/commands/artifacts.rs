@@ -54,7 +54,9 @@ impl SaveArgs {
                         "--features gives a DataFrame's external features; an AnnData keeps its dataset-level values in uns".into(),
                     ));
                 }
-                let adata = lamindb_curate::anndata::AnnData::open(&spec.path)?;
+                let adata = lamindb_curate::anndata::AnnData::open(
+                    &lamindb_curate::curator::localize(&spec.path)?,
+                )?;
                 let curator =
                     lamindb_curate::anndata_curator::AnnDataCurator::new(&inst, adata, schema)?;
                 let d = curator.save_artifact(spec)?;
@@ -67,7 +69,9 @@ impl SaveArgs {
             }
             Some(schema) => {
                 let curator = lamindb_curate::dataframe::DataFrameCurator::from_path(
-                    &inst, &spec.path, schema,
+                    &inst,
+                    &lamindb_curate::curator::localize(&spec.path)?,
+                    schema,
                 )?
                 .with_external(super::validate::external(&self.features)?);
                 let d = curator.save_artifact(spec)?;

@@ -581,3 +581,38 @@ both!(
         assert_eq!(slots, ["obs", "var.T", "uns"]);
     }
 );
+
+// AnnData and parquet files in a bucket are validated through the cache (h5ad, zarr folder).
+#[test]
+fn cloud_datasets_validate_through_the_cache() {
+    let t = setup(lamindb_tests::Backend::Sqlite);
+    let prefix = format!(
+        "curate{}",
+        lamindb_core::util::uid::random(8).to_lowercase()
+    );
+    let url = format!("s3://{}/{prefix}", lamindb_tests::S3_BUCKET);
+    let bucket = lamindb_storage::StorageRoot::parse(&url).unwrap();
+    bucket
+        .put(&fixture("mini_immuno.h5ad"), "mini_immuno.h5ad")
+        .unwrap();
+    bucket
+        .put(&fixture("mini_immuno.v3.zarr"), "mini_immuno.zarr")
+        .unwrap();
+    for name in ["mini_immuno.h5ad", "mini_immuno.zarr"] {
+        let remote = PathBuf::from(format!("{url}/{name}"));
+        let local = lamindb_curate::curator::localize(&remote).unwrap();
+        assert!(
+            local.starts_with(lamindb_core::instance::settings::cache_dir()),
+            "{}",
+            local.display()
+        );
+        let curator = lamindb_curate::Curator::open(
+            &t.inst,
+            &remote,
+            "ensembl_gene_ids_and_valid_features_in_obs",
+        )
+        .unwrap();
+        let report = curator.validate().unwrap();
+        assert!(report.is_valid(), "{name}: {report}");
+    }
+}

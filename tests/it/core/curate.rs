@@ -648,3 +648,52 @@ both!(ordered_sets_and_suffixes_are_enforced, |backend| {
     assert_eq!(nv["cell_type"], ["nope"]);
     assert_eq!(nv["donor"], ["D7"]);
 });
+
+both!(standardize_adds_missing_columns_with_defaults, |backend| {
+    let t = setup(backend);
+    let ln = &t.inst;
+    let mut batch = NewFeature::new("batch", "str");
+    batch.default_value = Some(serde_json::json!("b1"));
+    let batch = ln.features().create(batch).unwrap().record;
+    let note = ln
+        .features()
+        .create(NewFeature::new("note", "str"))
+        .unwrap()
+        .record;
+    let n_genes = ln.features().get("n_genes").unwrap();
+    ln.schemas()
+        .create(NewSchema::of_features([n_genes.clone(), batch.clone(), note]).named("defaults"))
+        .unwrap();
+    let df = df!("n_genes" => [1i64, 2], "batch" => [None, Some("b2")]).unwrap();
+    let mut c = DataFrameCurator::new(ln, df, "defaults").unwrap();
+    let before = c.validate().unwrap();
+    assert!(
+        before.problems.contains(&Problem::MissingColumn {
+            feature: "note".into(),
+            dtype: "str".into()
+        }),
+        "{before}"
+    );
+    c.standardize(None).unwrap();
+    assert!(c.validate().unwrap().is_valid());
+    let df = c.dataframe().unwrap();
+    let batch_values: Vec<Option<&str>> =
+        df.column("batch").unwrap().str().unwrap().iter().collect();
+    assert_eq!(batch_values, [Some("b1"), Some("b2")]);
+    assert_eq!(df.column("note").unwrap().null_count(), 2);
+    // A required feature without a default cannot be made up.
+    let mut must = NewFeature::new("must", "int");
+    must.nullable = Some(false);
+    let must = ln.features().create(must).unwrap().record;
+    ln.schemas()
+        .create(NewSchema::of_features([n_genes, must]).named("strict"))
+        .unwrap();
+    let mut c = DataFrameCurator::new(ln, df!("n_genes" => [1i64]).unwrap(), "strict").unwrap();
+    let e = c.standardize(None).unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "Missing column must cannot be added because is not nullable and has no default value"
+        ),
+        "{e}"
+    );
+});
