@@ -249,6 +249,9 @@ pub struct DataFrameCurator<'a> {
     external: Option<Schema>,
     /// Their values ([`DataFrameCurator::with_external`]).
     external_values: serde_json::Map<String, serde_json::Value>,
+    /// Slots `attrs` and `attrs:<key>…`: the DataFrame's attrs (of a parquet file written by
+    /// pandas), and nested dicts of them.
+    attrs: Vec<(String, Schema)>,
 }
 
 /// The message Python LaminDB gives when a schema's external features have no values.
@@ -371,14 +374,18 @@ impl<'a> DataFrameCurator<'a> {
             }
         }
         let mut external = None;
+        let mut attrs = Vec::new();
         for (slot, component) in schemas.slots(&schema)? {
-            if slot != "__external__" {
+            if slot == "__external__" {
+                external = Some(component);
+            } else if slot == "attrs" || slot.starts_with("attrs:") {
+                attrs.push((slot, component));
+            } else {
                 return Err(Error::Validation(format!(
-                    "schema '{}' has slot '{slot}': a DataFrame is validated by its columns and the __external__ slot (pandas attrs do not survive a file)",
+                    "schema '{}' has slot '{slot}': a DataFrame schema's slots are attrs, attrs:<key>… and __external__",
                     schema.name.as_deref().unwrap_or(&schema.uid)
                 )));
             }
-            external = Some(component);
         }
         Ok(DataFrameCurator {
             inst,
@@ -387,6 +394,7 @@ impl<'a> DataFrameCurator<'a> {
             features,
             external,
             external_values: serde_json::Map::new(),
+            attrs,
         })
     }
 
@@ -461,6 +469,19 @@ impl<'a> DataFrameCurator<'a> {
             }
             if dtype.is_categorical() {
                 problems.extend(self.check_categories(&f.name, dtype.cat_specs())?);
+            }
+        }
+        for (slot, component) in &self.attrs {
+            match self.attrs_frame(slot)? {
+                Some(df) => {
+                    let inner = DataFrameCurator::with_schema(self.inst, df, component.clone())?;
+                    problems.extend(inner.validate()?.problems);
+                }
+                None => problems.push(Problem::Rule {
+                    message: format!(
+                        "slot '{slot}' is defined in schema but the data has no such attrs (pandas writes DataFrame.attrs into parquet files)"
+                    ),
+                }),
             }
         }
         if let Some(ext) = &self.external {
@@ -672,6 +693,21 @@ impl<'a> DataFrameCurator<'a> {
             }
         }
         Ok(created)
+    }
+
+    /// The attrs of slot `attrs` or `attrs:<k1>:<k2>` as one row, if the data has them.
+    fn attrs_frame(&self, slot: &str) -> Result<Option<DataFrame>> {
+        let Some(attrs) = self.table.attrs()? else {
+            return Ok(None);
+        };
+        let mut at = &attrs;
+        for key in slot.split(':').skip(1) {
+            match at.get(key) {
+                Some(v) => at = v,
+                None => return Ok(None),
+            }
+        }
+        at.as_object().map(one_row).transpose()
     }
 
     /// Adds missing member columns and fills nulls with default values.
@@ -933,6 +969,14 @@ impl DataFrameCurator<'_> {
         }
         let feature_set = self.feature_set()?;
         link_feature_set(self.inst, &artifact, &feature_set, "columns")?;
+        // Each attrs slot's validated features, as Python links a feature set per slot.
+        for (slot, component) in &self.attrs {
+            if let Some(df) = self.attrs_frame(slot)? {
+                let set = DataFrameCurator::with_schema(self.inst, df, component.clone())?
+                    .feature_set()?;
+                link_feature_set(self.inst, &artifact, &set, slot)?;
+            }
+        }
         Ok(SavedDataset {
             saved: lamindb_core::records::artifact::Saved {
                 artifact,

@@ -48,6 +48,29 @@ impl Table {
         })
     }
 
+    /// The pandas `DataFrame.attrs` stored with a parquet file (`PANDAS_ATTRS` metadata, as
+    /// pandas ≥ 2.1 writes it); `None` in memory or without them.
+    pub fn attrs(&self) -> Result<Option<serde_json::Value>> {
+        let Table::Parquet { path, .. } = self else {
+            return Ok(None);
+        };
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut reader = ParquetReader::new(file);
+        let meta = reader.get_metadata().map_err(|e| bad(path, e))?;
+        let Some(raw) = meta
+            .key_value_metadata()
+            .iter()
+            .flatten()
+            .find(|kv| kv.key == "PANDAS_ATTRS")
+            .and_then(|kv| kv.value.clone())
+        else {
+            return Ok(None);
+        };
+        serde_json::from_str(&raw).map(Some).map_err(|e| {
+            Error::Validation(format!("{}: PANDAS_ATTRS is no JSON: {e}", path.display()))
+        })
+    }
+
     /// Column names, in order.
     pub fn columns(&self) -> Vec<String> {
         match self {

@@ -697,3 +697,68 @@ both!(standardize_adds_missing_columns_with_defaults, |backend| {
         "{e}"
     );
 });
+
+// A pandas-written parquet file keeps DataFrame.attrs; `attrs` slots validate them.
+both!(attrs_slots_validate_pandas_attrs, |backend| {
+    let t = setup(backend);
+    let ln = &t.inst;
+    let f = |n: &str, d: &str| ln.features().create(NewFeature::new(n, d)).unwrap().record;
+    let top = ln
+        .schemas()
+        .create(NewSchema::of_features([f("temperature", "float")]).named("attrs_top"))
+        .unwrap()
+        .record;
+    let nested = ln
+        .schemas()
+        .create(NewSchema::of_features([f("n_donors", "int")]).named("attrs_study"))
+        .unwrap()
+        .record;
+    let mut spec =
+        NewSchema::of_features([ln.features().get("donor").unwrap()]).named("with_attrs");
+    spec.slots = vec![("attrs".into(), top), ("attrs:study".into(), nested)];
+    spec.otype = Some("DataFrame".into());
+    ln.schemas().create(spec).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/curate");
+    let good = DataFrameCurator::from_path(ln, &dir.join("attrs.parquet"), "with_attrs")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(good.is_valid(), "{good}");
+    let bad = DataFrameCurator::from_path(ln, &dir.join("attrs_bad.parquet"), "with_attrs")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(
+        bad.problems
+            .iter()
+            .any(|p| matches!(p, Problem::Dtype { column, .. } if column == "temperature")),
+        "{bad}"
+    );
+    assert!(
+        bad.problems
+            .iter()
+            .any(|p| matches!(p, Problem::Rule { message } if message.contains("attrs:study"))),
+        "{bad}"
+    );
+    // Saved with a feature set per slot.
+    let saved = DataFrameCurator::from_path(ln, &dir.join("attrs.parquet"), "with_attrs")
+        .unwrap()
+        .save_artifact(NewArtifactSpec::with_key(
+            dir.join("attrs.parquet"),
+            "attrs.parquet",
+        ))
+        .unwrap();
+    let mut q = lamindb_core::db::rows::Sql::default();
+    q.push("SELECT slot AS t0 FROM lamindb_artifactschema WHERE artifact_id = ")
+        .bind(lamindb_core::db::rows::Bind::Int(
+            saved.saved.artifact.id.into(),
+        ))
+        .push(" ORDER BY slot");
+    let slots: Vec<String> = q
+        .load(&mut ln.conn())
+        .unwrap()
+        .iter()
+        .map(|r| r.0[0].display())
+        .collect();
+    assert_eq!(slots, ["attrs", "attrs:study", "columns"]);
+});
