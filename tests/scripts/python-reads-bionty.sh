@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop check: an instance with the bionty module made by the Rust `lamin` (ontology + gene
-# imports, a cat[bionty.CellType] feature, an annotated artifact, a record with a parent) is
+# imports, a cat[bionty.CellType] feature, an annotated artifact, a record with a parent, an
+# AnnData validated against the built-in composite schema and saved with its labels) is
 # read by Python LaminDB 2.12.1 + bionty 2.5.2, which then writes a record that the Rust CLI
 # must see. The same instance also has the pertdb module (`--modules bionty,wetlab`; the Rust CLI
 # stores it under Python's name `pertdb`): wetlab.Compound / pertdb.GeneticPerturbation /
@@ -91,6 +92,13 @@ step "create feature compound" "$LAMIN" create feature compound --dtype 'cat[wet
 printf 'well,concentration\nA1,0.1\nA2,1.0\nA3,10.0\n' > "$work/plate.csv"
 step "save screens/plate.csv" "$LAMIN" save "$work/plate.csv" --key screens/plate.csv
 step "annotate compound=dexamethasone" "$LAMIN" annotate --key screens/plate.csv --features compound=dexamethasone
+# An AnnData validated against the built-in schema and saved with its labels and feature sets.
+step "create ulabel DMSO" "$LAMIN" create ulabel DMSO
+step "create ulabel IFNG" "$LAMIN" create ulabel IFNG
+step "create feature perturbation" "$LAMIN" create feature perturbation --dtype 'cat[ULabel]'
+step "create feature cell_type_by_expert" "$LAMIN" create feature cell_type_by_expert --dtype 'cat[bionty.CellType]'
+step "save data/mini_immuno.h5ad --schema" "$LAMIN" save "$here/../fixtures/anndata/mini_immuno.h5ad" \
+  --key data/mini_immuno.h5ad --schema ensembl_gene_ids_and_valid_features_in_obs
 slug="$("$LAMIN" --json info | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["slug"])')"
 echo "== instance $slug"
 
@@ -186,6 +194,31 @@ check("CellType.standardize(['T-cell']) == ['T cell']",
       lambda: expect(list(bt.CellType.standardize(["T-cell"])), ["T cell"]))
 check("CellType.search('T cell').first().name == 'T cell'",
       lambda: expect(bt.CellType.search("T cell").first().name, "T cell"))
+
+# --- the AnnData saved with a schema ---
+def adata_artifact():
+    return ln.Artifact.get(key="data/mini_immuno.h5ad")
+
+check("AnnData artifact: otype, kind, n_observations",
+      lambda: expect((adata_artifact().otype, adata_artifact().kind, adata_artifact().n_observations),
+                     ("AnnData", "dataset", 3)))
+check("AnnData artifact: schema is the built-in composite (uid 0000000000000002)",
+      lambda: expect(adata_artifact().schema.uid, "0000000000000002"))
+check("composite slots: obs → valid_features, var.T → valid_ensembl_gene_ids",
+      lambda: expect({k: v.uid for k, v in adata_artifact().schema.slots.items()},
+                     {"obs": "0000000000000000", "var.T": "0000000000000001"}))
+
+def inferred_sets():
+    from lamindb.models import ArtifactSchema
+    links = ArtifactSchema.filter(artifact_id=adata_artifact().id)
+    return expect(sorted((l.slot, l.schema.n_members) for l in links), [("obs", 2), ("var.T", 3)])
+
+check("inferred feature sets per slot (obs: 2 features, var.T: 3 genes)", inferred_sets)
+check("AnnData labels: .cell_types and .ulabels",
+      lambda: expect((sorted(adata_artifact().cell_types.to_list("name")), sorted(adata_artifact().ulabels.to_list("name"))),
+                     (["B cell", "CD8-positive, alpha-beta T cell"], ["DMSO", "IFNG"])))
+check("AnnData artifact.describe() runs", lambda: adata_artifact().describe() is None)
+check("AnnData artifact.load() is (3, 3)", lambda: expect(adata_artifact().load().shape, (3, 3)))
 
 def create_python_record():
     rec = bt.CellType(name="python cell", ontology_id="CL:9999999").save()
