@@ -63,13 +63,75 @@ impl IndexCurator {
         })
     }
 
-    /// The values that are records.
-    fn n_validated(&self) -> usize {
-        self.vocabulary
-            .validate(&self.values)
+    /// The inferred feature set of the var index, as Python makes it: the validated records as
+    /// members (`bionty_schemagene` for genes) with the validating schema's set flags, or only
+    /// their number above [`crate::dataframe::MAX_LABELS`].
+    fn feature_set(&self, inst: &Instance) -> Result<Option<Schema>> {
+        let ok = self.vocabulary.validate(&self.values);
+        let valid: Vec<&String> = self
+            .values
             .iter()
-            .filter(|v| **v)
-            .count()
+            .zip(&ok)
+            .filter(|(_, ok)| **ok)
+            .map(|(v, _)| v)
+            .collect();
+        if valid.is_empty() {
+            return Ok(None);
+        }
+        if valid.len() > crate::dataframe::MAX_LABELS {
+            let set = NewSchema {
+                itype: Some(self.itype.clone()),
+                n_members: Some(valid.len() as i32),
+                ..Default::default()
+            };
+            return Ok(Some(inst.schemas().create(set)?.record));
+        }
+        let parsed = Dtype::parse(&format!("cat[{}]", self.itype))?;
+        let spec = &parsed.cat_specs()[0];
+        let meta = inst.catalog().registry(&spec.registry)?;
+        let field = spec
+            .field
+            .as_deref()
+            .or(meta.name_field)
+            .unwrap_or("uid")
+            .to_owned();
+        let list = lamindb_core::query::Value::List(
+            valid
+                .iter()
+                .map(|v| lamindb_core::query::Value::Text((*v).clone()))
+                .collect(),
+        );
+        let rows = inst
+            .query_registry(meta.name)?
+            .filter(lamindb_core::query::Q::new(format!("{field}__in"), list))
+            .rows(&["id", "uid", &field])?;
+        // In the var order, each record once.
+        let mut by_value: std::collections::HashMap<String, (i64, String)> =
+            std::collections::HashMap::new();
+        for r in &rows.rows {
+            by_value
+                .entry(r[2].display())
+                .or_insert((r[0].as_i64().unwrap_or_default(), r[1].display()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let records: Vec<(i64, String)> = valid
+            .iter()
+            .filter_map(|v| by_value.get(*v).cloned())
+            .filter(|(id, _)| seen.insert(*id))
+            .collect();
+        let set = NewSchema {
+            itype: Some(self.itype.clone()),
+            records: Some(lamindb_core::records::schemas::RecordMembers {
+                registry: meta.name.to_owned(),
+                records,
+            }),
+            minimal_set: self.schema.minimal_set,
+            maximal_set: self.schema.maximal_set,
+            ordered_set: self.schema.ordered_set,
+            coerce: self.schema.coerce.unwrap_or(false),
+            ..Default::default()
+        };
+        Ok(Some(inst.schemas().create(set)?.record))
     }
 
     fn validate(&self) -> Report {
@@ -376,18 +438,10 @@ impl<'a> AnnDataCurator<'a> {
                     labels.extend(c.link_labels(&artifact)?);
                     c.feature_set()?
                 }
-                Slot::Index(c) => {
-                    let n = c.n_validated();
-                    if n == 0 {
-                        continue;
-                    }
-                    let set = NewSchema {
-                        itype: Some(c.itype.clone()),
-                        n_members: Some(n as i32),
-                        ..Default::default()
-                    };
-                    self.inst.schemas().create(set)?.record
-                }
+                Slot::Index(c) => match c.feature_set(self.inst)? {
+                    Some(set) => set,
+                    None => continue,
+                },
             };
             link_feature_set(self.inst, &artifact, &set, slot)?;
             feature_sets.push((slot.clone(), set));

@@ -214,6 +214,16 @@ def inferred_sets():
     return expect(sorted((l.slot, l.schema.n_members) for l in links), [("obs", 2), ("var.T", 3)])
 
 check("inferred feature sets per slot (obs: 2 features, var.T: 3 genes)", inferred_sets)
+
+def var_set_is_pythons():
+    from lamindb.models import ArtifactSchema
+    link = ArtifactSchema.get(artifact_id=adata_artifact().id, slot="var.T")
+    genes = list(link.schema.members)
+    ids = sorted(g.ensembl_gene_id for g in genes)
+    same = ln.Schema(features=genes, itype="bionty.Gene.ensembl_gene_id")
+    return expect((ids, same.hash), (["ENSG00000010610", "ENSG00000153563", "ENSG00000170458"], link.schema.hash))
+
+check("var.T feature set: the 3 genes as members, with the hash Python computes for them", var_set_is_pythons)
 check("AnnData labels: .cell_types and .ulabels",
       lambda: expect((sorted(adata_artifact().cell_types.to_list("name")), sorted(adata_artifact().ulabels.to_list("name"))),
                      (["B cell", "CD8-positive, alpha-beta T cell"], ["DMSO", "IFNG"])))

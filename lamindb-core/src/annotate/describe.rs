@@ -156,19 +156,33 @@ impl Instance {
         if artifact.schema_id.is_some() {
             let mut sql = crate::db::rows::Sql::default();
             sql.push(
-                "SELECT COALESCE(a.slot, '') AS t0, CAST(s.n_members AS BIGINT) AS i0, COALESCE(s.itype, '') AS t1 \
+                "SELECT COALESCE(a.slot, '') AS t0, CAST(s.n_members AS BIGINT) AS i0, COALESCE(s.itype, '') AS t1, \
+                 CAST(s.id AS BIGINT) AS i1, COALESCE(s._dtype_str, '') AS t2 \
                  FROM lamindb_artifactschema a JOIN lamindb_schema s ON s.id = a.schema_id \
                  WHERE a.artifact_id = ",
             )
             .bind(crate::db::rows::Bind::Int(artifact.id.into()))
             .push(" ORDER BY a.slot");
-            for row in sql.load(&mut self.conn())? {
+            // Loaded first: listing record members takes the connection again.
+            let slots = sql.load(&mut self.conn())?;
+            for row in slots {
                 let itype = row.0[2].display();
+                let itype = (!itype.is_empty() && itype != "Feature").then_some(itype);
+                // Members that are records (the genes of `var.T`): their names, as Python lists
+                // the first 20 with the schema's dtype.
+                let features = match &itype {
+                    Some(i) => self
+                        .record_member_names(row.0[3].as_i64().unwrap_or_default(), i)?
+                        .into_iter()
+                        .map(|n| (n, row.0[4].display(), Vec::new()))
+                        .collect(),
+                    None => Vec::new(),
+                };
                 dataset_features.push(DatasetSlot {
                     slot: row.0[0].display(),
                     n_members: row.0[1].display().parse().ok(),
-                    itype: (!itype.is_empty() && itype != "Feature").then_some(itype),
-                    features: Vec::new(),
+                    itype,
+                    features,
                 });
             }
             let mut sql = crate::db::rows::Sql::default();
@@ -209,6 +223,40 @@ impl Instance {
             labels: labels.into_iter().map(|((a, r), n)| (a, r, n)).collect(),
             dataset_features,
         })
+    }
+}
+
+impl Instance {
+    /// The names of up to 20 record members (not features) of schema `schema_id` whose itype
+    /// is `itype` (`bionty.Gene.ensembl_gene_id` → gene symbols through `bionty_schemagene`).
+    fn record_member_names(&self, schema_id: i64, itype: &str) -> Result<Vec<String>> {
+        let parsed = crate::meta::Dtype::parse(&format!("cat[{itype}]"));
+        let Some(spec) = parsed.as_ref().ok().and_then(|d| d.cat_specs().first()) else {
+            return Ok(Vec::new());
+        };
+        let Ok(meta) = self.catalog().registry(&spec.registry) else {
+            return Ok(Vec::new());
+        };
+        let Some(link) = self
+            .catalog()
+            .links()
+            .find(|l| l.host == crate::meta::core::SCHEMA.table && l.value == meta.table)
+        else {
+            return Ok(Vec::new());
+        };
+        let name = meta.name_field.unwrap_or("uid");
+        let mut sql = crate::db::rows::Sql::default();
+        sql.push(&format!(
+            "SELECT r.\"{name}\" AS t0 FROM \"{}\" l JOIN \"{}\" r ON r.id = l.\"{}\" WHERE l.\"{}\" = ",
+            link.table, meta.table, link.value_column, link.host_column
+        ))
+        .bind(crate::db::rows::Bind::Int(schema_id))
+        .push(&format!(" ORDER BY r.\"{name}\" LIMIT 20"));
+        Ok(sql
+            .load(&mut self.conn())?
+            .iter()
+            .map(|r| r.0[0].display())
+            .collect())
     }
 }
 

@@ -59,6 +59,16 @@ impl SchemaMember {
     }
 }
 
+/// Members of a schema that are records of a registry other than Feature (the genes of an
+/// AnnData's `var.T` feature set: `bionty.Gene` through `bionty_schemagene`).
+#[derive(Debug, Clone)]
+pub struct RecordMembers {
+    /// The registry (`bionty.Gene`).
+    pub registry: String,
+    /// `(id, uid)` of each record, in member order.
+    pub records: Vec<(i64, String)>,
+}
+
 /// What to create with [`Schemas::create`]; the defaults are Python LaminDB's.
 #[derive(Debug, Clone)]
 pub struct NewSchema {
@@ -68,6 +78,8 @@ pub struct NewSchema {
     pub description: Option<String>,
     /// The features, in order.
     pub features: Vec<SchemaMember>,
+    /// Or: records of another registry as members (identifier sets).
+    pub records: Option<RecordMembers>,
     /// The index feature (validates a DataFrame's index); it becomes the first member.
     pub index: Option<Feature>,
     /// The member registry and field when it is not `Feature`: `ULabel`, `Record`,
@@ -105,6 +117,7 @@ impl Default for NewSchema {
             name: None,
             description: None,
             features: Vec::new(),
+            records: None,
             index: None,
             itype: None,
             slots: Vec::new(),
@@ -183,6 +196,10 @@ struct Definition {
     index_uid: Option<String>,
     /// `(feature id, uid, optional)` in member order, the index first.
     members: Vec<(i32, String, bool)>,
+    /// Members that are records of another registry: `(id, uid)`, and their link table.
+    records: Vec<(i64, String)>,
+    /// `(table, schema column, record column)`.
+    record_link: Option<(&'static str, &'static str, &'static str)>,
     /// `(slot, component id, component hash)`.
     slots: Vec<(String, i32, String)>,
     is_type: bool,
@@ -222,11 +239,12 @@ impl Definition {
         if let Some(i) = &self.index_uid {
             toks.push(format!("k={i}"));
         }
-        if !self.members.is_empty() {
+        if !self.members.is_empty() || !self.records.is_empty() {
             let mut uids: Vec<String> = self
                 .members
                 .iter()
                 .map(|(_, u, opt)| if *opt { format!("{u}(i)") } else { u.clone() })
+                .chain(self.records.iter().map(|(_, u)| u.clone()))
                 .collect();
             if !self.ordered_set {
                 uids.sort();
@@ -471,6 +489,7 @@ impl Schemas<'_> {
             ));
         }
         if spec.features.is_empty()
+            && spec.records.is_none()
             && spec.index.is_none()
             && spec.slots.is_empty()
             && spec.itype.is_none()
@@ -487,6 +506,44 @@ impl Schemas<'_> {
         features.extend(spec.features.iter().cloned());
         self.check_features(&features)?;
 
+        let (records, record_link) = match &spec.records {
+            None => (Vec::new(), None),
+            Some(rm) => {
+                if !features.is_empty() {
+                    return Err(Error::Validation(
+                        "a schema's members are features or records of one registry, not both"
+                            .into(),
+                    ));
+                }
+                let meta = self.inst.catalog().registry(&rm.registry)?;
+                let link = self
+                    .inst
+                    .catalog()
+                    .links()
+                    .find(|l| l.host == crate::meta::core::SCHEMA.table && l.value == meta.table)
+                    .ok_or_else(|| {
+                        Error::Validation(format!(
+                            "{} records cannot be schema members: no link table to lamindb_schema",
+                            meta.name
+                        ))
+                    })?;
+                if spec
+                    .itype
+                    .as_deref()
+                    .is_some_and(|i| !i.starts_with(meta.name))
+                {
+                    return Err(Error::Validation(format!(
+                        "itype '{}' does not fit members of {}",
+                        spec.itype.as_deref().unwrap_or_default(),
+                        meta.name
+                    )));
+                }
+                (
+                    rm.records.clone(),
+                    Some((link.table, link.host_column, link.value_column)),
+                )
+            }
+        };
         let itype = match (&spec.itype, features.is_empty()) {
             (Some(i), false) if !i.starts_with("Feature") => {
                 return Err(Error::Validation(format!(
@@ -495,7 +552,7 @@ impl Schemas<'_> {
             }
             (Some(i), _) => Some(self.check_itype(i)?),
             (None, false) => Some("Feature".to_owned()),
-            (None, true) => None,
+            (None, true) => spec.records.as_ref().map(|r| r.registry.clone()),
         };
         let dtype = match &spec.dtype {
             Some(d) => Some(d.trim().to_owned()),
@@ -561,7 +618,9 @@ impl Schemas<'_> {
                 )));
             }
         }
-        let n_members = if features.is_empty() {
+        let n_members = if !records.is_empty() {
+            Some(records.len() as i32)
+        } else if features.is_empty() {
             spec.n_members
         } else {
             Some(features.len() as i32)
@@ -583,6 +642,8 @@ impl Schemas<'_> {
                 .iter()
                 .map(|m| (m.feature.id, m.feature.uid.clone(), m.optional))
                 .collect(),
+            records,
+            record_link,
             slots,
             is_type: spec.is_type,
         })
@@ -839,6 +900,19 @@ fn write_members(
             .values((sf::schema_id.eq(id), sf::feature_id.eq(*feature)))
             .execute(conn)?;
     }
+    if let Some((table, host_column, value_column)) = def.record_link {
+        for (record, _) in &def.records {
+            let mut sql = crate::db::rows::Sql::default();
+            sql.push(&format!(
+                "INSERT INTO \"{table}\" (\"{host_column}\", \"{value_column}\") VALUES ("
+            ))
+            .bind(crate::db::rows::Bind::Int(i64::from(id)))
+            .push(", ")
+            .bind(crate::db::rows::Bind::Int(*record))
+            .push(")");
+            sql.execute(conn)?;
+        }
+    }
     for (slot, component, _) in &def.slots {
         diesel::insert_into(sc::table)
             .values((
@@ -875,6 +949,8 @@ mod tests {
                 .iter()
                 .map(|(u, o)| (0, u.to_string(), *o))
                 .collect(),
+            records: Vec::new(),
+            record_link: None,
             slots: Vec::new(),
             is_type: false,
         }

@@ -354,6 +354,11 @@ both!(the_seed_anndata_flow_validates_and_saves, |backend| {
         Some("bionty.Gene.ensembl_gene_id")
     );
     assert_eq!(var_set.n_members, Some(3));
+    // Its members are the genes (bionty_schemagene), as Python links them.
+    let mut q = lamindb_core::db::rows::Sql::default();
+    q.push("SELECT COUNT(*) AS i0 FROM bionty_schemagene WHERE schema_id = ")
+        .bind(lamindb_core::db::rows::Bind::Int(var_set.id.into()));
+    assert_eq!(q.load_ints(&mut t.inst.conn()).unwrap()[0], 3);
     // describe: Python's "Dataset features" tree, one entry per slot.
     let text = t.inst.describe_artifact(a).unwrap().to_string();
     assert!(text.contains("obs (5)"), "{text}");
@@ -361,6 +366,8 @@ both!(the_seed_anndata_flow_validates_and_saves, |backend| {
         text.contains("var.T (3 bionty.Gene.ensembl_gene_id)"),
         "{text}"
     );
+    // The genes of var.T are listed by symbol, as Python lists them.
+    assert!(text.contains("CD8A") && text.contains("CD14"), "{text}");
     assert!(text.contains(".cell_types"), "{text}");
     // Labels are queryable through their registries.
     let found = t
