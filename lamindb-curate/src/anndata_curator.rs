@@ -12,7 +12,6 @@ use lamindb_core::records::schemas::NewSchema;
 use lamindb_core::{Error, Instance, Result};
 use polars::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::anndata::AnnData;
 use crate::dataframe::{link_feature_set, mark_validated, DataFrameCurator, Problem, Report};
@@ -45,7 +44,7 @@ impl IndexCurator {
             .ok_or_else(|| {
                 Error::Validation(format!(
                     "schema '{}' of slot var.T has no itype; define it with e.g. itype bionty.Gene.ensembl_gene_id",
-                    schema.name.as_deref().unwrap_or(&schema.uid)
+                    crate::schemas::label(&schema)
                 ))
             })?;
         let parsed = Dtype::parse(&format!("cat[{itype}]"))?;
@@ -165,11 +164,7 @@ impl IndexCurator {
             }
         }
         Report {
-            schema: self
-                .schema
-                .name
-                .clone()
-                .unwrap_or_else(|| self.schema.uid.clone()),
+            schema: crate::schemas::label(&self.schema).to_owned(),
             n_rows: self.values.len(),
             problems,
             notes,
@@ -245,13 +240,8 @@ pub struct AnnDataCurator<'a> {
 
 /// One row of the scalars of a dict in `uns` (Python's dict slots), keyed by `uns:a:b`.
 fn dict_frame(adata: &AnnData, slot: &str) -> Result<DataFrame> {
-    let mut at = &adata.uns;
-    for key in slot.split(':').skip(1) {
-        at = at
-            .get(key)
-            .and_then(Value::as_object)
-            .ok_or_else(|| Error::Validation(format!("slot '{slot}': uns has no dict '{key}'")))?;
-    }
+    let at = crate::schemas::dict_at(&adata.uns, slot)
+        .ok_or_else(|| Error::Validation(format!("slot '{slot}': uns has no such dict")))?;
     crate::dataframe::one_row(at)
 }
 
@@ -263,7 +253,7 @@ impl<'a> AnnDataCurator<'a> {
         if schema.otype.as_deref() != Some("AnnData") {
             return Err(Error::Validation(format!(
                 "Schema otype must be 'AnnData' (schema '{}' has {}); validate AnnData against a composite schema with slots obs, var.T, uns",
-                schema.name.as_deref().unwrap_or(&schema.uid),
+                crate::schemas::label(&schema),
                 schema.otype.as_deref().map_or("none".to_owned(), |o| format!("'{o}'"))
             )));
         }
@@ -271,7 +261,7 @@ impl<'a> AnnDataCurator<'a> {
         if components.is_empty() {
             return Err(Error::Validation(format!(
                 "schema '{}' has no slots; an AnnData schema names its slots (obs, var.T, uns)",
-                schema.name.as_deref().unwrap_or(&schema.uid)
+                crate::schemas::label(&schema)
             )));
         }
         let mut slots = Vec::with_capacity(components.len());
@@ -347,11 +337,7 @@ impl<'a> AnnDataCurator<'a> {
             });
         }
         Ok(AnnDataReport {
-            schema: self
-                .schema
-                .name
-                .clone()
-                .unwrap_or_else(|| self.schema.uid.clone()),
+            schema: crate::schemas::label(&self.schema).to_owned(),
             n_obs: self.adata.n_obs(),
             n_vars: self.adata.n_vars(),
             slots,
@@ -376,7 +362,7 @@ impl<'a> AnnDataCurator<'a> {
         }
         Err(Error::Validation(format!(
             "no slot of schema '{}' has a column '{key}'; name it as SLOT:COLUMN, e.g. obs:cell_type",
-            self.schema.name.as_deref().unwrap_or(&self.schema.uid)
+            crate::schemas::label(&self.schema)
         )))
     }
 

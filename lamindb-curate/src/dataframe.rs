@@ -383,7 +383,7 @@ impl<'a> DataFrameCurator<'a> {
             } else {
                 return Err(Error::Validation(format!(
                     "schema '{}' has slot '{slot}': a DataFrame schema's slots are attrs, attrs:<key>… and __external__",
-                    schema.name.as_deref().unwrap_or(&schema.uid)
+                    crate::schemas::label(&schema)
                 )));
             }
         }
@@ -529,7 +529,7 @@ impl<'a> DataFrameCurator<'a> {
             }
         }
         Ok(Report {
-            schema: self.schema_name(),
+            schema: crate::schemas::label(&self.schema).to_owned(),
             n_rows: self.table.height(),
             problems,
             notes: Vec::new(),
@@ -636,7 +636,7 @@ impl<'a> DataFrameCurator<'a> {
             .ok_or_else(|| {
                 Error::Validation(format!(
                     "'{column}' is no feature of schema '{}'",
-                    self.schema_name()
+                    crate::schemas::label(&self.schema).to_owned()
                 ))
             })?;
         let Dtype::Cat(specs) = Dtype::parse(f.dtype.as_deref().unwrap_or_default())? else {
@@ -697,17 +697,13 @@ impl<'a> DataFrameCurator<'a> {
 
     /// The attrs of slot `attrs` or `attrs:<k1>:<k2>` as one row, if the data has them.
     fn attrs_frame(&self, slot: &str) -> Result<Option<DataFrame>> {
-        let Some(attrs) = self.table.attrs()? else {
-            return Ok(None);
-        };
-        let mut at = &attrs;
-        for key in slot.split(':').skip(1) {
-            match at.get(key) {
-                Some(v) => at = v,
-                None => return Ok(None),
-            }
-        }
-        at.as_object().map(one_row).transpose()
+        let attrs = self.table.attrs()?;
+        attrs
+            .as_ref()
+            .and_then(serde_json::Value::as_object)
+            .and_then(|root| crate::schemas::dict_at(root, slot))
+            .map(one_row)
+            .transpose()
     }
 
     /// Adds missing member columns and fills nulls with default values.
@@ -845,13 +841,6 @@ impl<'a> DataFrameCurator<'a> {
         set.ordered_set = self.schema.ordered_set;
         set.coerce = self.schema.coerce.unwrap_or(false);
         Ok(self.inst.schemas().create(set)?.record)
-    }
-
-    fn schema_name(&self) -> String {
-        self.schema
-            .name
-            .clone()
-            .unwrap_or_else(|| self.schema.uid.clone())
     }
 
     /// Replaces case variants and synonyms in the categorical columns (all when `column` is
@@ -1053,7 +1042,7 @@ pub(crate) fn check_suffix(schema: &Schema, path: &Path) -> Result<()> {
     if found != want {
         return Err(Error::Validation(format!(
             "schema '{}' requires the suffix '{want}', but {} has '{found}'; nothing was saved",
-            schema.name.as_deref().unwrap_or(&schema.uid),
+            crate::schemas::label(schema),
             path.display()
         )));
     }

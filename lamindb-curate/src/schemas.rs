@@ -38,6 +38,22 @@ const CELLXGENE_UNS: [(&str, &str); 2] = [("organism_ontology_term_id", "str"), 
 /// The name `Artifact.from_anndata(…, schema=…)` accepts for the schema above.
 const ANNDATA_ALIAS: &str = "ensembl_gene_ids_and_valid_features_in_obs";
 
+/// How reports and errors name a schema: its name, else its uid.
+pub fn label(schema: &Schema) -> &str {
+    schema.name.as_deref().unwrap_or(&schema.uid)
+}
+
+/// The dict at `slot` (`uns`, `attrs:study:donors`: the keys after the first `:`) below
+/// `root`, if every key names a dict.
+pub(crate) fn dict_at<'a>(
+    root: &'a serde_json::Map<String, serde_json::Value>,
+    slot: &str,
+) -> Option<&'a serde_json::Map<String, serde_json::Value>> {
+    slot.split(':')
+        .skip(1)
+        .try_fold(root, |at, key| at.get(key)?.as_object())
+}
+
 /// The schema named (or with uid) `name`; a built-in one is created when missing.
 pub fn resolve(inst: &Instance, name: &str) -> Result<Schema> {
     let name = if name == ANNDATA_ALIAS {

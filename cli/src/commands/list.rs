@@ -111,7 +111,7 @@ fn add_members(inst: &Instance, rows: &mut Rows) -> Result<()> {
         let shown = if !slots.is_empty() {
             let names: Vec<String> = slots
                 .iter()
-                .map(|(slot, c)| format!("{slot}: {}", c.name.as_deref().unwrap_or(&c.uid)))
+                .map(|(slot, c)| format!("{slot}: {}", lamindb_curate::schemas::label(c)))
                 .collect();
             names.join(", ")
         } else {

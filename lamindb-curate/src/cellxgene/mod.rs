@@ -200,6 +200,15 @@ fn strs(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A definition entry that is one item or a list of them (`rule`, `dependencies`).
+fn one_or_many(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    }
+}
+
 /// Python's `str(list)`: `['a', 'b']`.
 fn py_list(v: &[String]) -> String {
     let inner: Vec<String> = v.iter().map(|s| format!("'{s}'")).collect();
@@ -399,11 +408,7 @@ impl Checker<'_> {
         cols: &HashMap<String, Column>,
         n: usize,
     ) -> Result<Option<(Vec<bool>, String)>> {
-        let rules: Vec<&Value> = match dep.get("rule") {
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(r) => vec![r],
-            None => Vec::new(),
-        };
+        let rules = one_or_many(dep.get("rule"));
         let mut combined: Option<Vec<bool>> = None;
         let mut suffixes = Vec::new();
         for r in rules {
@@ -428,7 +433,7 @@ impl Checker<'_> {
     fn required(
         &self,
         name: &str,
-        deps: &[Value],
+        deps: &[&Value],
         cols: &HashMap<String, Column>,
         n: usize,
     ) -> Result<bool> {
@@ -436,11 +441,7 @@ impl Checker<'_> {
         let mut presence_rules = false;
         let mut required_by_obs = false;
         for dep in deps {
-            let rules: Vec<&Value> = match dep.get("rule") {
-                Some(Value::Array(a)) => a.iter().collect(),
-                Some(r) => vec![r],
-                None => Vec::new(),
-            };
+            let rules = one_or_many(dep.get("rule"));
             let has_uns = rules
                 .iter()
                 .any(|r| r.get("uns_key").is_some() || r.get("exclude_uns_key").is_some());
@@ -684,11 +685,7 @@ impl Checker<'_> {
             return Ok(());
         };
         for (cname, cdef) in defs {
-            let deps: Vec<Value> = match cdef.get("dependencies") {
-                Some(Value::Array(a)) => a.clone(),
-                Some(d) => vec![d.clone()],
-                None => Vec::new(),
-            };
+            let deps = one_or_many(cdef.get("dependencies"));
             let Some(col) = cols.get(cname) else {
                 if cdef.get("required").and_then(Value::as_bool) == Some(false) {
                     continue;

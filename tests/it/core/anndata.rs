@@ -234,23 +234,16 @@ fn a_damaged_file_is_a_clear_error() {
 
 /// CL terms and the Ensembl rows of the fixture's genes (from the shared human gene table),
 /// the ULabels and the obs features of the seed README's AnnData flow.
-fn setup(backend: lamindb_tests::Backend) -> TestInstance {
+/// Imports the rows of the shared human gene table (no header: ensembl_gene_id, symbol,
+/// ncbi id, length, biotype) whose ids are `ids`.
+fn import_genes(t: &TestInstance, ids: &[&str]) {
     use std::io::{BufRead, Write};
-    let t = TestInstance::new(backend, &[lamindb_tests::bionty::NAME]);
-    let mut opts = bionty::ImportOptions::new(bionty::Entity::CellType);
-    opts.input = Some(bionty::Input::File(shared_data().join("ontologies/cl.obo")));
-    bionty::import_source(&t.inst, &opts).unwrap();
     let genes = t.dir.path().join("genes_homo_sapiens.csv");
     let mut out = std::fs::File::create(&genes).unwrap();
     let gz = std::fs::File::open(shared_data().join("genes/genes_homo_sapiens.csv.gz")).unwrap();
-    let lines = std::io::BufReader::new(flate2::read::GzDecoder::new(gz)).lines();
-    // The table has no header: ensembl_gene_id, symbol, ncbi id, length, biotype.
-    for line in lines {
+    for line in std::io::BufReader::new(flate2::read::GzDecoder::new(gz)).lines() {
         let line = line.unwrap();
-        if ["ENSG00000153563", "ENSG00000010610", "ENSG00000170458"]
-            .iter()
-            .any(|g| line.starts_with(g))
-        {
+        if ids.iter().any(|g| line.starts_with(g)) {
             writeln!(out, "{line}").unwrap();
         }
     }
@@ -258,6 +251,17 @@ fn setup(backend: lamindb_tests::Backend) -> TestInstance {
     let mut opts = bionty::ImportOptions::new(bionty::Entity::Gene);
     opts.input = Some(bionty::Input::File(genes));
     bionty::import_source(&t.inst, &opts).unwrap();
+}
+
+fn setup(backend: lamindb_tests::Backend) -> TestInstance {
+    let t = TestInstance::new(backend, &[lamindb_tests::bionty::NAME]);
+    let mut opts = bionty::ImportOptions::new(bionty::Entity::CellType);
+    opts.input = Some(bionty::Input::File(shared_data().join("ontologies/cl.obo")));
+    bionty::import_source(&t.inst, &opts).unwrap();
+    import_genes(
+        &t,
+        &["ENSG00000153563", "ENSG00000010610", "ENSG00000170458"],
+    );
     let ids = t
         .inst
         .query_registry("bionty.Gene")
@@ -503,7 +507,6 @@ both!(
 both!(
     cellxgene_rules_report_what_cellxgene_schema_reports,
     |backend| {
-        use std::io::{BufRead, Write};
         let t = TestInstance::new(backend, &[lamindb_tests::bionty::NAME]);
         let ont = shared_data().join("ontologies");
         for (entity, file) in [
@@ -520,28 +523,15 @@ both!(
             bionty::import_source(&t.inst, &opts).unwrap();
         }
         // The fixture's genes, as rows of the shared human gene table.
-        let genes = t.dir.path().join("genes_homo_sapiens.csv");
-        let mut out = std::fs::File::create(&genes).unwrap();
-        let gz =
-            std::fs::File::open(shared_data().join("genes/genes_homo_sapiens.csv.gz")).unwrap();
-        for line in std::io::BufReader::new(flate2::read::GzDecoder::new(gz)).lines() {
-            let line = line.unwrap();
-            if [
+        import_genes(
+            &t,
+            &[
                 "ENSG00000153563",
                 "ENSG00000010610",
                 "ENSG00000170458",
                 "ENSG00000139618",
-            ]
-            .iter()
-            .any(|g| line.starts_with(g))
-            {
-                writeln!(out, "{line}").unwrap();
-            }
-        }
-        drop(out);
-        let mut opts = bionty::ImportOptions::new(bionty::Entity::Gene);
-        opts.input = Some(bionty::Input::File(genes));
-        bionty::import_source(&t.inst, &opts).unwrap();
+            ],
+        );
 
         let expected: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(fixture("cellxgene_expected.json")).unwrap(),
