@@ -337,19 +337,22 @@ impl<'a> DataFrameCurator<'a> {
         let table = if name.ends_with(".parquet") {
             Table::parquet(path)?
         } else {
-            Table::Memory(read_table(path)?)
+            Table::memory(read_table(path)?)
         };
         Self::with_table(inst, table, crate::schemas::resolve(inst, schema)?)
     }
 
     /// A curator of `df` against `schema` (a saved schema, e.g. a slot of a composite).
     pub fn with_schema(inst: &'a Instance, df: DataFrame, schema: Schema) -> Result<Self> {
-        Self::with_table(inst, Table::Memory(df), schema)
+        Self::with_table(inst, Table::memory(df), schema)
     }
 
     /// A curator of `table` against `schema`.
-    pub fn with_table(inst: &'a Instance, table: Table, schema: Schema) -> Result<Self> {
+    pub fn with_table(inst: &'a Instance, mut table: Table, schema: Schema) -> Result<Self> {
         let schemas = inst.schemas();
+        if let Some(index) = schemas.index(&schema)? {
+            table.index_as(&index.name);
+        }
         let optionals: Vec<i32> = schemas.optionals(&schema)?.iter().map(|f| f.id).collect();
         let mut features: Vec<(Feature, bool)> = schemas
             .members(&schema)?

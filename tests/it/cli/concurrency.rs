@@ -410,3 +410,47 @@ both!(a_full_disk_fails_the_save_cleanly, |backend| {
     env.ok(&["save", again.to_str().unwrap(), "--key", "again.txt"]);
     drop(disk);
 });
+
+both!(
+    parallel_schema_saves_share_the_builtin_schema_and_feature_set,
+    |backend| {
+        // A fresh instance: the first `--schema valid_features` creates the built-in schema,
+        // and every save infers the same `columns` feature set; eight pipelines doing that at
+        // once must find one row of each, not fail on a uid or hash that another just wrote.
+        let env = Env::new(backend);
+        env.init();
+        env.ok(&["create", "feature", "sample", "--dtype", "cat[ULabel]"]);
+        env.ok(&["create", "feature", "reads", "--dtype", "int"]);
+        env.ok(&["create", "ulabel", "S1"]);
+        env.ok(&["create", "ulabel", "S2"]);
+        let jobs = (0..8)
+            .map(|w| {
+                let p = env.write(
+                    &format!("t{w}.csv"),
+                    format!("sample,reads\nS1,{w}\nS2,{}\n", w + 100).as_bytes(),
+                );
+                let key = format!("tables/t{w}.csv");
+                vec![args(&[
+                    "save",
+                    p.to_str().unwrap(),
+                    "--key",
+                    &key,
+                    "--schema",
+                    "valid_features",
+                ])]
+            })
+            .collect();
+        all_ok(&parallel(&env, jobs));
+        let builtin = env.json(&["list", "schema", "--filter", "name=valid_features"]);
+        assert_eq!(builtin.as_array().unwrap().len(), 1, "{builtin}");
+        let schemas = list(&env, &["schema"]);
+        let sets: Vec<&Value> = schemas
+            .iter()
+            .filter(|s| s["name"].is_null() && s["members"] == "sample, reads")
+            .collect();
+        assert_eq!(sets.len(), 1, "one inferred feature set: {schemas:?}");
+        assert_eq!(schemas.len(), 2, "nothing else: {schemas:?}");
+        let saved = list(&env, &["artifacts", "--filter", "sample=S2"]);
+        assert_eq!(saved.len(), 8, "every table annotated: {saved:?}");
+    }
+);

@@ -762,3 +762,58 @@ both!(attrs_slots_validate_pandas_attrs, |backend| {
         .collect();
     assert_eq!(slots, ["attrs", "attrs:study", "columns"]);
 });
+
+// pandas stores a DataFrame's index in parquet as a column its metadata names: it is no
+// column to the schema, and a schema's index feature validates it, as Python's curator does.
+both!(pandas_index_is_the_index_not_a_column, |backend| {
+    let t = setup(backend);
+    let ln = &t.inst;
+    let n_genes = ln.features().get("n_genes").unwrap();
+    let mut strict = NewSchema::of_features([n_genes.clone()]).named("genes_only");
+    strict.maximal_set = true;
+    ln.schemas().create(strict).unwrap();
+    let sample = ln
+        .features()
+        .create(NewFeature::new("sample_id", "str"))
+        .unwrap()
+        .record;
+    let mut indexed = NewSchema::of_features([n_genes]).named("indexed");
+    indexed.index = Some(sample);
+    indexed.maximal_set = true;
+    ln.schemas().create(indexed).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/curate");
+    let report = |file: &str, schema: &str| {
+        DataFrameCurator::from_path(ln, &dir.join(file), schema)
+            .unwrap()
+            .validate()
+            .unwrap()
+    };
+    // An unnamed and a named index are no extra columns of a maximal set.
+    for file in ["index_unnamed.parquet", "index_named.parquet"] {
+        let r = report(file, "genes_only");
+        assert!(r.is_valid(), "{file}: {r}");
+    }
+    // The index feature reads the index, whatever pandas named it.
+    let r = report("index_named.parquet", "indexed");
+    assert!(r.is_valid(), "{r}");
+    let r = report("index_int.parquet", "indexed");
+    assert!(
+        r.problems.iter().any(
+            |p| matches!(p, Problem::Dtype { column, found, .. } if column == "sample_id" && found.starts_with("i64"))
+        ),
+        "{r}"
+    );
+    // Without a pandas index there is nothing to read it from.
+    let csv = t.dir.path().join("no_index.csv");
+    std::fs::write(&csv, "n_genes\n3\n").unwrap();
+    let r = DataFrameCurator::from_path(ln, &csv, "indexed")
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| matches!(p, Problem::MissingColumn { feature, .. } if feature == "sample_id")),
+        "{r}"
+    );
+});
