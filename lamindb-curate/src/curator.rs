@@ -117,6 +117,24 @@ impl<'a> Curator<'a> {
         }
     }
 
+    /// Standardizes every categorical column (see [`Curator::standardize`]) and writes the
+    /// result to `out`: a DataFrame as parquet (`.parquet`) or CSV (any other name), an
+    /// AnnData as a copy of its file or folder with the standardized `obs`/`var` values.
+    /// Returns the mapping per column.
+    pub fn write_standardized(
+        &mut self,
+        out: &Path,
+    ) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
+        let mapping = self.standardize(None)?;
+        match self {
+            Curator::DataFrame(c) => crate::dataframe::write_table(c.dataframe()?, out)?,
+            Curator::AnnData(c) => {
+                crate::anndata::edit::write_standardized(&c.adata().path, out, &mapping)?
+            }
+        }
+        Ok(mapping)
+    }
+
     /// Creates the missing records of categorical `key`; returns how many.
     pub fn add_new_from(&mut self, key: &str) -> Result<usize> {
         match self {

@@ -1102,3 +1102,19 @@ pub(crate) fn link_feature_set(
     link.execute(&mut inst.conn())?;
     Ok(())
 }
+
+/// Writes `df` to `out`: parquet for a `.parquet` name, CSV otherwise.
+pub fn write_table(df: &DataFrame, out: &Path) -> Result<()> {
+    let mut df = df.clone();
+    let file = std::fs::File::create(out).map_err(|e| Error::Io {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
+    let name = out.to_string_lossy().to_ascii_lowercase();
+    let result = if name.ends_with(".parquet") {
+        ParquetWriter::new(file).finish(&mut df).map(|_| ())
+    } else {
+        CsvWriter::new(file).finish(&mut df)
+    };
+    result.map_err(|e| Error::Validation(format!("cannot write {}: {e}", out.display())))
+}

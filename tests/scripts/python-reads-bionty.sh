@@ -99,6 +99,14 @@ step "create feature perturbation" "$LAMIN" create feature perturbation --dtype 
 step "create feature cell_type_by_expert" "$LAMIN" create feature cell_type_by_expert --dtype 'cat[bionty.CellType]'
 step "save data/mini_immuno.h5ad --schema" "$LAMIN" save "$here/../fixtures/anndata/mini_immuno.h5ad" \
   --key data/mini_immuno.h5ad --schema ensembl_gene_ids_and_valid_features_in_obs
+# Standardized copies of an AnnData with synonyms (h5ad, zarr v2, zarr v3), which Python
+# anndata must read with the merged categories and the rest unchanged.
+step "create feature cell_type_by_model" "$LAMIN" create feature cell_type_by_model --dtype 'cat[bionty.CellType]'
+for fmt in h5ad v2.zarr v3.zarr; do
+  step "validate mini_immuno_synonyms.$fmt --standardize" "$LAMIN" validate \
+    "$here/../fixtures/anndata/mini_immuno_synonyms.$fmt" \
+    --schema ensembl_gene_ids_and_valid_features_in_obs --standardize "$work/standardized.$fmt"
+done
 slug="$("$LAMIN" --json info | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["slug"])')"
 echo "== instance $slug"
 
@@ -106,10 +114,10 @@ echo "== instance $slug"
 # Python finds the instance through the settings files the Rust CLI wrote into
 # LAMIN_SETTINGS_DIR (.lamin/instance--OWNER--NAME.env, .lamin/current_instance.env).
 set +e
-LAMIN_CURRENT_INSTANCE="$slug" "$venv/bin/python" - "$slug" "$compound_uid" <<'EOF'
+LAMIN_CURRENT_INSTANCE="$slug" "$venv/bin/python" - "$slug" "$compound_uid" "$work" "$here/../fixtures/anndata" <<'EOF'
 import sys, traceback
 
-slug, rust_compound_uid = sys.argv[1], sys.argv[2]
+slug, rust_compound_uid, work, fixtures = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 fails = 0
 
 def check(label, fn):
@@ -283,6 +291,26 @@ if pertdb is not None:
           lambda: expect(list(pertdb.Compound.standardize(["Decadron"])), ["dexamethasone"]))
     check("create pertdb.Compound 'aspirin'",
           lambda: expect(pertdb.Compound(name="aspirin").save().name, "aspirin"))
+# --- the standardized AnnData copies lamin wrote ---
+def standardized(fmt):
+    import anndata as ad, numpy as np
+    read = ad.read_h5ad if fmt == "h5ad" else ad.read_zarr
+    out, src = read(f"{work}/standardized.{fmt}"), read(f"{fixtures}/mini_immuno_synonyms.{fmt}")
+    got = (
+        list(out.obs["cell_type_by_expert"]),
+        list(out.obs["cell_type_by_expert"].cat.categories),
+        list(out.obs["cell_type_by_model"]),
+        bool(np.array_equal(out.X, src.X)),
+        list(out.obs.index) == list(src.obs.index),
+        list(out.obs["perturbation"]) == list(src.obs["perturbation"]),
+        out.uns["study"] == src.uns["study"],
+    )
+    return expect(got, (["B cell", "B cell", "CD8-positive, alpha-beta T cell"],
+                        ["B cell", "CD8-positive, alpha-beta T cell"],
+                        ["B cell", "T cell", "T cell"], True, True, True, True))
+
+for fmt in ["h5ad", "v2.zarr", "v3.zarr"]:
+    check(f"anndata reads lamin's standardized {fmt} copy", lambda fmt=fmt: standardized(fmt))
 print(f"python: {fails} failure(s)")
 sys.exit(1 if fails else 0)
 EOF

@@ -20,7 +20,8 @@ pub struct ValidateArgs {
     #[arg(long)]
     schema: String,
     /// Write a copy with case variants and synonyms of categorical values replaced by the
-    /// registries' values (parquet or csv, by the name), and validate that copy.
+    /// registries' values, and validate that copy: a DataFrame as parquet or CSV (by the
+    /// name), an AnnData as a copy of its .h5ad file or .zarr folder.
     #[arg(long, value_name = "OUT")]
     standardize: Option<PathBuf>,
     /// Create records for the values of this categorical column that its registry lacks, then
@@ -36,28 +37,27 @@ pub struct ValidateArgs {
 impl ValidateArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let inst = g.open()?;
-        let mut curator = {
-            let _spin = crate::progress::spinner(&format!("reading {}", self.path.display()));
-            Curator::open(&inst, &self.path, &self.schema)?
-        };
-        if !self.features.is_empty() {
+        let open = |path: &std::path::Path| -> Result<Curator> {
+            let _spin = crate::progress::spinner(&format!("reading {}", path.display()));
+            let curator = Curator::open(&inst, path, &self.schema)?;
+            if self.features.is_empty() {
+                return Ok(curator);
+            }
             let Curator::DataFrame(c) = curator else {
                 return Err(Error::Validation(
                     "--features gives a DataFrame's external features; an AnnData keeps its dataset-level values in uns".into(),
                 ));
             };
-            curator = Curator::DataFrame(Box::new(c.with_external(external(&self.features)?)));
-        }
+            Ok(Curator::DataFrame(Box::new(
+                c.with_external(external(&self.features)?),
+            )))
+        };
+        let mut curator = open(&self.path)?;
         let mut mapping = serde_json::Value::Null;
         if let Some(out) = &self.standardize {
-            let Curator::DataFrame(c) = &mut curator else {
-                return Err(Error::Unsupported(format!(
-                    "--standardize writes a standardized copy of a DataFrame; {} is an AnnData, which lamin reads but does not write: standardize its obs in Python or export obs to parquet",
-                    self.path.display()
-                )));
-            };
-            mapping = json!(c.standardize(None)?);
-            write_table(c.dataframe()?, out)?;
+            mapping = json!(curator.write_standardized(out)?);
+            // What is validated is the copy as written.
+            curator = open(out)?;
         }
         let mut added = serde_json::Value::Null;
         if let Some(column) = &self.add_new {
@@ -81,22 +81,6 @@ impl ValidateArgs {
         }
         Ok(output)
     }
-}
-
-fn write_table(df: &polars::prelude::DataFrame, out: &std::path::Path) -> Result<()> {
-    use polars::prelude::*;
-    let mut df = df.clone();
-    let file = std::fs::File::create(out).map_err(|e| Error::Io {
-        path: out.to_path_buf(),
-        source: e,
-    })?;
-    let name = out.to_string_lossy().to_ascii_lowercase();
-    let result = if name.ends_with(".parquet") {
-        ParquetWriter::new(file).finish(&mut df).map(|_| ())
-    } else {
-        CsvWriter::new(file).finish(&mut df)
-    };
-    result.map_err(|e| Error::Validation(format!("cannot write {}: {e}", out.display())))
 }
 
 /// `--features NAME=VALUE …` as a JSON object.

@@ -8,6 +8,7 @@
 //! format implements; files of anndata 0.7, whose categoricals keep their categories in a
 //! `__categories` group, read too.
 
+pub mod edit;
 pub mod hdf5;
 pub mod store;
 pub mod zarr;
@@ -83,21 +84,8 @@ pub struct AnnData {
 impl AnnData {
     /// Reads `path`: a folder is zarr, a file HDF5.
     pub fn open(path: &Path) -> Result<AnnData> {
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        if meta.is_dir() {
-            let store = zarr::ZarrStore::open(path)?;
-            Self::read(&store, path, Format::Zarr)
-        } else {
-            let name = path.to_string_lossy().to_ascii_lowercase();
-            if name.ends_with(".zip") {
-                return Err(Error::Unsupported(format!(
-                    "{}: zipped zarr stores are not read; unzip it and pass the folder",
-                    path.display()
-                )));
-            }
-            let store = hdf5::H5Store::open(path)?;
-            Self::read(&store, path, Format::H5ad)
-        }
+        let (store, format) = open_store(path)?;
+        Self::read(store.as_ref(), path, format)
     }
 
     /// Reads an AnnData from any store.
@@ -155,6 +143,22 @@ impl AnnData {
     }
 }
 
+/// The store at `path` and its format: a folder is zarr, a file HDF5.
+pub fn open_store(path: &Path) -> Result<(Box<dyn Store>, Format)> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Ok((Box::new(zarr::ZarrStore::open(path)?), Format::Zarr));
+    }
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".zip") {
+        return Err(Error::Unsupported(format!(
+            "{}: zipped zarr stores are not read; unzip it and pass the folder",
+            path.display()
+        )));
+    }
+    Ok((Box::new(hdf5::H5Store::open(path)?), Format::H5ad))
+}
+
 /// Whether `path` holds an AnnData by its name: `.h5ad`, `.zarr` (also `.anndata.zarr`), or
 /// a folder whose zarr root says `encoding-type: anndata`.
 pub fn is_anndata(path: &Path) -> bool {
@@ -188,7 +192,7 @@ fn series(name: &str, values: Values) -> Series {
     }
 }
 
-fn strings(values: Values) -> Vec<String> {
+pub(crate) fn strings(values: Values) -> Vec<String> {
     match values {
         Values::Str(v) => v,
         other => other

@@ -255,18 +255,6 @@ both!(anndata_files_validate_and_save_per_slot, |backend| {
         env.json(&["list", "artifacts"]).as_array().unwrap().len(),
         0
     );
-    // --standardize writes DataFrames only: refused for an AnnData with the reason.
-    let out = env.lamin(&[
-        "validate",
-        bad.to_str().unwrap(),
-        "--schema",
-        schema,
-        "--standardize",
-        env.dir.path().join("x.h5ad").to_str().unwrap(),
-    ]);
-    assert_ne!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("AnnData"));
-
     let good = fixtures.join("mini_immuno.v3.zarr");
     let saved = env.json(&[
         "save",
@@ -348,4 +336,119 @@ both!(save_with_feature_values, |backend| {
         described["features"].to_string().contains("21.6"),
         "{described}"
     );
+});
+
+// `--standardize OUT` on an AnnData writes a copy of the file or folder with the standardized
+// obs values — two categories that became one merged, a string column rewritten — and
+// validates that copy; the source is untouched and X is carried over.
+both!(standardize_writes_a_copy_of_an_anndata, |backend| {
+    let env = Env::new(backend);
+    env.init_with(&["--modules", "bionty"]);
+    let cl = shared_data().join("ontologies/cl.obo");
+    env.ok(&[
+        "bionty",
+        "import",
+        "CellType",
+        "--file",
+        cl.to_str().unwrap(),
+    ]);
+    for l in ["DMSO", "IFNG"] {
+        env.ok(&["create", "ulabel", l]);
+    }
+    env.ok(&[
+        "create",
+        "feature",
+        "perturbation",
+        "--dtype",
+        "cat[ULabel]",
+    ]);
+    for f in ["cell_type_by_expert", "cell_type_by_model"] {
+        env.ok(&["create", "feature", f, "--dtype", "cat[bionty.CellType]"]);
+    }
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/anndata");
+    let schema = "ensembl_gene_ids_and_valid_features_in_obs";
+    for (src, out) in [
+        ("mini_immuno_synonyms.h5ad", "std.h5ad"),
+        ("mini_immuno_synonyms.v2.zarr", "std.v2.zarr"),
+        ("mini_immuno_synonyms.v3.zarr", "std.v3.zarr"),
+    ] {
+        let src = fixtures.join(src);
+        let out = env.dir.path().join(out);
+        let before = env.lamin(&["validate", src.to_str().unwrap(), "--schema", schema]);
+        assert_eq!(before.status.code(), Some(4), "{}", out.display());
+        let r = env.json(&[
+            "validate",
+            src.to_str().unwrap(),
+            "--schema",
+            schema,
+            "--standardize",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(r["valid"], true, "{r}");
+        assert_eq!(
+            r["standardized"]["obs:cell_type_by_expert"]["B lymphocyte"], "B cell",
+            "{r}"
+        );
+        assert_eq!(
+            r["standardized"]["obs:cell_type_by_model"]["T-cell"],
+            "T cell"
+        );
+        // The copy alone validates, and reads as the source with the values replaced.
+        let again = env.json(&["validate", out.to_str().unwrap(), "--schema", schema]);
+        assert_eq!(again["valid"], true, "{again}");
+        let a = lamindb_curate::anndata::AnnData::open(&out).unwrap();
+        let s = lamindb_curate::anndata::AnnData::open(&src).unwrap();
+        let col = |ad: &lamindb_curate::anndata::AnnData, c: &str| -> Vec<Option<String>> {
+            ad.obs
+                .df
+                .column(c)
+                .unwrap()
+                .as_materialized_series()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(str::to_owned))
+                .collect()
+        };
+        let some = |v: &[&str]| v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
+        assert_eq!(
+            col(&a, "cell_type_by_expert"),
+            some(&["B cell", "B cell", "CD8-positive, alpha-beta T cell"])
+        );
+        assert_eq!(
+            col(&a, "cell_type_by_model"),
+            some(&["B cell", "T cell", "T cell"])
+        );
+        assert_eq!(
+            col(&s, "cell_type_by_model"),
+            some(&["B cell", "T-cell", "T cell"])
+        );
+        assert!(a
+            .obs
+            .categorical
+            .contains(&"cell_type_by_expert".to_owned()));
+        assert_eq!(
+            (a.x.clone(), a.obs.index.clone(), a.uns.clone()),
+            (s.x.clone(), s.obs.index.clone(), s.uns.clone())
+        );
+        assert_eq!(col(&a, "donor"), col(&s, "donor"));
+        // An existing path is not overwritten.
+        let twice = env.lamin(&[
+            "validate",
+            src.to_str().unwrap(),
+            "--schema",
+            schema,
+            "--standardize",
+            out.to_str().unwrap(),
+        ]);
+        assert_ne!(twice.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&twice.stderr).contains("exists"));
+        // Nothing half-written is left beside it.
+        let stray: Vec<_> = std::fs::read_dir(env.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".partial-"))
+            .collect();
+        assert!(stray.is_empty(), "{stray:?}");
+    }
 });

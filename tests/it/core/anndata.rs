@@ -613,3 +613,104 @@ fn cloud_datasets_validate_through_the_cache() {
         assert!(report.is_valid(), "{name}: {report}");
     }
 }
+
+// A standardized copy of real files: values mapped, two categories merged into one, and all
+// else as read from the source; anndata 0.7's object-referenced categories are refused.
+#[test]
+fn standardized_copies_of_real_files() {
+    use lamindb_curate::anndata::edit::write_standardized;
+    use std::collections::BTreeMap;
+    let dir = shared_data().join("anndata");
+    let out_dir = tempfile::tempdir().unwrap();
+    let map = |pairs: &[(&str, &str, &str)]| {
+        let mut m: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (k, from, to) in pairs {
+            m.entry(k.to_string())
+                .or_default()
+                .insert(from.to_string(), to.to_string());
+        }
+        m
+    };
+    for (src, out) in [
+        ("pbmc68k_reduced.h5ad", "p.h5ad"),
+        ("pbmc68k_reduced.v2.zarr", "p.v2.zarr"),
+        ("pbmc68k_reduced.v3.zarr", "p.v3.zarr"),
+    ] {
+        let src = dir.join(src);
+        let before = AnnData::open(&src).unwrap();
+        let (column, from, to) = ("louvain", "1", "0");
+        let out = out_dir.path().join(out);
+        write_standardized(&src, &out, &map(&[(&format!("obs:{column}"), from, to)])).unwrap();
+        let after = AnnData::open(&out).unwrap();
+        let n = before.n_obs();
+        let old = strs(&before.obs.df, column, n);
+        let new = strs(&after.obs.df, column, n);
+        let expected: Vec<Option<String>> = old
+            .iter()
+            .map(|v| {
+                v.as_ref()
+                    .map(|v| if v == from { to.to_owned() } else { v.clone() })
+            })
+            .collect();
+        assert_eq!(new, expected, "{}", src.display());
+        assert!(
+            old.contains(&Some(from.to_owned())),
+            "{}: the test maps a present value",
+            src.display()
+        );
+        for c in before.obs.df.get_column_names() {
+            if c.as_str() != column {
+                assert_eq!(
+                    before.obs.df.column(c).unwrap(),
+                    after.obs.df.column(c).unwrap(),
+                    "{}: {c}",
+                    src.display()
+                );
+            }
+        }
+        assert_eq!(
+            (
+                &before.x,
+                &before.obs.index,
+                &before.var.df,
+                &before.uns,
+                &before.obsm
+            ),
+            (
+                &after.x,
+                &after.obs.index,
+                &after.var.df,
+                &after.uns,
+                &after.obsm
+            ),
+            "{}",
+            src.display()
+        );
+    }
+    // anndata 0.7: categories named by an object reference are not rewritten; nothing is left.
+    let out = out_dir.path().join("old.h5ad");
+    let e = write_standardized(
+        &dir.join("anndata-0.7.8-fixture.h5ad"),
+        &out,
+        &map(&[("obs:obs_cat", "A", "h")]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("anndata >= 0.8"), "{e}");
+    assert_eq!(std::fs::read_dir(out_dir.path()).unwrap().count(), 3);
+    // A column the file lacks is named.
+    let e = write_standardized(
+        &dir.join("pbmc68k_reduced.h5ad"),
+        &out,
+        &map(&[("obs:no_such", "a", "b")]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("no column 'no_such'"), "{e}");
+    // uns values are not written into the file.
+    let e = write_standardized(
+        &dir.join("pbmc68k_reduced.h5ad"),
+        &out,
+        &map(&[("uns:title", "a", "b")]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("uns:title"), "{e}");
+}
