@@ -1,16 +1,20 @@
-//! Progress bars on stderr for large uploads and downloads; silent when stderr is not a terminal
-//! or with `--quiet`.
+//! Progress bars on stderr for large uploads, downloads and validations; silent when stderr is
+//! not a terminal or with `--quiet`. Bars and spinners share one [`MultiProgress`], so a bar
+//! that starts under a spinner draws below it instead of over it.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressStyle};
-use lamindb_core::util::progress::{ProgressSink, ProgressTask};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use lamindb_core::util::progress::{ProgressSink, ProgressTask, Unit};
 use lamindb_core::Instance;
 
 /// Set by `--quiet`.
 pub static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Every bar and spinner of the process.
+static MULTI: std::sync::LazyLock<MultiProgress> = std::sync::LazyLock::new(MultiProgress::new);
 
 struct Bars;
 
@@ -30,14 +34,15 @@ impl Drop for Bar {
 }
 
 impl ProgressSink for Bars {
-    fn start(&self, label: &str, total: u64) -> Box<dyn ProgressTask> {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-            )
-            .expect("valid template"),
-        );
+    fn start(&self, label: &str, total: u64, unit: Unit) -> Box<dyn ProgressTask> {
+        let bar = MULTI.add(ProgressBar::new(total));
+        let template = match unit {
+            Unit::Bytes => {
+                "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}"
+            }
+            Unit::Values => "{msg} {wide_bar} {human_pos}/{human_len} values eta {eta}",
+        };
+        bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
         bar.set_message(label.to_owned());
         Box::new(Bar(bar))
     }
@@ -56,7 +61,7 @@ pub fn spinner(msg: &str) -> Option<Bar> {
     if QUIET.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
         return None;
     }
-    let bar = ProgressBar::new_spinner();
+    let bar = MULTI.add(ProgressBar::new_spinner());
     bar.set_message(msg.to_owned());
     bar.enable_steady_tick(std::time::Duration::from_millis(100));
     Some(Bar(bar))

@@ -433,6 +433,18 @@ impl<'a> DataFrameCurator<'a> {
     pub fn validate(&self) -> Result<Report> {
         let mut problems = Vec::new();
         let columns = self.table.columns();
+        // Progress counts the values of the one pass every present feature column gets.
+        let present = self
+            .features
+            .iter()
+            .filter(|(f, _)| self.table.has(&f.name))
+            .count();
+        let progress = self.inst.progress_task(
+            "validating",
+            (self.table.height() * present) as u64,
+            lamindb_core::util::progress::Unit::Values,
+        );
+        let mut done = 0u64;
         for (f, required) in &self.features {
             let dtype_str = f.dtype.clone().unwrap_or_default();
             let Some(found) = self.table.dtype(&f.name) else {
@@ -452,6 +464,10 @@ impl<'a> DataFrameCurator<'a> {
                 nulls += col.null_count();
                 if let Some(t) = &cast {
                     castable &= t.as_ref().is_some_and(|t| col.strict_cast(t).is_ok());
+                }
+                done += col.len() as u64;
+                if let Some(p) = &progress {
+                    p.set(done);
                 }
                 Ok(())
             })?;

@@ -612,9 +612,21 @@ fn seed_core(
 }
 
 impl Instance {
-    /// Reports the progress of large uploads and downloads to `sink`.
+    /// Reports the progress of large uploads, downloads and validations to `sink`.
     pub fn set_progress(&self, sink: std::sync::Arc<dyn ProgressSink>) {
         *lock(&self.progress) = Some(sink);
+    }
+
+    /// A progress task of `total` units (none when no sink is installed or the work is
+    /// below the unit's threshold).
+    pub fn progress_task(
+        &self,
+        label: &str,
+        total: u64,
+        unit: crate::util::progress::Unit,
+    ) -> Option<Box<dyn crate::util::progress::ProgressTask>> {
+        let sink = lock(&self.progress).clone()?;
+        (total >= unit.threshold()).then(|| sink.start(label, total, unit))
     }
 
     /// Runs `f` with a progress callback for a transfer of `total` bytes (none when no sink is
@@ -625,14 +637,12 @@ impl Instance {
         total: u64,
         f: impl FnOnce(Option<&(dyn Fn(u64) + Sync)>) -> T,
     ) -> T {
-        let sink = lock(&self.progress).clone();
-        match sink {
-            Some(sink) if total >= crate::util::progress::MIN_PROGRESS_BYTES => {
-                let task = sink.start(label, total);
+        match self.progress_task(label, total, crate::util::progress::Unit::Bytes) {
+            Some(task) => {
                 let cb = move |done: u64| task.set(done);
                 f(Some(&cb))
             }
-            _ => f(None),
+            None => f(None),
         }
     }
 }

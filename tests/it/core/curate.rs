@@ -2,9 +2,33 @@
 //! against core and bionty registries with synonyms, standardize, coerce; on real CL terms.
 
 use lamindb_core::prelude::*;
+use lamindb_core::util::progress::{ProgressSink, ProgressTask, Unit};
 use lamindb_curate::dataframe::{read_table, DataFrameCurator, Problem};
 use lamindb_tests::{both, shared_data, TestInstance};
 use polars::prelude::*;
+
+/// Records the progress tasks started and their updates: `("<label> <unit>", total)`, then
+/// `("set", done)`.
+#[derive(Default)]
+struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<(String, u64)>>>);
+
+struct RecordedTask(std::sync::Arc<std::sync::Mutex<Vec<(String, u64)>>>);
+
+impl ProgressTask for RecordedTask {
+    fn set(&self, done: u64) {
+        self.0.lock().unwrap().push(("set".into(), done));
+    }
+}
+
+impl ProgressSink for Recorder {
+    fn start(&self, label: &str, total: u64, unit: Unit) -> Box<dyn ProgressTask> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((format!("{label} {unit:?}"), total));
+        Box::new(RecordedTask(self.0.clone()))
+    }
+}
 
 fn setup(backend: lamindb_tests::Backend) -> TestInstance {
     let t = TestInstance::new(backend, &[lamindb_tests::bionty::NAME]);
@@ -380,6 +404,9 @@ both!(
             .unwrap()
             .validate()
             .unwrap();
+        // Progress is reported slice by slice, as a front end draws it.
+        let sink = std::sync::Arc::new(Recorder::default());
+        t.inst.set_progress(sink.clone());
         let sliced = DataFrameCurator::from_path(&t.inst, &path, "cells")
             .unwrap()
             .validate()
@@ -388,6 +415,15 @@ both!(
             serde_json::to_value(&sliced).unwrap(),
             serde_json::to_value(&in_memory).unwrap()
         );
+        let events = sink.0.lock().unwrap().clone();
+        assert_eq!(
+            events[0],
+            (format!("validating {:?}", Unit::Values), 4 * n as u64)
+        );
+        let sets: Vec<u64> = events[1..].iter().map(|e| e.1).collect();
+        assert_eq!(sets.len(), 8, "two slices of four columns: {sets:?}");
+        assert!(sets.windows(2).all(|w| w[0] < w[1]), "{sets:?}");
+        assert_eq!(sets.last(), Some(&(4 * n as u64)));
         assert_eq!(sliced.n_rows, n);
         let p = &sliced.problems;
         assert!(
