@@ -1014,16 +1014,7 @@ pub fn save_dataframe(
     let dir = lamindb_core::instance::settings::cache_dir().join("dataframes");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(format!("{}{suffix}", lamindb_core::util::uid::random(16)));
-    let written = (|| {
-        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let mut df = df.clone();
-        let r = if suffix == ".csv" {
-            CsvWriter::new(file).finish(&mut df)
-        } else {
-            ParquetWriter::new(file).finish(&mut df).map(|_| ())
-        };
-        r.map_err(|e| Error::Validation(format!("cannot write the DataFrame: {e}")))
-    })();
+    let written = write_table(df, &path);
     let saved = written.and_then(|()| {
         let spec = lamindb_core::records::artifact::NewArtifactSpec {
             path: path.clone(),
