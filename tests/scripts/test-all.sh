@@ -56,6 +56,20 @@ if [ "$status" = 0 ] && [ -x "$peer_venv/bin/python" ]; then
 elif [ "$status" = 0 ]; then
   echo "python_reads_bionty: skipped, no Python LaminDB venv at $peer_venv"
 fi
+# Upstream lamin-cli's own offline tests with this `lamin` first on PATH (the venv they need is
+# made on first use, from PyPI); fewer passes than recorded here fail the suite.
+lamin_cli_suite_min=8
+if [ "$status" = 0 ]; then
+  if tests/scripts/lamin-cli-suite.sh --min "$lamin_cli_suite_min" > "$log.cli" 2>&1; then
+    grep '^== ' "$log.cli"
+    echo "test lamin_cli_suite ... ok" | tee -a "$log"
+    echo "test result: ok. 1 passed; 0 failed" >> "$log"
+  else
+    cat "$log.cli"; echo "test lamin_cli_suite ... FAILED"
+    echo "test result: FAILED. 0 passed; 1 failed" >> "$log"; status=1
+  fi
+  rm -f "$log.cli"
+fi
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"
