@@ -16,7 +16,7 @@ mod progress;
 
 use commands::{
     annotate, artifacts, bionty as bionty_cmd, create, describe, instance, lineage, list, runs,
-    storage, validate,
+    settings, storage, validate,
 };
 use output::{Global, Output};
 
@@ -48,8 +48,12 @@ enum Command {
     Init(instance::InitArgs),
     /// Make an instance the current one.
     Connect(instance::ConnectArgs),
+    /// Forget the current instance (with --here: unpin the working folder).
+    Disconnect(instance::DisconnectArgs),
     /// Show the current instance.
     Info,
+    /// Development folders, the cache folder, schema modules, the current branch and space.
+    Settings(settings::SettingsArgs),
     /// Save a file or folder as an artifact.
     Save(artifacts::SaveArgs),
     /// Print the local path of an artifact's data (copying it to --to if given).
@@ -108,7 +112,9 @@ impl Command {
         match self {
             Command::Init(a) => a.run(),
             Command::Connect(a) => a.run(),
+            Command::Disconnect(a) => a.run(),
             Command::Info => instance::info(g),
+            Command::Settings(a) => a.run(g),
             Command::Save(a) => a.run(g),
             Command::Load(a) => a.run(g),
             Command::Describe(a) => a.run(g),

@@ -61,7 +61,8 @@ impl InitArgs {
 pub struct ConnectArgs {
     /// owner/name, name, or the instance's storage folder.
     instance: String,
-    /// Pin the instance to the working directory (writes `.lamin/current_instance`).
+    /// Pin the instance to the working directory only (writes `.lamin/current_instance`; the
+    /// instance current elsewhere stays).
     #[arg(long)]
     here: bool,
 }
@@ -69,13 +70,21 @@ pub struct ConnectArgs {
 impl ConnectArgs {
     pub fn run(self) -> Result<Output> {
         let inst = Instance::connect(&self.instance)?;
-        inst.settings().save_and_select()?;
         let cwd = current_dir()?;
         let mut text = format!("connected to {}", inst.slug());
         if self.here {
+            if !settings::settings_dir()
+                .join(inst.settings().file_name())
+                .is_file()
+            {
+                inst.settings().save()?;
+            }
             inst.settings().write_marker(&cwd)?;
             text.push_str(&format!("\n  pinned to {}", cwd.display()));
-        } else if let Some(marker) = settings::find_marker(&cwd) {
+            return Ok(Output::new(text, info_json(&inst)?));
+        }
+        inst.settings().save_and_select()?;
+        if let Some(marker) = settings::find_marker(&cwd) {
             // A marker here would keep commands on the instance it names: repoint it too.
             if let Some(dir) = marker.parent().and_then(std::path::Path::parent) {
                 inst.settings().write_marker(dir)?;
@@ -83,6 +92,44 @@ impl ConnectArgs {
             }
         }
         Ok(Output::new(text, info_json(&inst)?))
+    }
+}
+
+/// `lamin disconnect`.
+#[derive(Args)]
+pub struct DisconnectArgs {
+    /// Only unpin the development folder holding the working directory (removes its
+    /// `.lamin/current_instance`); the instance current elsewhere stays.
+    #[arg(long)]
+    here: bool,
+}
+
+impl DisconnectArgs {
+    pub fn run(self) -> Result<Output> {
+        let cwd = current_dir()?;
+        if self.here {
+            let Some(marker) = settings::find_marker(&cwd) else {
+                return Ok(Output::new(
+                    format!("{} is pinned to no instance", cwd.display()),
+                    json!({ "unpinned": null }),
+                ));
+            };
+            let dir = marker
+                .parent()
+                .and_then(std::path::Path::parent)
+                .unwrap_or(&cwd)
+                .to_path_buf();
+            settings::remove_marker(&dir)?;
+            return Ok(Output::new(
+                format!("unpinned {}", dir.display()),
+                json!({ "unpinned": dir }),
+            ));
+        }
+        settings::deselect_current()?;
+        Ok(Output::new(
+            "disconnected: no instance is current (folders pinned with --here stay pinned)",
+            json!({ "disconnected": true }),
+        ))
     }
 }
 

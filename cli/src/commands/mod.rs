@@ -9,5 +9,6 @@ pub mod instance;
 pub mod lineage;
 pub mod list;
 pub mod runs;
+pub mod settings;
 pub mod storage;
 pub mod validate;

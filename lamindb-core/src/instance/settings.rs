@@ -34,15 +34,214 @@ pub fn settings_dir() -> PathBuf {
 /// Environment variable naming the cache folder.
 pub const CACHE_DIR_ENV: &str = "LAMIN_CACHE_DIR";
 
-/// The cache folder: `$LAMIN_CACHE_DIR` if set, else the platform cache folder's `lamindb`
-/// (`~/.cache/lamindb` on Linux, as Python LaminDB).
+/// The cache folder: `$LAMIN_CACHE_DIR` if set, else the one set with [`set_cache_dir`]
+/// (`lamindb_cache_path` in the settings folder's `storage.env`, where Python LaminDB keeps it),
+/// else the platform cache folder's `lamindb` (`~/.cache/lamindb` on Linux, as Python LaminDB).
 pub fn cache_dir() -> PathBuf {
-    match std::env::var_os(CACHE_DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => dirs::cache_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("lamindb"),
+    if let Some(dir) = std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
     }
+    configured_cache_dir().unwrap_or_else(default_cache_dir)
+}
+
+/// The platform cache folder's `lamindb`.
+pub fn default_cache_dir() -> PathBuf {
+    dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("lamindb")
+}
+
+/// The file that records a cache folder set by the user.
+fn storage_settings_file() -> PathBuf {
+    settings_dir().join("storage.env")
+}
+
+fn configured_cache_dir() -> Option<PathBuf> {
+    let text = std::fs::read_to_string(storage_settings_file()).ok()?;
+    parse_env(&text)
+        .remove("lamindb_cache_path")
+        .filter(|p| !p.is_empty() && p != "null")
+        .map(PathBuf::from)
+}
+
+/// Sets the cache folder (`None`: back to the default) and moves what the old one holds into
+/// it, as Python LaminDB does; returns the new folder. A folder inside the other is refused:
+/// moving either would take the other with it.
+pub fn set_cache_dir(dir: Option<&Path>) -> Result<PathBuf> {
+    let old = cache_dir();
+    let new = match dir {
+        Some(d) => std::path::absolute(d).map_err(|e| Error::io(d, e))?,
+        None => default_cache_dir(),
+    };
+    if new.is_file() {
+        return Err(Error::Validation(format!(
+            "{} is a file; the cache must be a folder",
+            new.display()
+        )));
+    }
+    if new != old && (new.starts_with(&old) || old.starts_with(&new)) {
+        return Err(Error::Validation(format!(
+            "the cache cannot move from {} to {}: one folder holds the other",
+            old.display(),
+            new.display()
+        )));
+    }
+    std::fs::create_dir_all(&new).map_err(|e| Error::io(&new, e))?;
+    if new != old && old.is_dir() {
+        copy_tree(&old, &new)?;
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    let dir_settings = settings_dir();
+    std::fs::create_dir_all(&dir_settings).map_err(|e| Error::io(&dir_settings, e))?;
+    let value = match dir {
+        Some(_) => new.to_string_lossy().into_owned(),
+        None => "null".to_owned(),
+    };
+    write_atomic(
+        &storage_settings_file(),
+        &format!("lamindb_cache_path={value}"),
+    )?;
+    Ok(new)
+}
+
+/// Empties the cache folder.
+pub fn clear_cache_dir() -> Result<PathBuf> {
+    let dir = cache_dir();
+    if dir.is_dir() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}
+
+fn copy_tree(src: &Path, dest: &Path) -> Result<()> {
+    std::fs::create_dir_all(dest).map_err(|e| Error::io(dest, e))?;
+    for entry in std::fs::read_dir(src).map_err(|e| Error::io(src, e))? {
+        let entry = entry.map_err(|e| Error::io(src, e))?;
+        let to = dest.join(entry.file_name());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_tree(&entry.path(), &to)?;
+        } else {
+            std::fs::copy(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The file naming the environment's schema modules when no instance is current
+/// (`current_modules.txt`, comma-separated, as Python LaminDB).
+pub fn modules_file() -> PathBuf {
+    settings_dir().join("current_modules.txt")
+}
+
+/// Writes the environment's schema modules (`None` removes the setting; an empty list is kept
+/// as an empty file, which Python reads as "no modules").
+pub fn set_environment_modules(modules: Option<&str>) -> Result<()> {
+    let path = modules_file();
+    match modules {
+        None => match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&path, e)),
+            _ => Ok(()),
+        },
+        Some(m) => {
+            let dir = settings_dir();
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            write_atomic(&path, m)
+        }
+    }
+}
+
+/// The environment's schema modules from [`modules_file`], `None` when it is not set.
+pub fn environment_modules() -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(modules_file()).ok()?;
+    Some(
+        text.trim()
+            .split(',')
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// The development folder of instance `slug` that holds `cwd`: the nearest folder (`cwd` or
+/// a parent) whose `.lamin/current_instance` marker names `slug`; the home folder never is one.
+pub fn dev_dir(cwd: &Path, slug: &str) -> Option<PathBuf> {
+    let marker = find_marker(cwd)?;
+    let text = std::fs::read_to_string(&marker).ok()?;
+    let dir = marker.parent()?.parent()?.to_path_buf();
+    (text.trim() == slug && !is_home(&dir)).then_some(dir)
+}
+
+fn is_home(dir: &Path) -> bool {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    dirs::home_dir().is_some_and(|h| canon(&h) == canon(dir))
+}
+
+/// Makes `dir` a development folder of `settings`' instance (its marker names the instance);
+/// other development folders stay. The home folder is refused: its `.lamin` is the settings
+/// folder.
+pub fn set_dev_dir(dir: &Path, settings: &InstanceSettings) -> Result<PathBuf> {
+    let dir = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+    if is_home(&dir) {
+        return Err(Error::Validation(
+            "the home folder cannot be a development folder: its .lamin holds the settings".into(),
+        ));
+    }
+    settings.write_marker(&dir)?;
+    Ok(dir.canonicalize().unwrap_or(dir))
+}
+
+/// Removes the marker (and the folder's branch and space files) of the development folder of
+/// `slug` that holds `cwd`; returns that folder, `None` when `cwd` is in none.
+pub fn unset_dev_dir(cwd: &Path, slug: &str) -> Result<Option<PathBuf>> {
+    let Some(dir) = dev_dir(cwd, slug) else {
+        return Ok(None);
+    };
+    remove_marker(&dir)?;
+    Ok(Some(dir))
+}
+
+/// Removes `dir`'s `.lamin/current_instance` marker and its branch and space files.
+pub fn remove_marker(dir: &Path) -> Result<()> {
+    for file in [MARKER_FILE, "current_branch", "current_space"] {
+        let path = dir.join(MARKER_DIR).join(file);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&path, e)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The development folders below `root` (hidden folders and the home folder are not looked
+/// into): `(folder, instance slug, branch name)`.
+pub fn find_dev_dirs(root: &Path) -> Vec<(PathBuf, String, String)> {
+    let mut found = Vec::new();
+    if is_home(root) {
+        return found;
+    }
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let marker = dir.join(MARKER_DIR).join(MARKER_FILE);
+        if let Ok(slug) = std::fs::read_to_string(&marker) {
+            let branch = std::fs::read_to_string(dir.join(MARKER_DIR).join("current_branch"))
+                .ok()
+                .and_then(|t| t.lines().nth(1).map(str::to_owned))
+                .unwrap_or_else(|| "main".into());
+            found.push((dir.clone(), slug.trim().to_owned(), branch));
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if !hidden && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// The file that names the run of the current shell session (`lamin track`), as lamin-cli.
@@ -205,12 +404,17 @@ impl InstanceSettings {
 
     /// Writes this instance's settings file and makes it the current instance.
     pub fn save_and_select(&self) -> Result<PathBuf> {
+        let path = self.save()?;
+        write_atomic(&settings_dir().join("current_instance.env"), &self.to_env())?;
+        Ok(path)
+    }
+
+    /// Writes this instance's settings file, leaving the current instance as it is.
+    pub fn save(&self) -> Result<PathBuf> {
         let dir = settings_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let text = self.to_env();
         let path = dir.join(self.file_name());
-        write_atomic(&path, &text)?;
-        write_atomic(&dir.join("current_instance.env"), &text)?;
+        write_atomic(&path, &self.to_env())?;
         Ok(path)
     }
 
@@ -348,7 +552,76 @@ pub fn settings_from_storage_dir(dir: &Path) -> Result<InstanceSettings> {
     })
 }
 
-/// Finds the nearest `.lamin/instance.env` from `start` upwards.
+/// Which of the two context records a file names: the current branch or the current space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// `current-branch--<owner>--<name>.txt`, or a development folder's `.lamin/current_branch`.
+    Branch,
+    /// `current-space--<owner>--<name>.txt`, or a development folder's `.lamin/current_space`.
+    Space,
+}
+
+impl Context {
+    /// The record current when no file names one: branch `main`, space `all`.
+    pub fn default_name(self) -> &'static str {
+        match self {
+            Context::Branch => "main",
+            Context::Space => "all",
+        }
+    }
+
+    /// The file naming the current record of `settings`' instance for work in `cwd`: in the
+    /// development folder holding `cwd`, else in the settings folder (as Python LaminDB).
+    pub fn file(self, settings: &InstanceSettings, cwd: &Path) -> PathBuf {
+        let (local, global) = match self {
+            Context::Branch => ("current_branch", "current-branch"),
+            Context::Space => ("current_space", "current-space"),
+        };
+        match dev_dir(cwd, &settings.slug()) {
+            Some(dir) => dir.join(MARKER_DIR).join(local),
+            None => settings_dir().join(format!(
+                "{global}--{}--{}.txt",
+                settings.owner, settings.name
+            )),
+        }
+    }
+
+    /// The current record as the file names it: `(uid, name)`; `None` when no file does.
+    pub fn current(self, settings: &InstanceSettings, cwd: &Path) -> Option<(String, String)> {
+        let text = std::fs::read_to_string(self.file(settings, cwd)).ok()?;
+        let mut lines = text.lines();
+        let uid = lines.next()?.trim().to_owned();
+        let name = lines.next()?.trim().to_owned();
+        Some((uid, name))
+    }
+
+    /// Makes the record with `uid` and `name` current (the file holds `uid\nname`).
+    pub fn select(
+        self,
+        settings: &InstanceSettings,
+        cwd: &Path,
+        uid: &str,
+        name: &str,
+    ) -> Result<()> {
+        let path = self.file(settings, cwd);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        write_atomic(&path, &format!("{uid}\n{name}"))
+    }
+}
+
+/// Forgets the current instance (the settings folder's `current_instance.env`); markers in
+/// folders stay.
+pub fn deselect_current() -> Result<()> {
+    let path = settings_dir().join("current_instance.env");
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Finds the nearest `.lamin/current_instance` marker from `start` upwards.
 pub fn find_marker(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()

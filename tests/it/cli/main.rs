@@ -12,6 +12,7 @@ mod concurrency;
 mod curate;
 mod runs;
 mod runtime_modules;
+mod settings;
 mod wetlab;
 
 /// `PATH` with the `lamin` under test first, so scripts can call `lamin`.
