@@ -17,6 +17,8 @@ pub enum ErrorKind {
     Database,
     /// The operation is not supported by this build or this instance.
     Unsupported,
+    /// The record is in the trash and must be restored first.
+    InTrash,
 }
 
 /// Why a registry name does not resolve.
@@ -103,6 +105,14 @@ pub enum Error {
         /// `(name, suggested dtype)` of each unknown key.
         features: Vec<(String, String)>,
     },
+    /// The record is in the trash; restore it before using it.
+    #[error("{registry} is in the trash ({uid}); restore it first")]
+    InTrash {
+        /// The registry (`Transform`, `Artifact`).
+        registry: String,
+        /// The record's uid.
+        uid: String,
+    },
     /// No instance was named and none is current.
     #[error("no current instance: create one or connect to one, or set LAMIN_INSTANCE")]
     NoCurrentInstance,
@@ -163,6 +173,7 @@ impl Error {
             }
             Error::UnknownFeatures { .. } | Error::Format { .. } => ErrorKind::Validation,
             Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
+            Error::InTrash { .. } => ErrorKind::InTrash,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Validation(_) => ErrorKind::Validation,
             Error::Unsupported(_) | Error::MissingModule { .. } => ErrorKind::Unsupported,

@@ -34,10 +34,75 @@ pub struct SaveArgs {
     /// external features, validated against the schema's `__external__` slot first.
     #[arg(long = "features", value_name = "NAME=VALUE")]
     features: Vec<String>,
+    /// What to save the file as: `artifact`, or `transform` (the default for scripts and
+    /// notebooks: .py, .R, .sh, .ipynb).
+    #[arg(long, value_parser = parse_registry)]
+    registry: Option<SaveAs>,
+    /// Label what is saved with this project.
+    #[arg(long)]
+    project: Option<String>,
+    /// For a script: the version family (12-character uid stem) it continues.
+    #[arg(long)]
+    stem_uid: Option<String>,
+}
+
+/// What `lamin save` makes of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveAs {
+    /// An artifact.
+    Artifact,
+    /// A transform (scripts and notebooks).
+    Transform,
+}
+
+fn parse_registry(s: &str) -> std::result::Result<SaveAs, String> {
+    match s {
+        "artifact" => Ok(SaveAs::Artifact),
+        "transform" => Ok(SaveAs::Transform),
+        "record" => Err(
+            "saving Markdown notes as records ('record') is not supported yet; use 'artifact'"
+                .into(),
+        ),
+        other => Err(format!(
+            "Invalid value for '--registry': '{other}' is not one of 'artifact', 'transform', 'record'."
+        )),
+    }
 }
 
 impl SaveArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
+        let save_as =
+            self.registry.unwrap_or(
+                match lamindb_core::lineage::source::transform_kind(&self.path) {
+                    Some(_) => SaveAs::Transform,
+                    None => SaveAs::Artifact,
+                },
+            );
+        if save_as == SaveAs::Transform {
+            if self.schema.is_some() || !self.features.is_empty() || self.kind.is_some() {
+                return Err(Error::Validation(
+                    "--schema, --features and --kind apply to artifacts; a script is saved as a transform (pass --registry artifact to save it as an artifact)".into(),
+                ));
+            }
+            if self.key.is_some() {
+                tracing::warn!("--key is ignored for transforms: their key is the path in the development folder (`lamin settings dev-dir`)");
+            }
+            return super::transforms::SaveTransform {
+                path: &self.path,
+                stem_uid: self.stem_uid.as_deref(),
+                project: self.project.as_deref(),
+            }
+            .run(g);
+        }
+        if self.key.is_none() && self.description.is_none() {
+            // Python's message and exit code: a file saved without a name cannot be found again.
+            let mut out = Output::new(
+                "Please pass a key or description via --key or --description",
+                json!({ "error": "Please pass a key or description via --key or --description" }),
+            );
+            out.exit_code = 1;
+            return Ok(out);
+        }
         let inst = g.open_tracked()?;
         let spec = NewArtifactSpec {
             path: self.path,
@@ -101,10 +166,29 @@ impl SaveArgs {
         let verb = match saved.status {
             SaveStatus::Created => "saved",
             SaveStatus::NewVersion => "saved new version",
-            SaveStatus::Existing => "returning existing artifact with same hash",
+            SaveStatus::Existing => "returning artifact with same hash",
         };
         let a = &saved.artifact;
+        let mut lines = vec![format!(
+            "{verb}: Artifact(uid='{}', key={}, description={}, suffix='{}', size={}, hash='{}')",
+            a.uid,
+            py_str(a.key.as_deref()),
+            py_str(a.description.as_deref()),
+            a.suffix,
+            a.size.map_or("None".into(), |s| s.to_string()),
+            a.hash.as_deref().unwrap_or_default()
+        )];
         let mut j = artifact_json(&inst, a);
+        lines.push(format!(
+            "storage path: {}",
+            j["path"].as_str().unwrap_or_default()
+        ));
+        if let Some(p) = &self.project {
+            let project = inst.projects().get(p)?;
+            inst.annotations(a)
+                .add_labels("Project", &[project.id.into()])?;
+            lines.push(format!("labeled with project: {}", project.name));
+        }
         j["status"] = json!(format!("{:?}", saved.status).to_lowercase());
         if let Some((labels, sets)) = &dataset {
             j["schema"] = json!(self.schema);
@@ -113,15 +197,13 @@ impl SaveArgs {
                 j[k] = v.clone();
             }
         }
-        Ok(Output::new(
-            format!(
-                "{verb}: {} ({})",
-                a.uid,
-                a.key.as_deref().unwrap_or("no key")
-            ),
-            j,
-        ))
+        Ok(Output::new(lines.join("\n"), j))
     }
+}
+
+/// A string field as Python prints it in a record's repr: `'text'` or `None`.
+fn py_str(v: Option<&str>) -> String {
+    v.map_or("None".into(), |s| format!("'{s}'"))
 }
 
 /// `lamin load`.
@@ -171,8 +253,15 @@ fn copy_out(src: &Path, dir: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
 /// `lamin delete`.
 #[derive(Args)]
 pub struct DeleteArgs {
-    #[command(flatten)]
-    select: Select,
+    /// What to delete: `artifact` (the default) or `transform`.
+    #[arg(value_parser = ["artifact", "transform"])]
+    entity: Option<String>,
+    /// Key of the artifact or transform (the newest with that key).
+    #[arg(long, required_unless_present = "uid")]
+    key: Option<String>,
+    /// uid (or prefix) of the record.
+    #[arg(long)]
+    uid: Option<String>,
     /// Delete the record (and its data under .lamindb/) for good.
     #[arg(long)]
     permanent: bool,
@@ -187,13 +276,15 @@ pub struct DeleteArgs {
 impl DeleteArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let inst = g.open()?;
-        let sel = &self.select;
-        let a = match (&sel.uid, &sel.key, self.permanent) {
+        if self.entity.as_deref() == Some("transform") {
+            return self.delete_transform(&inst);
+        }
+        let a = match (&self.uid, &self.key, self.permanent) {
             (None, Some(k), true) => inst
                 .artifacts()
                 .get_by_key(k)
                 .or_else(|_| inst.artifacts().get_trashed_by_key(k))?,
-            _ => sel.artifact(&inst)?,
+            _ => crate::output::select(&inst, &self.key, &self.uid)?,
         };
         if self.permanent {
             let deleted = inst.artifacts().delete_permanently(
@@ -218,6 +309,35 @@ impl DeleteArgs {
                 artifact_json(&inst, &t),
             ))
         }
+    }
+
+    /// A transform goes to the trash, or with --permanent for good with its runs (Python's
+    /// `transform.delete()`).
+    fn delete_transform(&self, inst: &Instance) -> Result<Output> {
+        let t = match (&self.uid, &self.key) {
+            (Some(u), _) => inst.transforms().get(u)?,
+            (None, Some(k)) => inst.transforms().newest_by_key(k)?,
+            (None, None) => return Err(Error::Validation("pass --key or --uid".into())),
+        };
+        if !self.permanent {
+            let trashed = inst.transforms().trash(&t)?;
+            return Ok(Output::new(
+                format!(
+                    "moved transform {} ({}) to the trash",
+                    trashed.uid, trashed.key
+                ),
+                json!({ "uid": trashed.uid, "branch_id": trashed.branch_id }),
+            ));
+        }
+        let successor = inst.transforms().delete_permanently(&t)?;
+        let mut text = format!("permanently deleted transform {} ({})", t.uid, t.key);
+        if let Some(s) = &successor {
+            text.push_str(&format!("\nnew latest Transform version is: {}", s.uid));
+        }
+        Ok(Output::new(
+            text,
+            json!({ "uid": t.uid, "deleted": true, "latest": successor.map(|s| s.uid) }),
+        ))
     }
 }
 

@@ -292,7 +292,7 @@ impl DescribeArgs {
                     serde_json::to_value(&tr).expect("json"),
                 ))
             }
-            other => describe_record(&inst, other, sel),
+            other => describe_record(&inst, other, sel, name),
         }
     }
 }
@@ -390,32 +390,52 @@ fn schema_tree(inst: &Instance, schema: &Schema) -> Result<(String, serde_json::
 
 /// A record of any registry, by uid: its fields, and its parents and children where the
 /// registry has a hierarchy.
+/// A record of any registry, by `--uid`, `--name` (its name field) or `--key`; a branch
+/// defaults to the current one.
 fn describe_record(
     inst: &Instance,
     registry: &str,
     sel: &crate::output::Select,
+    name: Option<&str>,
 ) -> Result<crate::output::Output> {
     use lamindb_core::query::hierarchy::Walk;
     let meta = inst
         .catalog()
         .registry(&super::list::registry_name(registry))?;
-    let uid = sel.uid.as_deref().ok_or_else(|| {
-        Error::Validation(format!(
-            "describe a {} record by its uid: pass --uid",
-            meta.name
-        ))
-    })?;
+    let current_branch;
+    let name = match name {
+        None if meta.name == "Branch" && sel.uid.is_none() => {
+            let cwd = crate::output::current_dir()?;
+            current_branch = lamindb_core::instance::settings::Context::Branch
+                .current(inst.settings(), &cwd)
+                .map_or_else(|| "main".to_owned(), |c| c.1);
+            Some(current_branch.as_str())
+        }
+        n => n,
+    };
+    let (field, value) = match (&sel.uid, name, &sel.key) {
+        (Some(u), _, _) => ("uid", u.as_str()),
+        (None, Some(n), _) => (meta.name_field.unwrap_or("name"), n),
+        (None, None, Some(k)) => ("key", k.as_str()),
+        (None, None, None) => {
+            return Err(Error::Validation(format!(
+                "For entity '{}' you must pass --uid or --name",
+                registry.to_ascii_lowercase()
+            )))
+        }
+    };
     let rows = inst
         .query_registry(meta.name)?
-        .filter(Q::new("uid", uid))
+        .filter(Q::new(field, value))
         .rows(&[])?;
     let Some(row) = rows.rows.first() else {
         return Err(Error::NotFound(format!(
-            "no {} record has uid '{uid}'",
+            "no {} record has {field} '{value}'",
             meta.name
         )));
     };
-    let mut text = format!("{} {uid}\n", meta.name);
+    let uid = row[rows.column("uid").unwrap_or(0)].display();
+    let mut text = format!("{}: {value} ({uid})\n", meta.name);
     let mut json = serde_json::Map::new();
     for (col, cell) in rows.columns.iter().zip(row) {
         json.insert(col.clone(), serde_json::to_value(cell).unwrap_or_default());

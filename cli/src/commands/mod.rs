@@ -11,4 +11,5 @@ pub mod list;
 pub mod runs;
 pub mod settings;
 pub mod storage;
+pub mod transforms;
 pub mod validate;

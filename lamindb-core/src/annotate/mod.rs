@@ -42,6 +42,8 @@ pub enum Host {
     Run(i64),
     /// A record id.
     Record(i32),
+    /// A transform id (labels only: transforms have no feature values).
+    Transform(i32),
 }
 
 impl From<&Artifact> for Host {
@@ -54,6 +56,11 @@ impl From<&Run> for Host {
         Host::Run(r.id)
     }
 }
+impl From<&crate::db::models::Transform> for Host {
+    fn from(t: &crate::db::models::Transform) -> Self {
+        Host::Transform(t.id)
+    }
+}
 impl From<&Record> for Host {
     fn from(r: &Record) -> Self {
         Host::Record(r.id)
@@ -63,7 +70,7 @@ impl From<&Record> for Host {
 impl Host {
     fn id(self) -> i64 {
         match self {
-            Host::Artifact(i) | Host::Record(i) => i64::from(i),
+            Host::Artifact(i) | Host::Record(i) | Host::Transform(i) => i64::from(i),
             Host::Run(i) => i,
         }
     }
@@ -74,6 +81,7 @@ impl Host {
             Host::Artifact(_) => &core::ARTIFACT,
             Host::Run(_) => &core::RUN,
             Host::Record(_) => &core::RECORD,
+            Host::Transform(_) => &core::TRANSFORM,
         }
     }
 }

@@ -47,6 +47,26 @@ pub fn references_to(conn: &mut DbConnection, target: &str) -> Result<Vec<Refere
     Ok(diesel::sql_query(sql).bind::<Text, _>(target).load(conn)?)
 }
 
+/// Removes what references row `id` of `target` before the row is deleted, in every table of
+/// every module: rows that must reference it (link tables) are deleted, nullable references
+/// (a run's report, an artifact's run) are cleared.
+pub fn unlink_references(conn: &mut DbConnection, target: &str, id: i64) -> Result<()> {
+    for r in references_to(conn, target)? {
+        let sql = if r.nullable {
+            format!(
+                "UPDATE \"{}\" SET \"{}\" = NULL WHERE \"{}\" = $1",
+                r.table, r.column, r.column
+            )
+        } else {
+            format!("DELETE FROM \"{}\" WHERE \"{}\" = $1", r.table, r.column)
+        };
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// A column of a table, as the database catalog describes it.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct Column {

@@ -6,6 +6,7 @@
 //! the artifacts it created. Trashed artifacts, environments and reports are not drawn.
 
 pub mod openlineage;
+pub mod source;
 pub mod track;
 
 use std::collections::{BTreeMap, BTreeSet};

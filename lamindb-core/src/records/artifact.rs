@@ -1182,23 +1182,12 @@ impl<'a> Artifacts<'a> {
         Ok(None)
     }
 
-    /// Removes rows that reference artifact `id` from link tables and clears nullable references
-    /// (run reports, environments, …) in other tables, for every table of every module.
     fn unlink_references(&self, conn: &mut DbConnection, id: i32) -> Result<()> {
-        for r in crate::db::introspect::references_to(conn, crate::meta::core::ARTIFACT.table)? {
-            let sql = if r.nullable {
-                format!(
-                    "UPDATE \"{}\" SET \"{}\" = NULL WHERE \"{}\" = $1",
-                    r.table, r.column, r.column
-                )
-            } else {
-                format!("DELETE FROM \"{}\" WHERE \"{}\" = $1", r.table, r.column)
-            };
-            diesel::sql_query(sql)
-                .bind::<diesel::sql_types::Integer, _>(id)
-                .execute(conn)?;
-        }
-        Ok(())
+        crate::db::introspect::unlink_references(
+            conn,
+            crate::meta::core::ARTIFACT.table,
+            i64::from(id),
+        )
     }
 }
 

@@ -316,7 +316,19 @@ impl Transforms<'_> {
             };
             // The candidates: the pinned family, or every transform with this key.
             let family: Vec<Transform> = match pinned {
-                Some(u) => transform_family(c, &u[..TRANSFORM_STEM_LEN])?,
+                Some(u) => {
+                    let family = transform_family(c, &u[..TRANSFORM_STEM_LEN])?;
+                    // A family that is only in the trash is restored, not continued.
+                    if let Some(trashed) = family.iter().max_by_key(|x| x.id).filter(|_| {
+                        family.iter().all(|x| x.branch_id == Branch::Trash.id())
+                    }) {
+                        return Err(Error::InTrash {
+                            registry: "Transform".into(),
+                            uid: trashed.uid.clone(),
+                        });
+                    }
+                    family
+                }
                 None => t::table
                     .filter(t::key.eq(&spec.key))
                     .filter(t::branch_id.ne(Branch::Trash.id()))
@@ -431,6 +443,94 @@ impl Transforms<'_> {
             .returning(t::id)
             .get_result::<i32>(c)?;
         Ok(t::table.find(id).select(Transform::as_select()).first(c)?)
+    }
+
+    /// Deletes a transform for good, with its runs (their reports and environments stay as
+    /// artifacts; artifacts the runs made keep existing without a run, as in Python LaminDB).
+    /// When it was the latest version, the newest other version becomes the latest; returns
+    /// that version.
+    pub fn delete_permanently(&self, transform: &Transform) -> Result<Option<Transform>> {
+        let mut conn = self.inst.conn();
+        conn.write(|c| {
+            let successor = if transform.is_latest {
+                transform_family(c, transform.stem_uid())?
+                    .into_iter()
+                    .filter(|x| x.id != transform.id && x.branch_id == transform.branch_id)
+                    .max_by_key(|x| (x.created_at, x.id))
+            } else {
+                None
+            };
+            let runs: Vec<i64> = r::table
+                .filter(r::transform_id.eq(transform.id))
+                .select(r::id)
+                .load(c)?;
+            for run in &runs {
+                crate::db::introspect::unlink_references(c, crate::meta::core::RUN.table, *run)?;
+            }
+            diesel::delete(r::table.filter(r::transform_id.eq(transform.id))).execute(c)?;
+            crate::db::introspect::unlink_references(
+                c,
+                crate::meta::core::TRANSFORM.table,
+                i64::from(transform.id),
+            )?;
+            diesel::delete(t::table.find(transform.id)).execute(c)?;
+            if let Some(s) = &successor {
+                diesel::update(t::table.find(s.id))
+                    .set(t::is_latest.eq(true))
+                    .execute(c)?;
+            }
+            Ok(successor)
+        })
+    }
+
+    /// Moves a transform to the trash (branch -1), as Python's `transform.delete()`; the newest
+    /// other version becomes the latest. Its runs stay.
+    pub fn trash(&self, transform: &Transform) -> Result<Transform> {
+        if transform.branch_id == Branch::Trash.id() {
+            return Err(Error::Conflict(format!(
+                "transform {} is in the trash already; delete it for good with --permanent",
+                transform.uid
+            )));
+        }
+        let mut conn = self.inst.conn();
+        conn.write(|c| {
+            if transform.is_latest {
+                let successor = transform_family(c, transform.stem_uid())?
+                    .into_iter()
+                    .filter(|x| x.id != transform.id && x.branch_id == transform.branch_id)
+                    .max_by_key(|x| (x.created_at, x.id));
+                if let Some(s) = successor {
+                    diesel::update(t::table.find(s.id))
+                        .set(t::is_latest.eq(true))
+                        .execute(c)?;
+                    diesel::update(t::table.find(transform.id))
+                        .set(t::is_latest.eq(false))
+                        .execute(c)?;
+                }
+            }
+            diesel::update(t::table.find(transform.id))
+                .set((
+                    t::branch_id.eq(Branch::Trash.id()),
+                    t::updated_at.eq(UtcTime::now()),
+                ))
+                .execute(c)?;
+            Ok(t::table
+                .find(transform.id)
+                .select(Transform::as_select())
+                .first(c)?)
+        })
+    }
+
+    /// The newest transform with `key` in any branch, the trash included (what `lamin delete
+    /// transform --key` acts on).
+    pub fn newest_by_key(&self, key: &str) -> Result<Transform> {
+        t::table
+            .filter(t::key.eq(key))
+            .order((t::created_at.desc(), t::id.desc()))
+            .select(Transform::as_select())
+            .first(&mut *self.inst.conn())
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no transform with key '{key}'")))
     }
 
     /// The transform with this uid (or unique uid prefix).

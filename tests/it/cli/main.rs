@@ -13,6 +13,7 @@ mod curate;
 mod runs;
 mod runtime_modules;
 mod settings;
+mod transforms;
 mod wetlab;
 
 /// `PATH` with the `lamin` under test first, so scripts can call `lamin`.

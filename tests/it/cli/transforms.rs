@@ -1,0 +1,147 @@
+//! `lamin save` of scripts and notebooks (transforms keyed by their path in the development
+//! folder, versioned by source), `lamin delete transform`, and `describe` by name.
+
+use lamindb_tests::both;
+
+use super::Env;
+
+both!(scripts_save_as_versioned_transforms, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let root = env.dir.path();
+    // The working folder is a development folder (init pinned it): keys are paths below it.
+    let script = env.write("pipelines/clean.py", b"print('v1')\n");
+    let out = env.ok(&["save", script.to_str().unwrap()]);
+    assert!(
+        out.contains("created Transform('") && out.contains("key='pipelines/clean.py'"),
+        "{out}"
+    );
+    let first = env.json(&["describe", "transform", "--key", "pipelines/clean.py"]);
+    assert_eq!(first["kind"], "script");
+    assert_eq!(first["source_code"], "print('v1')\n");
+    // The same source again is the same transform; a changed source a new version.
+    let again = env.ok(&["save", script.to_str().unwrap()]);
+    assert!(again.contains("transform already saved"), "{again}");
+    std::fs::write(&script, "print('v2')\n").unwrap();
+    let second = env.json(&["save", script.to_str().unwrap()]);
+    assert_eq!(second["status"], "newversion");
+    let uid1 = first["uid"].as_str().unwrap();
+    let uid2 = second["uid"].as_str().unwrap();
+    assert_eq!(&uid2[..12], &uid1[..12]);
+    assert_eq!(&uid2[12..], "0001");
+    // Outside a development folder the key is the file name.
+    env.ok(&["settings", "dev-dir", "unset"]);
+    let shell = env.write("tools/run.sh", b"#!/bin/bash\necho hi\n");
+    let out = env.ok(&["save", shell.to_str().unwrap()]);
+    assert!(out.contains("key='run.sh'"), "{out}");
+    // A uid pinned in the code is used, and said.
+    let pinned = env.write(
+        "pinned.py",
+        b"import lamindb as ln\nln.track('Abcdefghijkl')\n",
+    );
+    let out = env.ok(&["save", pinned.to_str().unwrap()]);
+    assert!(
+        out.contains("mapped 'pinned.py' on uid 'Abcdefghijkl'")
+            && out.contains("created Transform('Abcdefghijkl0000'"),
+        "{out}"
+    );
+    // --registry artifact saves a script as a file; other values are named.
+    let a = env.json(&[
+        "save",
+        pinned.to_str().unwrap(),
+        "--key",
+        "code/pinned.py",
+        "--registry",
+        "artifact",
+    ]);
+    assert_eq!(a["key"], "code/pinned.py");
+    let bad = env.lamin(&["save", pinned.to_str().unwrap(), "--registry", "invalid"]);
+    assert_ne!(bad.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("'artifact'") && err.contains("'transform'"),
+        "{err}"
+    );
+    // A plain file needs a key or a description, as in Python (exit 1, said on stdout).
+    let plain = env.write("notes.bin", b"x");
+    let out = env.lamin(&["save", plain.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Please pass a key or description"));
+
+    // Deleting the newest version makes the one before the latest; then the last one goes.
+    let out = env.ok(&[
+        "delete",
+        "transform",
+        "--key",
+        "pipelines/clean.py",
+        "--permanent",
+    ]);
+    assert!(
+        out.contains(&format!("new latest Transform version is: {uid1}")),
+        "{out}"
+    );
+    let left = env.json(&["describe", "transform", "--key", "pipelines/clean.py"]);
+    assert_eq!(left["uid"], uid1);
+    assert_eq!(left["is_latest"], true);
+    env.ok(&[
+        "delete",
+        "transform",
+        "--key",
+        "pipelines/clean.py",
+        "--permanent",
+    ]);
+    let gone = env.lamin(&["describe", "transform", "--key", "pipelines/clean.py"]);
+    assert_eq!(gone.status.code(), Some(3));
+    let _ = root;
+});
+
+both!(a_trashed_family_is_restored_not_continued, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let script = env.write("t.py", b"import lamindb as ln\nln.track('Trashedfamly')\n");
+    env.ok(&["save", script.to_str().unwrap()]);
+    // Into the trash, as Python's transform.delete() does; saving it again is refused.
+    let out = env.ok(&["delete", "transform", "--key", "t.py"]);
+    assert!(out.contains("moved transform"), "{out}");
+    let out = env.lamin(&["save", script.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Transform is in the trash"));
+});
+
+both!(notebooks_save_with_their_order_and_a_run, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let nb = serde_json::json!({
+        "cells": [
+            {"cell_type": "markdown", "source": ["# Quality control\n"]},
+            {"cell_type": "code", "execution_count": 2, "source": ["import lamindb as ln\n"]},
+            {"cell_type": "code", "execution_count": 1, "source": ["print(1)\n"]},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5
+    });
+    let path = env.write("qc.ipynb", nb.to_string().as_bytes());
+    let out = env.ok(&["save", path.to_str().unwrap()]);
+    assert!(
+        out.contains("cells [(2, 1)] were not run consecutively"),
+        "{out}"
+    );
+    assert!(out.contains("found no run, creating Run('"), "{out}");
+    let t = env.json(&["describe", "transform", "--key", "qc.ipynb"]);
+    assert_eq!(t["kind"], "notebook");
+    assert_eq!(t["description"], "Quality control");
+    assert!(t["source_code"]
+        .as_str()
+        .unwrap()
+        .contains("# %%\nprint(1)"));
+    // Records are described by name too.
+    env.ok(&["create", "project", "Atlas"]);
+    let d = env.ok(&["describe", "project", "--name", "Atlas"]);
+    assert!(d.starts_with("Project: Atlas ("), "{d}");
+    let missing = env.lamin(&["describe", "project"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("you must pass --uid or --name"));
+});
