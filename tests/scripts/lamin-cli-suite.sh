@@ -65,7 +65,8 @@ if [ ! -d "$sdist/tests/core" ]; then
 fi
 
 work="$(mktemp -d /tmp/lamin-cli-suite.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+# LAMIN_CLI_SUITE_KEEP=1 keeps the working copy and pytest's logs for a look.
+if [ -n "${LAMIN_CLI_SUITE_KEEP:-}" ]; then echo "== work dir: $work"; else trap 'rm -rf "$work"' EXIT; fi
 # The tests edit files of the tree (scripts, notebooks): each run gets a fresh copy.
 cp -r "$sdist" "$work/src"
 mkdir -p "$work/home" "$work/bin" "$work/shim"

@@ -1,7 +1,9 @@
-//! `lamin annotate`: labels and feature values of artifacts, runs and records.
+//! `lamin annotate`: labels and feature values of artifacts, runs and records; readmes and
+//! comments of records of any annotated registry.
 
 use lamindb_core::annotate::Host;
 use lamindb_core::prelude::*;
+use lamindb_core::records::blocks::BlockKind;
 use serde_json::{json, Map, Value};
 
 /// One `--features name=value`: JSON when it parses, a list when it has commas, else text.
@@ -66,13 +68,14 @@ pub fn annotate(inst: &Instance, host: Host, args: &AnnotateArgs<'_>) -> Result<
 /// `lamin annotate`.
 #[derive(clap::Args)]
 pub struct AnnotateCmd {
-    /// What to annotate: artifact, run or record.
-    #[arg(default_value = "artifact")]
-    entity: String,
-    /// Key of the artifact.
+    /// What to annotate: artifact (default; transform for a script's key), transform, run,
+    /// record — or, with --readme/--comment, also collection, feature, schema, project, ulabel,
+    /// branch (default: the current one) and space.
+    entity: Option<String>,
+    /// Key of the artifact or transform.
     #[arg(long)]
     key: Option<String>,
-    /// uid (or prefix) of the artifact, run or record.
+    /// uid (or prefix) of the record.
     #[arg(long)]
     uid: Option<String>,
     /// Name of the record.
@@ -93,53 +96,182 @@ pub struct AnnotateCmd {
     /// A feature value NAME=VALUE (repeatable); JSON values keep their type, `a,b` is a list.
     #[arg(long = "features", value_name = "NAME=VALUE")]
     features: Vec<String>,
+    /// A Markdown file that becomes the record's readme (a new version of it when the text
+    /// changed).
+    #[arg(long, value_name = "PATH")]
+    readme: Option<std::path::PathBuf>,
+    /// A comment to attach to the record.
+    #[arg(long, value_name = "TEXT")]
+    comment: Option<String>,
 }
+
+/// The registries whose records take readmes and comments (`<table>block`).
+const BLOCK_ENTITIES: [&str; 11] = [
+    "artifact",
+    "transform",
+    "collection",
+    "record",
+    "run",
+    "schema",
+    "feature",
+    "project",
+    "branch",
+    "ulabel",
+    "space",
+];
 
 impl AnnotateCmd {
     pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
         let inst = g.open()?;
-        let host = match self.entity.as_str() {
-            "artifact" | "artifacts" => {
-                Host::Artifact(crate::output::select(&inst, &self.key, &self.uid)?.id)
+        let entity = match &self.entity {
+            Some(e) => e.trim_end_matches('s').to_ascii_lowercase(),
+            // A script's key names a transform, as lamin-cli infers it.
+            None if self.key.as_deref().is_some_and(|k| {
+                lamindb_core::lineage::source::transform_kind(std::path::Path::new(k)).is_some()
+            }) =>
+            {
+                "transform".to_owned()
             }
-            "run" | "runs" => {
-                let uid = self.uid.as_deref().ok_or_else(|| {
-                    Error::Validation("annotate a run by its uid: pass --uid".into())
-                })?;
-                Host::Run(inst.runs().get(uid)?.id)
-            }
-            "record" | "records" => match (&self.uid, &self.name) {
-                (Some(u), _) => Host::Record(
-                    inst.query::<Record>()
-                        .filter(Q::new("uid__startswith", u.as_str()))
-                        .one()?
-                        .id,
-                ),
-                (None, Some(n)) => Host::Record(inst.records().get(n)?.id),
-                (None, None) => return Err(Error::Validation("pass --name or --uid".into())),
-            },
-            other => {
-                return Err(Error::Validation(format!(
-                    "cannot annotate '{other}': annotate artifact, run or record"
-                )))
-            }
+            None => "artifact".to_owned(),
         };
-        let json = annotate(
-            &inst,
-            host,
-            &AnnotateArgs {
-                ulabels: &self.ulabel,
-                projects: &self.project,
-                records: &self.record,
-                references: &self.reference,
-                features: &self.features,
-            },
-        )?;
-        let text = format!(
-            "annotated {}: {}",
-            self.entity,
-            serde_json::to_string(&json["features"]).expect("json")
-        );
-        Ok(crate::output::Output::new(text, json))
+        let blocks = self.readme.is_some() || self.comment.is_some();
+        let labels = !(self.ulabel.is_empty()
+            && self.project.is_empty()
+            && self.record.is_empty()
+            && self.reference.is_empty()
+            && self.features.is_empty());
+        if !blocks && !labels {
+            return Err(Error::Validation(
+                "nothing to annotate with: pass --ulabel, --project, --record, --reference, --features, --readme or --comment".into(),
+            ));
+        }
+        let (meta, id) = self.find(&inst, &entity)?;
+        let mut lines = Vec::new();
+        let mut json = json!({ "entity": entity, "id": id });
+        if let Some(path) = &self.readme {
+            let content = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let b = inst.blocks().add(meta, id, BlockKind::Readme, &content)?;
+            lines.push(if b.created {
+                format!("added readme {} to {entity}", b.uid)
+            } else {
+                format!("the {entity}'s readme has this text already ({})", b.uid)
+            });
+            json["readme"] = json!(b.uid);
+        }
+        if let Some(text) = &self.comment {
+            let b = inst.blocks().add(meta, id, BlockKind::Comment, text)?;
+            lines.push(format!("added comment {} to {entity}", b.uid));
+            json["comment"] = json!(b.uid);
+        }
+        if labels {
+            let host = match entity.as_str() {
+                "artifact" => Host::Artifact(id as i32),
+                "run" => Host::Run(id),
+                "record" => Host::Record(id as i32),
+                "transform" if self.features.is_empty() => Host::Transform(id as i32),
+                other => {
+                    return Err(Error::Validation(format!(
+                        "labels and feature values annotate artifacts, runs and records (transforms take labels only), not {other} records; {other} records take --readme and --comment"
+                    )))
+                }
+            };
+            let got = annotate(
+                &inst,
+                host,
+                &AnnotateArgs {
+                    ulabels: &self.ulabel,
+                    projects: &self.project,
+                    records: &self.record,
+                    references: &self.reference,
+                    features: &self.features,
+                },
+            )?;
+            lines.push(format!(
+                "annotated {entity}: {}",
+                serde_json::to_string(&got["features"]).expect("json")
+            ));
+            json["features"] = got["features"].clone();
+            json["labels"] = got["labels"].clone();
+        }
+        Ok(crate::output::Output::new(lines.join("\n"), json))
+    }
+
+    /// The registry and id of the record to annotate.
+    fn find(
+        &self,
+        inst: &Instance,
+        entity: &str,
+    ) -> Result<(&'static lamindb_core::meta::RegistryMeta, i64)> {
+        let catalog = inst.catalog();
+        match entity {
+            "artifact" => {
+                let a = crate::output::select(inst, &self.key, &self.uid).map_err(|e| {
+                    match (&self.key, &self.uid) {
+                        (None, None) => {
+                            Error::Validation("For artifact pass --key or --uid".into())
+                        }
+                        _ => e,
+                    }
+                })?;
+                Ok((catalog.registry("Artifact")?, i64::from(a.id)))
+            }
+            "transform" => {
+                let t = match (&self.uid, &self.key) {
+                    (Some(u), _) => inst.transforms().get(u)?,
+                    (None, Some(k)) => inst.transforms().get_by_key(k)?,
+                    (None, None) => {
+                        return Err(Error::Validation(
+                            "For transform pass --key or --uid".into(),
+                        ))
+                    }
+                };
+                Ok((catalog.registry("Transform")?, i64::from(t.id)))
+            }
+            "run" => {
+                let uid = self
+                    .uid
+                    .as_deref()
+                    .ok_or_else(|| Error::Validation("For run pass --uid".into()))?;
+                Ok((catalog.registry("Run")?, inst.runs().get(uid)?.id))
+            }
+            e if BLOCK_ENTITIES.contains(&e) => {
+                let meta = catalog.registry(&super::list::registry_name(e))?;
+                let branch_default;
+                let name = match (&self.name, &self.uid) {
+                    (None, None) if e == "branch" => {
+                        let cwd = crate::output::current_dir()?;
+                        branch_default = lamindb_core::instance::settings::Context::Branch
+                            .current(inst.settings(), &cwd)
+                            .map_or_else(|| "main".to_owned(), |c| c.1);
+                        Some(branch_default.as_str())
+                    }
+                    (n, _) => n.as_deref(),
+                };
+                let (field, value) = match (&self.uid, name, &self.key) {
+                    (Some(u), _, _) => ("uid", u.as_str()),
+                    (None, Some(n), _) => (meta.name_field.unwrap_or("name"), n),
+                    (None, None, Some(k)) => ("key", k.as_str()),
+                    (None, None, None) => {
+                        return Err(Error::Validation(format!("For {e} pass --uid or --name")))
+                    }
+                };
+                let rows = inst
+                    .query_registry(meta.name)?
+                    .filter(Q::new(field, value))
+                    .rows(&["id"])?;
+                let id = rows
+                    .rows
+                    .first()
+                    .and_then(|r| r[0].as_i64())
+                    .ok_or_else(|| {
+                        Error::NotFound(format!("no {} record has {field} '{value}'", meta.name))
+                    })?;
+                Ok((meta, id))
+            }
+            other => Err(Error::Validation(format!(
+                "cannot annotate '{other}': annotate one of {}",
+                BLOCK_ENTITIES.join(", ")
+            ))),
+        }
     }
 }

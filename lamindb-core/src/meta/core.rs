@@ -920,7 +920,7 @@ pub static TRANSFORM: RegistryMeta = RegistryMeta {
                 created_by: true,
                 run: true,
             },
-            label: false,
+            label: true,
         },
         LinkMeta {
             table: "lamindb_transformproject",
@@ -936,7 +936,7 @@ pub static TRANSFORM: RegistryMeta = RegistryMeta {
                 created_by: true,
                 run: true,
             },
-            label: false,
+            label: true,
         },
         LinkMeta {
             table: "lamindb_transformreference",
@@ -952,7 +952,7 @@ pub static TRANSFORM: RegistryMeta = RegistryMeta {
                 created_by: true,
                 run: true,
             },
-            label: false,
+            label: true,
         },
         LinkMeta {
             table: "lamindb_transformrecord",

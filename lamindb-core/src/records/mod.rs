@@ -5,6 +5,7 @@
 use crate::db::DbConnection;
 
 pub mod artifact;
+pub mod blocks;
 pub mod features;
 pub mod generic;
 pub mod labels;

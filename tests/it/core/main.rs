@@ -4,6 +4,7 @@ mod anndata;
 mod artifacts;
 mod bad_input;
 mod bionty;
+mod blocks;
 mod curate;
 mod instance;
 mod layers;

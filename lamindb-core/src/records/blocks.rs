@@ -1,0 +1,206 @@
+//! Blocks: the readme and comments attached to a record (LaminDB 2.x's `ArtifactBlock`,
+//! `TransformBlock`, … one table per annotated registry, `<registry table>block`). A readme is
+//! versioned — a new text is a new version of the record's readme, the same text returns the
+//! existing one; comments are not.
+
+use crate::db::rows::{Bind, Sql};
+use crate::db::sql_types::UtcTime;
+use crate::instance::Instance;
+use crate::meta::RegistryMeta;
+use crate::util::uid;
+use crate::{Error, Result};
+
+/// Block uids: a 16-character stem and a 4-character version.
+const BLOCK_STEM_LEN: usize = 16;
+
+/// What a block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// The record's readme (versioned).
+    Readme,
+    /// A comment (one per call).
+    Comment,
+}
+
+impl BlockKind {
+    /// The name stored in `kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockKind::Readme => "readme",
+            BlockKind::Comment => "comment",
+        }
+    }
+}
+
+/// A block that was added (or found).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedBlock {
+    /// Its uid.
+    pub uid: String,
+    /// False when the record's latest readme had this text already.
+    pub created: bool,
+}
+
+/// The blocks of an instance; get them with [`Instance::blocks`].
+pub struct Blocks<'a> {
+    inst: &'a Instance,
+}
+
+impl Instance {
+    /// Readmes and comments of records.
+    pub fn blocks(&self) -> Blocks<'_> {
+        Blocks { inst: self }
+    }
+}
+
+impl Blocks<'_> {
+    /// Adds a block of `kind` with `content` to record `host_id` of `registry`.
+    pub fn add(
+        &self,
+        registry: &RegistryMeta,
+        host_id: i64,
+        kind: BlockKind,
+        content: &str,
+    ) -> Result<AddedBlock> {
+        let table = format!("{}block", registry.table);
+        let host = format!(
+            "{}_id",
+            registry
+                .table
+                .strip_prefix("lamindb_")
+                .unwrap_or(registry.table)
+        );
+        let mut conn = self.inst.conn();
+        let columns = crate::db::introspect::columns(&mut conn, &table)?;
+        if !columns.iter().any(|c| c.name == host) {
+            return Err(Error::Unsupported(format!(
+                "{} records have no readme or comments (no table {table})",
+                registry.name
+            )));
+        }
+        let has_created_on = columns.iter().any(|c| c.name == "created_on_id");
+        let hash = (!content.is_empty()).then(|| lamindb_storage::hash_string(content));
+        let user = self.inst.user().id;
+        conn.write(|c| {
+            c.lock(&table, &host_id.to_string())?;
+            let mut uid_new = uid::new_versioned(BLOCK_STEM_LEN);
+            let mut demote = None;
+            if kind == BlockKind::Readme {
+                let mut q = Sql::default();
+                q.push(&format!(
+                    "SELECT CAST(id AS BIGINT) AS i0, uid AS t1, hash AS t2 FROM \"{table}\" WHERE \"{host}\" = "
+                ))
+                .bind(Bind::Int(host_id))
+                .push(" AND kind = 'readme' AND is_latest ORDER BY created_at DESC, id DESC");
+                if let Some(latest) = q.load(c)?.into_iter().next() {
+                    let latest_uid = latest.0[1].display();
+                    if latest.0[2].as_str() == hash.as_deref() && hash.is_some() {
+                        return Ok(AddedBlock {
+                            uid: latest_uid,
+                            created: false,
+                        });
+                    }
+                    let stem = latest_uid[..BLOCK_STEM_LEN.min(latest_uid.len())].to_owned();
+                    let mut f = Sql::default();
+                    f.push(&format!("SELECT uid AS t0 FROM \"{table}\" WHERE uid LIKE "))
+                        .bind(Bind::Text(format!("{stem}%")));
+                    let family: Vec<String> = f.load(c)?.iter().map(|r| r.0[0].display()).collect();
+                    uid_new = uid::next_version(&stem, family.iter().map(String::as_str))?;
+                    demote = latest.0[0].as_i64();
+                }
+            }
+            if let Some(id) = demote {
+                let mut u = Sql::default();
+                u.push(&format!("UPDATE \"{table}\" SET is_latest = "))
+                    .bind(Bind::Bool(false))
+                    .push(" WHERE id = ")
+                    .bind(Bind::Int(id));
+                u.execute(c)?;
+            }
+            // A branch's blocks live on that branch; every other block on main.
+            let branch_id = if registry.table == "lamindb_branch" { host_id } else { 1 };
+            let mut cols = vec![
+                "uid",
+                "content",
+                "hash",
+                "kind",
+                "is_latest",
+                "created_at",
+                "created_by_id",
+                "_status_code",
+                "branch_id",
+            ];
+            if host != "branch_id" {
+                cols.push(&host);
+            }
+            if has_created_on {
+                cols.push("created_on_id");
+            }
+            let mut ins = Sql::default();
+            ins.push(&format!(
+                "INSERT INTO \"{table}\" ({}) VALUES (",
+                cols.iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            ins.bind(Bind::Text(uid_new.clone()))
+                .push(", ")
+                .bind(Bind::Text(content.to_owned()))
+                .push(", ")
+                .bind_opt(hash.clone().map(Bind::Text))
+                .push(", ")
+                .bind(Bind::Text(kind.as_str().into()))
+                .push(", ")
+                .bind(Bind::Bool(true))
+                .push(", ")
+                .bind_time(c.dialect(), UtcTime::now())
+                .push(", ")
+                .bind(Bind::Int(user.into()))
+                .push(", 0, ")
+                .bind(Bind::Int(branch_id));
+            if host != "branch_id" {
+                ins.push(", ").bind(Bind::Int(host_id));
+            }
+            if has_created_on {
+                ins.push(", 1");
+            }
+            ins.push(")");
+            ins.execute(c)?;
+            Ok(AddedBlock {
+                uid: uid_new,
+                created: true,
+            })
+        })
+    }
+
+    /// The blocks of record `host_id` of `registry`: `(kind, uid, content)`, oldest first.
+    pub fn of(
+        &self,
+        registry: &RegistryMeta,
+        host_id: i64,
+    ) -> Result<Vec<(String, String, String)>> {
+        let table = format!("{}block", registry.table);
+        let host = format!(
+            "{}_id",
+            registry
+                .table
+                .strip_prefix("lamindb_")
+                .unwrap_or(registry.table)
+        );
+        let mut conn = self.inst.conn();
+        if crate::db::introspect::columns(&mut conn, &table)?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::default();
+        q.push(&format!(
+            "SELECT kind AS t0, uid AS t1, content AS t2 FROM \"{table}\" WHERE \"{host}\" = "
+        ))
+        .bind(Bind::Int(host_id))
+        .push(" AND (kind <> 'readme' OR is_latest) ORDER BY created_at, id");
+        Ok(q.load(&mut conn)?
+            .iter()
+            .map(|r| (r.0[0].display(), r.0[1].display(), r.0[2].display()))
+            .collect())
+    }
+}
