@@ -15,8 +15,8 @@ mod output;
 mod progress;
 
 use commands::{
-    annotate, artifacts, bionty as bionty_cmd, create, describe, instance, lineage, list, runs,
-    settings, storage, validate,
+    annotate, artifacts, bionty as bionty_cmd, branches, create, describe, instance, lineage, list,
+    runs, settings, storage, validate,
 };
 use output::{Global, Output};
 
@@ -71,6 +71,14 @@ enum Command {
     Annotate(annotate::AnnotateCmd),
     /// Move an artifact to the trash, or delete it permanently.
     Delete(artifacts::DeleteArgs),
+    /// Switch the current branch (-c: create it first) or space (--space).
+    Switch(branches::SwitchArgs),
+    /// Merge a branch into the current one: its records move over.
+    Merge(branches::MergeArgs),
+    /// Change a record's description, or a branch's status.
+    Update(branches::UpdateArgs),
+    /// Print a record's description, or a branch's status.
+    Get(branches::GetArgs),
     /// Restore an artifact from the trash.
     Restore(artifacts::RestoreArgs),
     /// Run a command as a tracked run: its script (or executable) becomes a transform, its
@@ -124,6 +132,10 @@ impl Command {
             Command::Annotate(a) => a.run(g),
             Command::Delete(a) => a.run(g),
             Command::Restore(a) => a.run(g),
+            Command::Switch(a) => a.run(g),
+            Command::Merge(a) => a.run(g),
+            Command::Update(a) => a.run(g),
+            Command::Get(a) => a.run(g),
             Command::Run(a) => a.run(g),
             Command::Track(a) => a.run(g),
             Command::Finish => runs::finish(g),
@@ -134,6 +146,14 @@ impl Command {
             Command::Bionty { action } => action.run(g),
             Command::Migrate { action } => action.run(g),
         }
+    }
+}
+
+impl Command {
+    /// Whether the command is one of lamin-cli's branch commands, which exit 1 on any error as
+    /// lamin-cli does (scripts written for it test for that).
+    fn exits_one_on_error(&self) -> bool {
+        matches!(self, Command::Switch(_) | Command::Merge(_))
     }
 }
 
@@ -198,6 +218,7 @@ fn main() -> ExitCode {
         Some(p) => lamindb_core::meta::runtime::load_path(p).map(|_| ()),
         None => Ok(()),
     };
+    let exits_one = cli.command.exits_one_on_error();
     match loaded.and_then(|()| cli.command.run(&g)) {
         Ok(out) => {
             let text = if g.json {
@@ -228,7 +249,7 @@ fn main() -> ExitCode {
                     eprintln!("{h}");
                 }
             }
-            ExitCode::from(exit_code(&e))
+            ExitCode::from(if exits_one { 1 } else { exit_code(&e) })
         }
     }
 }

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Unsupported,
     /// The record is in the trash and must be restored first.
     InTrash,
+    /// Other records depend on the record, so it cannot be deleted.
+    Protected,
 }
 
 /// Why a registry name does not resolve.
@@ -105,6 +107,9 @@ pub enum Error {
         /// `(name, suggested dtype)` of each unknown key.
         features: Vec<(String, String)>,
     },
+    /// Other records reference the record (Django's `ProtectedError`).
+    #[error("{0}")]
+    Protected(String),
     /// The record is in the trash; restore it before using it.
     #[error("{registry} is in the trash ({uid}); restore it first")]
     InTrash {
@@ -174,6 +179,7 @@ impl Error {
             Error::UnknownFeatures { .. } | Error::Format { .. } => ErrorKind::Validation,
             Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
             Error::InTrash { .. } => ErrorKind::InTrash,
+            Error::Protected(_) => ErrorKind::Protected,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Validation(_) => ErrorKind::Validation,
             Error::Unsupported(_) | Error::MissingModule { .. } => ErrorKind::Unsupported,

@@ -253,12 +253,15 @@ fn copy_out(src: &Path, dir: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
 /// `lamin delete`.
 #[derive(Args)]
 pub struct DeleteArgs {
-    /// What to delete: `artifact` (the default) or `transform`.
-    #[arg(value_parser = ["artifact", "transform"])]
+    /// What to delete: `artifact` (the default), `transform` or `branch`.
+    #[arg(value_parser = ["artifact", "transform", "branch"])]
     entity: Option<String>,
     /// Key of the artifact or transform (the newest with that key).
-    #[arg(long, required_unless_present = "uid")]
+    #[arg(long, required_unless_present_any = ["uid", "name"])]
     key: Option<String>,
+    /// Name of the branch.
+    #[arg(long)]
+    name: Option<String>,
     /// uid (or prefix) of the record.
     #[arg(long)]
     uid: Option<String>,
@@ -276,8 +279,10 @@ pub struct DeleteArgs {
 impl DeleteArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let inst = g.open()?;
-        if self.entity.as_deref() == Some("transform") {
-            return self.delete_transform(&inst);
+        match self.entity.as_deref() {
+            Some("transform") => return self.delete_transform(&inst),
+            Some("branch") => return self.delete_branch(&inst),
+            _ => {}
         }
         let a = match (&self.uid, &self.key, self.permanent) {
             (None, Some(k), true) => inst
@@ -309,6 +314,31 @@ impl DeleteArgs {
                 artifact_json(&inst, &t),
             ))
         }
+    }
+
+    /// A branch is deleted for good (with or without --permanent, as in Python) unless records
+    /// are on it or were created on it; when it was the current branch, main is current again.
+    fn delete_branch(&self, inst: &Instance) -> Result<Output> {
+        let name = self
+            .name
+            .as_deref()
+            .or(self.uid.as_deref())
+            .ok_or_else(|| Error::Validation("For branch pass --name or --uid".into()))?;
+        let branch = inst.branches().get(name)?;
+        inst.branches().delete(&branch)?;
+        let cwd = crate::output::current_dir()?;
+        let ctx = lamindb_core::instance::settings::Context::Branch;
+        if ctx
+            .current(inst.settings(), &cwd)
+            .is_some_and(|(uid, _)| uid == branch.uid)
+        {
+            let main = inst.branches().get("main")?;
+            ctx.select(inst.settings(), &cwd, &main.uid, &main.name)?;
+        }
+        Ok(Output::new(
+            format!("deleted branch {}", branch.name),
+            json!({ "deleted": branch.name, "uid": branch.uid }),
+        ))
     }
 
     /// A transform goes to the trash, or with --permanent for good with its runs (Python's

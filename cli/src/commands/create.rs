@@ -365,11 +365,15 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
 /// `lamin create`.
 #[derive(clap::Args)]
 pub struct CreateCmd {
-    /// ulabel, record, project, reference, feature, schema or a bionty registry
+    /// ulabel, record, project, reference, feature, schema, branch or a bionty registry
     /// (bionty.CellType, …).
     registry: String,
     /// Its name.
-    name: String,
+    #[arg(required_unless_present = "name_opt")]
+    name: Option<String>,
+    /// Its name (the older spelling `lamin create branch --name NAME`).
+    #[arg(long = "name", hide = true)]
+    name_opt: Option<String>,
     /// The dtype of a feature: int, float, str, bool, date, datetime, dict,
     /// list[...], cat[ULabel], cat[Record[<type uid>]], …
     #[arg(long)]
@@ -395,11 +399,23 @@ pub struct CreateCmd {
 impl CreateCmd {
     pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
         let inst = g.open()?;
+        let name = self
+            .name
+            .clone()
+            .or(self.name_opt.clone())
+            .unwrap_or_default();
+        if self.registry.eq_ignore_ascii_case("branch") {
+            let b = inst.branches().create(&name, self.description.as_deref())?;
+            return Ok(crate::output::Output::new(
+                format!("created branch: {}", b.name),
+                serde_json::json!({ "id": b.id, "uid": b.uid, "name": b.name }),
+            ));
+        }
         let (text, json) = create(
             &inst,
             &CreateArgs {
                 registry: &self.registry,
-                name: &self.name,
+                name: &name,
                 dtype: self.dtype.as_deref(),
                 type_name: self.type_name.as_deref(),
                 is_type: self.is_type,

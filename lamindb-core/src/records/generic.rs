@@ -150,3 +150,88 @@ impl Instance {
         })
     }
 }
+
+impl Instance {
+    /// The text field `field` of row `id` of `registry` (a declared text field).
+    pub fn get_field(
+        &self,
+        registry: &crate::meta::RegistryMeta,
+        id: i64,
+        field: &str,
+    ) -> Result<Option<String>> {
+        let column = text_field(registry, field)?;
+        let mut q = Sql::default();
+        q.push(&format!(
+            "SELECT \"{column}\" AS t0 FROM \"{}\" WHERE id = ",
+            registry.table
+        ))
+        .bind(Bind::Int(id));
+        let rows = q.load(&mut self.conn())?;
+        let row = rows
+            .first()
+            .ok_or_else(|| Error::NotFound(format!("{} {id} does not exist", registry.name)))?;
+        Ok(row.0[0].as_str().map(str::to_owned))
+    }
+
+    /// Sets the text field `field` of row `id` of `registry` (a declared text field; its length
+    /// limit is checked).
+    pub fn set_field(
+        &self,
+        registry: &crate::meta::RegistryMeta,
+        id: i64,
+        field: &str,
+        value: &str,
+    ) -> Result<()> {
+        let column = text_field(registry, field)?;
+        if let Some(max) = registry
+            .fields
+            .iter()
+            .find(|f| f.name == column)
+            .and_then(|f| f.max_len)
+            .filter(|max| value.chars().count() > *max)
+        {
+            return Err(Error::Validation(format!(
+                "{}.{column} holds at most {max} characters; the value has {}",
+                registry.name,
+                value.chars().count()
+            )));
+        }
+        let mut u = Sql::default();
+        u.push(&format!(
+            "UPDATE \"{}\" SET \"{column}\" = ",
+            registry.table
+        ))
+        .bind(Bind::Text(value.to_owned()))
+        .push(" WHERE id = ")
+        .bind(Bind::Int(id));
+        if u.execute(&mut self.conn())? == 0 {
+            return Err(Error::NotFound(format!(
+                "{} {id} does not exist",
+                registry.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The column of text field `field` of `registry`, or an error naming its text fields.
+fn text_field(registry: &crate::meta::RegistryMeta, field: &str) -> Result<&'static str> {
+    registry
+        .fields
+        .iter()
+        .find(|f| f.name == field && matches!(f.field_type, FieldType::Text))
+        .map(|f| f.name)
+        .ok_or_else(|| {
+            Error::Validation(format!(
+                "{} has no text field '{field}'; its text fields: {}",
+                registry.name,
+                registry
+                    .fields
+                    .iter()
+                    .filter(|f| matches!(f.field_type, FieldType::Text))
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+}
