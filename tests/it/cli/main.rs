@@ -13,6 +13,7 @@ mod curate;
 mod runs;
 mod runtime_modules;
 mod settings;
+mod switch;
 mod transforms;
 mod wetlab;
 

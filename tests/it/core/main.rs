@@ -5,6 +5,7 @@ mod artifacts;
 mod bad_input;
 mod bionty;
 mod blocks;
+mod branches;
 mod curate;
 mod instance;
 mod layers;

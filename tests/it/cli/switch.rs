@@ -1,0 +1,91 @@
+//! `lamin switch`, `merge`, `create/delete branch`, `update`, `get` with the standalone `lamin`:
+//! the branch file Python reads, lamin-cli's messages and exit codes.
+
+use lamindb_tests::both;
+
+use super::Env;
+
+both!(branches_are_switched_merged_and_deleted, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["settings", "dev-dir", "unset"]);
+    let file = env
+        .dir
+        .path()
+        .join("settings/.lamin/current-branch--anonymous--clitest.txt");
+    let out = env.ok(&["switch", "-c", "dev"]);
+    assert!(
+        out.contains("created branch: dev") && out.contains("switched to dev"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let (uid, name) = text.split_once('\n').unwrap();
+    assert_eq!((uid.len(), name), (12, "dev"));
+    assert_eq!(env.ok(&["settings", "get", "branch"]).trim(), "dev");
+    assert_eq!(
+        env.ok(&["describe", "branch"])
+            .lines()
+            .next()
+            .unwrap_or_default(),
+        format!("Branch: dev ({uid})")
+    );
+    // Status of the current branch.
+    env.ok(&["update", "branch", "--status", "draft"]);
+    assert_eq!(env.ok(&["get", "branch", "--status"]).trim(), "draft");
+    let bad = env.lamin(&["update", "branch", "--status", "finished"]);
+    assert_eq!(bad.status.code(), Some(4));
+    // lamin-cli's errors, and its exit code 1.
+    let out = env.lamin(&["switch", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lamin switch -c nope"));
+    let out = env.lamin(&["switch", "-c", "main"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Omit -c/--create"));
+    let out = env.lamin(&["merge", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Branch 'nope' not found."));
+    assert_eq!(
+        env.lamin(&["switch", "--space", "nowhere"]).status.code(),
+        Some(1)
+    );
+    env.ok(&["switch", "--space", "all"]);
+    // The older spellings.
+    env.ok(&["switch", "branch", "main"]);
+    assert_eq!(env.ok(&["settings", "get", "branch"]).trim(), "main");
+    env.ok(&["switch", "--branch", "dev"]);
+    env.ok(&["switch", "main"]);
+    let merged = env.ok(&["merge", "dev"]);
+    assert!(
+        merged.contains("merged branch 'dev' into 'main'"),
+        "{merged}"
+    );
+    assert_eq!(
+        env.ok(&["get", "branch", "--name", "dev", "--status"])
+            .trim(),
+        "merged"
+    );
+    // A branch nothing references is deleted; the current one makes main current again.
+    env.ok(&["create", "branch", "--name", "scratch"]);
+    env.ok(&["switch", "scratch"]);
+    env.ok(&["delete", "branch", "--name", "scratch"]);
+    assert_eq!(env.ok(&["settings", "get", "branch"]).trim(), "main");
+    // Descriptions.
+    env.ok(&["create", "project", "Atlas"]);
+    env.ok(&[
+        "update",
+        "project",
+        "--name",
+        "Atlas",
+        "--description",
+        "cell atlas",
+    ]);
+    assert_eq!(
+        env.ok(&["get", "project", "--name", "Atlas", "--description"])
+            .trim(),
+        "cell atlas"
+    );
+    let out = env.lamin(&["update", "artifact", "--status", "draft"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only supported for entity 'branch'"));
+    let out = env.lamin(&["get", "branch", "--description"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only supported for: artifact"));
+});
