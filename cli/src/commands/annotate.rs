@@ -103,6 +103,9 @@ pub struct AnnotateCmd {
     /// A comment to attach to the record.
     #[arg(long, value_name = "TEXT")]
     comment: Option<String>,
+    /// Set the version tag (artifacts, transforms).
+    #[arg(long)]
+    version: Option<String>,
 }
 
 /// The registries whose records take readmes and comments (`<table>block`).
@@ -134,7 +137,7 @@ impl AnnotateCmd {
             }
             None => "artifact".to_owned(),
         };
-        let blocks = self.readme.is_some() || self.comment.is_some();
+        let blocks = self.readme.is_some() || self.comment.is_some() || self.version.is_some();
         let labels = !(self.ulabel.is_empty()
             && self.project.is_empty()
             && self.record.is_empty()
@@ -142,7 +145,7 @@ impl AnnotateCmd {
             && self.features.is_empty());
         if !blocks && !labels {
             return Err(Error::Validation(
-                "nothing to annotate with: pass --ulabel, --project, --record, --reference, --features, --readme or --comment".into(),
+                "nothing to annotate with: pass --ulabel, --project, --record, --reference, --features, --readme, --comment or --version".into(),
             ));
         }
         let (meta, id) = self.find(&inst, &entity)?;
@@ -157,6 +160,16 @@ impl AnnotateCmd {
                 format!("the {entity}'s readme has this text already ({})", b.uid)
             });
             json["readme"] = json!(b.uid);
+        }
+        if let Some(v) = &self.version {
+            if !matches!(entity.as_str(), "artifact" | "transform") {
+                return Err(Error::Validation(format!(
+                    "--version applies to artifacts and transforms, not {entity} records"
+                )));
+            }
+            inst.set_field(meta, id, "version_tag", v)?;
+            lines.push(format!("set version of {entity} to {v}"));
+            json["version"] = json!(v);
         }
         if let Some(text) = &self.comment {
             let b = inst.blocks().add(meta, id, BlockKind::Comment, text)?;

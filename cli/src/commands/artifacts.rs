@@ -44,6 +44,9 @@ pub struct SaveArgs {
     /// For a script: the version family (12-character uid stem) it continues.
     #[arg(long)]
     stem_uid: Option<String>,
+    /// Put a new artifact on this branch instead of main.
+    #[arg(long)]
+    branch: Option<String>,
 }
 
 /// What `lamin save` makes of a file.
@@ -104,6 +107,11 @@ impl SaveArgs {
             return Ok(out);
         }
         let inst = g.open_tracked()?;
+        // The branch is checked before anything is saved.
+        let branch = match &self.branch {
+            Some(b) => Some(inst.branches().get(b)?),
+            None => None,
+        };
         let spec = NewArtifactSpec {
             path: self.path,
             key: self.key,
@@ -168,6 +176,12 @@ impl SaveArgs {
             SaveStatus::NewVersion => "saved new version",
             SaveStatus::Existing => "returning artifact with same hash",
         };
+        let mut saved = saved;
+        if let (Some(b), SaveStatus::Created | SaveStatus::NewVersion) = (&branch, saved.status) {
+            inst.branches()
+                .place("lamindb_artifact", saved.artifact.id.into(), b)?;
+            saved.artifact = inst.artifacts().by_id(saved.artifact.id)?;
+        }
         let a = &saved.artifact;
         let mut lines = vec![format!(
             "{verb}: Artifact(uid='{}', key={}, description={}, suffix='{}', size={}, hash='{}')",
@@ -288,7 +302,7 @@ impl DeleteArgs {
             (None, Some(k), true) => inst
                 .artifacts()
                 .get_by_key(k)
-                .or_else(|_| inst.artifacts().get_trashed_by_key(k))?,
+                .or_else(|_| inst.artifacts().newest_by_key(k))?,
             _ => crate::output::select(&inst, &self.key, &self.uid)?,
         };
         if self.permanent {

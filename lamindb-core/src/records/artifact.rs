@@ -881,6 +881,19 @@ impl<'a> Artifacts<'a> {
         })
     }
 
+    /// The newest artifact with `key` on any branch, the trash included (what a permanent
+    /// deletion by key acts on, as Python's `lamin delete artifact --key`).
+    pub fn newest_by_key(&self, key: &str) -> Result<Artifact> {
+        let mut rows: Vec<Artifact> = a::table
+            .filter(a::key.eq(key))
+            .select(Artifact::as_select())
+            .load(&mut *self.inst.conn())?;
+        newest_first(&mut rows);
+        rows.into_iter()
+            .next()
+            .ok_or_else(|| Error::NotFound(format!("no artifact with key '{key}'")))
+    }
+
     /// Finds a trashed artifact by key (newest first).
     pub fn get_trashed_by_key(&self, key: &str) -> Result<Artifact> {
         with_key(&mut self.inst.conn(), key, Branch::Trash.id())?

@@ -89,3 +89,52 @@ both!(branches_are_switched_merged_and_deleted, |backend| {
     let out = env.lamin(&["get", "branch", "--description"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("only supported for: artifact"));
 });
+
+both!(
+    artifacts_saved_on_a_branch_are_found_everywhere,
+    |backend| {
+        let env = Env::new(backend);
+        env.init();
+        env.ok(&["create", "branch", "contrib1"]);
+        env.ok(&["create", "project", "P1"]);
+        let f = env.write("datafile", b"bytes");
+        let out = env.ok(&[
+            "save",
+            f.to_str().unwrap(),
+            "--key",
+            "mytest",
+            "--project",
+            "P1",
+            "--branch",
+            "contrib1",
+        ]);
+        assert!(
+            out.contains("key='mytest'")
+                && out.contains("storage path: ")
+                && out.contains("labeled with project: P1"),
+            "{out}"
+        );
+        let saved = env.json(&["save", f.to_str().unwrap(), "--key", "mytest"]);
+        assert_eq!(saved["status"], "existing");
+        assert_eq!(saved["branch_id"].as_i64().unwrap() > 1, true, "{saved}");
+        let uid = saved["uid"].as_str().unwrap().to_owned();
+        // By uid it is found on any branch; its version is set; by key it is deleted for good.
+        env.ok(&["annotate", "--uid", &uid, "--version", "1.0"]);
+        let d = env.json(&["describe", "--uid", &uid]);
+        assert_eq!(d["version"], "1.0");
+        let bad = env.lamin(&[
+            "save",
+            f.to_str().unwrap(),
+            "--key",
+            "x",
+            "--branch",
+            "nope",
+        ]);
+        assert_eq!(bad.status.code(), Some(3));
+        env.ok(&["delete", "artifact", "--key", "mytest", "--permanent"]);
+        assert_eq!(
+            env.lamin(&["describe", "--uid", &uid]).status.code(),
+            Some(3)
+        );
+    }
+);
