@@ -116,7 +116,7 @@ both!(
         );
         let saved = env.json(&["save", f.to_str().unwrap(), "--key", "mytest"]);
         assert_eq!(saved["status"], "existing");
-        assert_eq!(saved["branch_id"].as_i64().unwrap() > 1, true, "{saved}");
+        assert!(saved["branch_id"].as_i64().unwrap() > 1, "{saved}");
         let uid = saved["uid"].as_str().unwrap().to_owned();
         // By uid it is found on any branch; its version is set; by key it is deleted for good.
         env.ok(&["annotate", "--uid", &uid, "--version", "1.0"]);
