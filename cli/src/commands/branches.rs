@@ -78,7 +78,12 @@ impl SwitchArgs {
         })?;
         let mut lines = Vec::new();
         let b = if self.create {
-            let b = inst.branches().create(&name, None)?;
+            let b = inst.branches().create(&name, None).map_err(|e| match e {
+                Error::AlreadyExists(m) => {
+                    Error::AlreadyExists(format!("{m} Omit -c/--create to switch to it."))
+                }
+                e => e,
+            })?;
             lines.push(format!("created branch: {}", b.name));
             b
         } else {

@@ -183,11 +183,8 @@ impl Branches<'_> {
 
     /// The space named `name_or_uid`.
     pub fn space(&self, name_or_uid: &str) -> Result<Place> {
-        self.find_in("lamindb_space", name_or_uid)?.ok_or_else(|| {
-            Error::NotFound(format!(
-                "Space '{name_or_uid}' not found; spaces of this instance: `lamin list space`"
-            ))
-        })
+        self.find_in("lamindb_space", name_or_uid)?
+            .ok_or_else(|| Error::NotFound(format!("Space '{name_or_uid}' not found")))
     }
 
     /// Creates branch `name` (refused when one has that name).
@@ -206,7 +203,7 @@ impl Branches<'_> {
                 .bind(Bind::Text(name.to_owned()));
             if !q.load_ints(c)?.is_empty() {
                 return Err(Error::AlreadyExists(format!(
-                    "Branch '{name}' already exists. Omit -c/--create to switch to it."
+                    "Branch '{name}' already exists."
                 )));
             }
             let mut ins = Sql::default();

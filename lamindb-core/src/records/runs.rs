@@ -488,7 +488,7 @@ impl Transforms<'_> {
     pub fn trash(&self, transform: &Transform) -> Result<Transform> {
         if transform.branch_id == Branch::Trash.id() {
             return Err(Error::Conflict(format!(
-                "transform {} is in the trash already; delete it for good with --permanent",
+                "transform {} is in the trash already; delete it permanently to remove it",
                 transform.uid
             )));
         }
