@@ -223,6 +223,10 @@ fn py_str(v: Option<&str>) -> String {
 /// `lamin load`.
 #[derive(Args)]
 pub struct LoadArgs {
+    /// `artifact` (the default), or `transform` to write a transform's source into the working
+    /// folder (or --to), named as its key names it.
+    #[arg(value_parser = ["artifact", "transform"])]
+    entity: Option<String>,
     #[command(flatten)]
     select: Select,
     /// Copy the data into this folder and print the copy's path.
@@ -232,6 +236,9 @@ pub struct LoadArgs {
 
 impl LoadArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
+        if self.entity.as_deref() == Some("transform") {
+            return self.load_transform(g);
+        }
         let inst = g.open_tracked()?;
         let a = self.select.artifact(&inst)?;
         let mut path = inst.artifacts().cache(&a)?;
@@ -251,6 +258,58 @@ impl LoadArgs {
         Ok(Output::new(
             path.display().to_string(),
             json!({ "uid": a.uid, "path": path }),
+        ))
+    }
+}
+
+impl LoadArgs {
+    /// Writes a transform's source as the file its key names: a script as stored, a notebook
+    /// rebuilt from its py:percent cells. An existing file with other content is kept.
+    fn load_transform(&self, g: &Global) -> Result<Output> {
+        let inst = g.open()?;
+        let t = match (&self.select.uid, &self.select.key) {
+            (Some(u), _) => inst.transforms().get(u)?,
+            (None, Some(k)) => inst.transforms().get_by_key(k)?,
+            (None, None) => {
+                return Err(Error::Validation(
+                    "For transform pass --key or --uid".into(),
+                ))
+            }
+        };
+        let source = t.source_code.as_deref().ok_or_else(|| {
+            Error::NotFound(format!(
+                "transform {} ({}) has no source code stored",
+                t.uid, t.key
+            ))
+        })?;
+        let name = t.key.rsplit('/').next().unwrap_or(&t.key).to_owned();
+        let text = if name.ends_with(".ipynb") {
+            serde_json::to_string_pretty(&lamindb_core::lineage::source::notebook_from_py_percent(
+                source,
+            ))
+            .expect("json")
+        } else {
+            source.to_owned()
+        };
+        let dir = match &self.to {
+            Some(d) => d.clone(),
+            None => crate::output::current_dir()?,
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join(&name);
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == text => {}
+            Ok(_) => {
+                return Err(Error::AlreadyExists(format!(
+                    "{} exists with other content; move it away or load into another folder",
+                    path.display()
+                )))
+            }
+            Err(_) => std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?,
+        }
+        Ok(Output::new(
+            path.display().to_string(),
+            json!({ "uid": t.uid, "key": t.key, "path": path }),
         ))
     }
 }

@@ -7,11 +7,15 @@ use serde_json::json;
 
 use crate::output::{current_dir, info_json, redacted_db, Global, Output};
 
+/// lamin-cli's default storage folder; an instance stored there is named after the working
+/// folder.
+const DEFAULT_STORAGE: &str = "./storage";
+
 /// `lamin init`.
 #[derive(Args)]
 pub struct InitArgs {
-    /// Storage folder (created if missing).
-    #[arg(long)]
+    /// Storage folder (created if missing); default `./storage`, as lamin-cli.
+    #[arg(long, default_value = DEFAULT_STORAGE)]
     storage: String,
     /// Postgres URL (postgresql://user@host:port/db); default SQLite under the storage folder.
     #[arg(long)]
@@ -29,10 +33,16 @@ pub struct InitArgs {
 
 impl InitArgs {
     pub fn run(self) -> Result<Output> {
+        let name = match (&self.name, &self.db) {
+            (None, None) if self.storage == DEFAULT_STORAGE => current_dir()?
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase()),
+            _ => self.name,
+        };
         let inst = Instance::init(&InitOptions {
             storage: self.storage,
             db: self.db,
-            name: self.name,
+            name,
             modules: self.modules,
             handle: self.handle,
         })?;

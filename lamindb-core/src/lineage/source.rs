@@ -120,6 +120,43 @@ impl Notebook {
     }
 }
 
+/// A Jupyter notebook (nbformat 4, no outputs) rebuilt from [`Notebook::source`]'s py:percent
+/// text: `# %%` cells as code, `# %% [markdown]` cells uncommented.
+pub fn notebook_from_py_percent(source: &str) -> Value {
+    let mut cells = Vec::new();
+    for chunk in source.split("# %%").skip(1) {
+        let (header, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
+        let body = body.trim_end_matches('\n');
+        let lines = |text: String| -> Vec<Value> {
+            let parts: Vec<&str> = text.split_inclusive('\n').collect();
+            parts
+                .into_iter()
+                .map(|l| Value::String(l.to_owned()))
+                .collect()
+        };
+        if header.trim() == "[markdown]" {
+            let text: Vec<String> = body
+                .lines()
+                .map(|l| {
+                    l.strip_prefix("# ")
+                        .or_else(|| l.strip_prefix('#'))
+                        .unwrap_or(l)
+                        .to_owned()
+                })
+                .collect();
+            cells.push(serde_json::json!({
+                "cell_type": "markdown", "metadata": {}, "source": lines(text.join("\n"))
+            }));
+        } else {
+            cells.push(serde_json::json!({
+                "cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],
+                "source": lines(body.to_owned())
+            }));
+        }
+    }
+    serde_json::json!({ "cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +206,12 @@ mod tests {
             n.source,
             "# %% [markdown]\n# # My notebook\n#\n# text\n\n# %%\nimport lamindb as ln\n\n# %%\nx = 1\n\n# %%\n\n"
         );
+        // Back to a notebook: the same cells, in order.
+        let back = notebook_from_py_percent(&n.source);
+        std::fs::write(&path, back.to_string()).unwrap();
+        let again = Notebook::read(&path).unwrap();
+        assert_eq!(again.source, n.source);
+        assert_eq!(again.title, n.title);
         std::fs::write(&path, "not json").unwrap();
         assert!(Notebook::read(&path).is_err());
     }

@@ -145,3 +145,92 @@ both!(notebooks_save_with_their_order_and_a_run, |backend| {
     let missing = env.lamin(&["describe", "project"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("you must pass --uid or --name"));
 });
+
+both!(transform_sources_load_back, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let script = env.write("src/clean.py", b"print('clean')\n");
+    env.ok(&["save", script.to_str().unwrap()]);
+    let out_dir = env.dir.path().join("restored");
+    let path = env.ok(&[
+        "load",
+        "transform",
+        "--key",
+        "src/clean.py",
+        "--to",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(path.trim()).unwrap(),
+        "print('clean')\n"
+    );
+    // Loading again is fine; a different file of that name is kept.
+    env.ok(&[
+        "load",
+        "transform",
+        "--key",
+        "src/clean.py",
+        "--to",
+        out_dir.to_str().unwrap(),
+    ]);
+    std::fs::write(out_dir.join("clean.py"), "mine").unwrap();
+    let out = env.lamin(&[
+        "load",
+        "transform",
+        "--key",
+        "src/clean.py",
+        "--to",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("clean.py")).unwrap(),
+        "mine"
+    );
+    // A notebook comes back as a notebook with its cells.
+    let nb = serde_json::json!({
+        "cells": [
+            {"cell_type": "markdown", "source": ["# Title\n"]},
+            {"cell_type": "code", "execution_count": 1, "source": ["x = 1\n", "print(x)\n"]},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5
+    });
+    let p = env.write("nb.ipynb", nb.to_string().as_bytes());
+    env.ok(&["save", p.to_str().unwrap()]);
+    let path = env.ok(&[
+        "load",
+        "transform",
+        "--key",
+        "nb.ipynb",
+        "--to",
+        out_dir.to_str().unwrap(),
+    ]);
+    let back: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path.trim()).unwrap()).unwrap();
+    assert_eq!(back["cells"][0]["cell_type"], "markdown");
+    assert_eq!(
+        back["cells"][1]["source"],
+        serde_json::json!(["x = 1\n", "print(x)"])
+    );
+});
+
+#[test]
+fn init_without_storage_uses_lamin_cli_defaults() {
+    let env = Env::new(lamindb_tests::Backend::Sqlite);
+    let project = env.dir.path().join("MyLab");
+    std::fs::create_dir_all(&project).unwrap();
+    let mut cmd = env.command(lamindb_tests::lamin_bin());
+    let out = cmd
+        .current_dir(&project)
+        .args(["--json", "init"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["slug"], "anonymous/mylab");
+    assert!(project.join("storage/.lamindb").is_dir());
+}
