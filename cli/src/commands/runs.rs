@@ -120,42 +120,249 @@ pub struct RunCommand<'a> {
     pub command: Vec<String>,
     /// The `--instance` the user gave, passed on to the command.
     pub instance: Option<&'a str>,
+    /// Files the command writes, saved as the run's outputs when it succeeds.
+    pub outputs: Vec<PathBuf>,
+    /// The branch the transform, the run and its outputs go on.
+    pub branch: Option<lamindb_core::records::branches::Place>,
 }
 
-fn transform_spec(cmd: &RunCommand<'_>) -> Result<(TransformSpec, usize)> {
+/// What `lamin run` runs.
+enum Target {
+    /// A program to start: the full argv, the transform it is a run of, where the user's
+    /// arguments start in the command, the program asked for its version, and whether it is a
+    /// Python script (its packages are the run's environment).
+    Ready {
+        argv: Vec<String>,
+        spec: TransformSpec,
+        first_arg: usize,
+        tool: String,
+        python: bool,
+    },
+    /// Nothing can start: exit 127 (no such program) or 126 (not executable), after recording
+    /// an errored run as lamin-cli does.
+    Failed {
+        spec: TransformSpec,
+        code: u8,
+        message: String,
+    },
+}
+
+/// The interpreter a script's suffix implies (`.py` → python, `.sh` → bash, `.R` → Rscript).
+fn interpreter_for(path: &Path) -> Option<String> {
+    let ext = path.extension()?.to_str()?;
+    Some(match ext {
+        "py" => ["python", "python3"]
+            .into_iter()
+            .find(|p| which(p).is_some())
+            .unwrap_or("python3")
+            .to_owned(),
+        "sh" => "bash".into(),
+        "R" => "Rscript".into(),
+        _ => return None,
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+fn executable_spec(cmd: &RunCommand<'_>, name: String) -> TransformSpec {
+    TransformSpec {
+        key: cmd.key.clone().unwrap_or(name),
+        uid: cmd.uid.clone(),
+        kind: TransformKind::Pipeline,
+        hash: None,
+        source_code: None,
+        description: None,
+    }
+}
+
+fn target(cmd: &RunCommand<'_>) -> Result<Target> {
     let program = cmd
         .command
         .first()
-        .ok_or_else(|| Error::Validation("pass the command to run after `--`".into()))?;
-    Ok(match script_of(&cmd.command) {
-        Some((script, first_arg)) => {
-            let mut spec = TransformSpec::script(&script)?;
-            if let Some(k) = &cmd.key {
-                spec.key = k.clone();
-            }
-            spec.uid = cmd.uid.clone();
-            (spec, first_arg)
+        .ok_or_else(|| Error::Validation("pass the command to run".into()))?;
+    let with_key = |mut spec: TransformSpec| {
+        if let Some(k) = &cmd.key {
+            spec.key = k.clone();
         }
-        None => {
-            let exe = which(program).ok_or_else(|| {
-                Error::NotFound(format!(
-                    "command '{program}' was not found on PATH; check its spelling or pass its path"
-                ))
-            })?;
-            let name = exe
+        spec.uid = cmd.uid.clone();
+        spec
+    };
+    // `python train.py …`, `bash job.sh …`, `./job.sh …` (a shebang script).
+    if let Some((script, first_arg)) = script_of(&cmd.command) {
+        let python = is_interpreter(program)
+            && Path::new(program)
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| program.clone());
-            let spec = TransformSpec {
-                key: cmd.key.clone().unwrap_or(name),
-                uid: cmd.uid.clone(),
-                kind: TransformKind::Pipeline,
-                hash: Some(lamindb_storage::hash_file(&exe)?.hash),
-                source_code: None,
-                description: None,
-            };
-            (spec, 1)
+                .is_some_and(|n| n.to_string_lossy().starts_with("python"));
+        let tool = if is_interpreter(program) {
+            program.clone()
+        } else {
+            script.display().to_string()
+        };
+        return Ok(Target::Ready {
+            argv: cmd.command.clone(),
+            spec: with_key(TransformSpec::script(&script)?),
+            first_arg,
+            tool,
+            python,
+        });
+    }
+    let path = Path::new(program);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| program.clone());
+    if path.is_file() {
+        // `lamin run train.py …`: the interpreter its suffix implies.
+        if let Some(interpreter) = interpreter_for(path) {
+            let mut argv = vec![interpreter.clone()];
+            argv.extend(cmd.command.iter().cloned());
+            return Ok(Target::Ready {
+                argv,
+                spec: with_key(TransformSpec::script(path)?),
+                first_arg: 1,
+                python: path.extension().is_some_and(|e| e == "py"),
+                tool: interpreter,
+            });
         }
+        if !is_executable(path) {
+            return Ok(Target::Failed {
+                spec: executable_spec(cmd, name),
+                code: 126,
+                message: format!(
+                    "{program} is not executable (chmod +x it, or run it with its interpreter)"
+                ),
+            });
+        }
+    }
+    match which(program) {
+        // An executable has no source to version it by: one transform per name, as lamindb
+        // keeps it; which version ran is each run's `tool_version`.
+        Some(_) => Ok(Target::Ready {
+            argv: cmd.command.clone(),
+            spec: executable_spec(cmd, name),
+            first_arg: 1,
+            tool: program.clone(),
+            python: false,
+        }),
+        None => Ok(Target::Failed {
+            spec: executable_spec(cmd, name),
+            code: 127,
+            message: format!(
+                "command '{program}' was not found on PATH; check its spelling or pass its path"
+            ),
+        }),
+    }
+}
+
+/// The first line `tool --version` prints (stdout, else stderr), given two seconds.
+fn tool_version(tool: &str) -> Option<String> {
+    let mut child = Command::new(tool)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while child.try_wait().ok()?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().ok()?;
+    [out.stdout, out.stderr]
+        .iter()
+        .map(|b| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .find(|l| !l.is_empty())
+}
+
+/// The packages of the Python that runs the script (`pip freeze`, offline), as lamin-cli
+/// records a Python run's environment.
+fn python_packages(python: &str) -> Option<String> {
+    let out = Command::new(python)
+        .args(["-m", "pip", "freeze", "--disable-pip-version-check"])
+        .env("PIP_NO_INDEX", "1")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Replaces `lamin://<owner>/<name>/artifact/key/<key>` and `…/artifact/<uid>` arguments by the
+/// artifacts' local paths (their cached copies); returns the artifacts, to link as inputs.
+/// An argument that names no artifact is an error before anything runs.
+fn translate_uris(inst: &Instance, args: &mut [String]) -> Result<Vec<Artifact>> {
+    let mut inputs = Vec::new();
+    for arg in args.iter_mut() {
+        let Some(rest) = arg.strip_prefix("lamin://") else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.splitn(4, '/').collect();
+        let artifact = match parts.as_slice() {
+            [owner, name, "artifact", tail] => {
+                if format!("{owner}/{name}") != inst.slug() {
+                    return Err(Error::Validation(format!(
+                        "{arg} names instance {owner}/{name}, but this run is in {}",
+                        inst.slug()
+                    )));
+                }
+                match tail.strip_prefix("key/") {
+                    Some(key) => inst.artifacts().get_by_key(key).map_err(|_| {
+                        Error::NotFound(format!("No artifact with key '{key}' ({arg})"))
+                    })?,
+                    None => inst.artifacts().get(tail)?,
+                }
+            }
+            _ => {
+                return Err(Error::Validation(format!(
+                    "{arg} is no lamin:// URI of an artifact: write lamin://OWNER/NAME/artifact/key/KEY or lamin://OWNER/NAME/artifact/UID"
+                )))
+            }
+        };
+        let path = inst.artifacts().cache(&artifact)?;
+        eprintln!("→ {arg} → {} (via local)", path.display());
+        *arg = path.display().to_string();
+        inputs.push(artifact);
+    }
+    Ok(inputs)
+}
+
+/// The key of an output file: its path below the working folder, else its file name.
+fn output_key(path: &Path) -> Result<String> {
+    let cwd = crate::output::current_dir()?;
+    let abs = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    Ok(match abs.strip_prefix(&cwd) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     })
 }
 
@@ -196,20 +403,67 @@ fn install_signal_handler() {
 
 /// Runs a command as a tracked run; see `lamin run --help`.
 pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
-    let params = parse_params(&cmd.params)?;
-    let (spec, first_arg) = transform_spec(&cmd)?;
+    let target = target(&cmd)?;
+    let (mut argv, spec, first_arg, tool, python) = match target {
+        Target::Ready {
+            argv,
+            spec,
+            first_arg,
+            tool,
+            python,
+        } => (argv, spec, first_arg, tool, python),
+        Target::Failed {
+            spec,
+            code,
+            message,
+        } => {
+            let (transform, _) = inst.transforms().resolve(&spec)?;
+            let run = inst.runs().start(&transform, &RunSpec::default())?;
+            let log = track::run_log_path(&run.uid);
+            let _ = std::fs::create_dir_all(settings::cache_dir());
+            std::fs::write(&log, format!("{message}\n")).map_err(|e| Error::io(&log, e))?;
+            let report = track::save_log(inst, &run, &log)?;
+            let run = inst
+                .runs()
+                .finish(&run, RunStatus::Errored, report.as_ref())?;
+            eprintln!("error: {message}");
+            return Ok(RunOutcome {
+                run,
+                transform,
+                exit_code: code,
+            });
+        }
+    };
+    // Inputs named by lamin:// URIs are resolved first: a wrong one stops before anything runs.
+    let user_args: Vec<String> = cmd.command[first_arg.min(cmd.command.len())..].to_vec();
+    let offset = argv.len() - user_args.len();
+    let inputs = translate_uris(inst, &mut argv[offset..])?;
+    let mut params = parse_params(&cmd.params)?
+        .and_then(|p| p.as_object().cloned())
+        .unwrap_or_default();
+    params.insert("argv".into(), json!(user_args));
+    if let Some(v) = tool_version(&tool) {
+        params.insert("tool_version".into(), json!(v));
+    }
     let (transform, _) = inst.transforms().resolve(&spec)?;
     let parent = inst.initiating_run(None)?;
-    let args = &cmd.command[first_arg.min(cmd.command.len())..];
     let run = inst.runs().start(
         &transform,
         &RunSpec {
             entrypoint: None,
-            params,
-            cli_args: (!args.is_empty()).then(|| args.join(" ")),
+            params: Some(Value::Object(params)),
+            cli_args: (!user_args.is_empty()).then(|| user_args.join(" ")),
             initiated_by_run_id: parent.as_ref().map(|p| p.id),
         },
     )?;
+    if let Some(b) = &cmd.branch {
+        inst.branches()
+            .place("lamindb_transform", transform.id.into(), b)?;
+        inst.branches().place("lamindb_run", run.id, b)?;
+    }
+    for a in &inputs {
+        inst.runs().add_input(&run, a)?;
+    }
     eprintln!(
         "→ started run {} of {} ({})",
         run.uid, transform.key, transform.uid
@@ -222,17 +476,11 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
         let _ = inst.runs().finish(run, RunStatus::Errored, report.as_ref());
         Error::Validation(message)
     };
-    let env_text = format!(
-        "lamin-cli=={}\n# {}-{}\n# command: {}\n",
-        env!("CARGO_PKG_VERSION"),
-        std::env::consts::ARCH,
-        std::env::consts::OS,
-        which(&cmd.command[0])
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| cmd.command[0].clone())
-    );
-    let run = track::save_environment(inst, &run, "run_env_cli.txt", &env_text)?;
-
+    // A Python script's environment is its interpreter's packages; other programs have none.
+    let run = match python.then(|| python_packages(&argv[0])).flatten() {
+        Some(packages) => track::save_environment(inst, &run, "requirements.txt", &packages)?,
+        None => run,
+    };
     let log_path = track::run_log_path(&run.uid);
     let cache = settings::cache_dir();
     std::fs::create_dir_all(&cache).map_err(|e| Error::io(&cache, e))?;
@@ -240,9 +488,9 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
         File::create(&log_path).map_err(|e| Error::io(&log_path, e))?,
     ));
     install_signal_handler();
-    let mut command = Command::new(&cmd.command[0]);
+    let mut command = Command::new(&argv[0]);
     command
-        .args(&cmd.command[1..])
+        .args(&argv[1..])
         .env(RUN_UID_ENV, &run.uid)
         .env(INITIATED_BY_RUN_UID_ENV, &run.uid)
         .stdin(Stdio::inherit())
@@ -256,7 +504,7 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
         Err(e) => {
             return Err(finish_failed(
                 &run,
-                format!("cannot start '{}': {e}", cmd.command[0]),
+                format!("cannot start '{}': {e}", argv[0]),
             ));
         }
     };
@@ -270,7 +518,7 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     CHILD_PID.store(0, Ordering::SeqCst);
     let _ = t_out.join();
     let _ = t_err.join();
-    let status = status.map_err(|e| Error::io(&cmd.command[0], e))?;
+    let status = status.map_err(|e| Error::io(&argv[0], e))?;
 
     #[cfg(unix)]
     let signal = std::os::unix::process::ExitStatusExt::signal(&status);
@@ -302,6 +550,25 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     drop(log);
     let report = track::save_log(inst, &run, &log_path)?;
     let run = inst.runs().finish(&run, run_status, report.as_ref())?;
+    if run_status == RunStatus::Completed {
+        for path in &cmd.outputs {
+            let saved = inst.artifacts().save(NewArtifactSpec {
+                path: path.clone(),
+                key: Some(output_key(path)?),
+                run: lamindb_core::records::artifact::RunLink::Id(run.id),
+                ..Default::default()
+            })?;
+            if let Some(b) = &cmd.branch {
+                inst.branches()
+                    .place("lamindb_artifact", saved.artifact.id.into(), b)?;
+            }
+            eprintln!(
+                "→ registered output {} ({})",
+                saved.artifact.uid,
+                path.display()
+            );
+        }
+    }
     Ok(RunOutcome {
         run,
         transform,
@@ -448,22 +715,117 @@ pub struct RunArgs {
     /// A run parameter NAME=VALUE (repeatable); JSON values keep their type.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
-    /// The command, after `--`.
+    /// A file the command writes, saved as an output of the run when it succeeds (key: its
+    /// path below the working folder, else its name; repeatable).
+    #[arg(long = "register-output", value_name = "PATH")]
+    register_output: Vec<PathBuf>,
+    /// Put the transform, the run and its outputs on this branch.
+    #[arg(long)]
+    branch: Option<String>,
+    /// Where to run: `local` (the only place lamin runs commands).
+    #[arg(long, default_value = "local")]
+    r#where: String,
+    /// Show what would run, and run and save nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The script or program and its arguments: `lamin run train.py -- --lr 0.1`
+    /// (.py runs with python, .sh with bash, .R with Rscript), or `lamin run -- CMD ARGS`.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     command: Vec<String>,
 }
 
+/// Whether the command line has `--` right before the command (`lamin run -- CMD …`): then
+/// everything after it is the command's. Without it (`lamin run train.py --branch b -- …`),
+/// lamin's own options may follow the script, up to a `--`, as lamin-cli reads them.
+fn escaped(command: &[String]) -> bool {
+    let raw: Vec<String> = std::env::args().collect();
+    raw.iter()
+        .position(|a| a == "--")
+        .is_some_and(|i| raw[i + 1..] == *command)
+}
+
 impl RunArgs {
-    pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
+    /// Moves lamin's options written after the script (before a `--`) into `self`.
+    fn take_trailing_options(&mut self) -> Result<()> {
+        if self.command.is_empty() || escaped(&self.command) {
+            return Ok(());
+        }
+        let mut rest = self.command.split_off(1);
+        let mut script_args = Vec::new();
+        let mut i = 0;
+        while i < rest.len() {
+            let value = |i: usize| {
+                rest.get(i + 1)
+                    .cloned()
+                    .ok_or_else(|| Error::Validation(format!("{} needs a value", rest[i])))
+            };
+            match rest[i].as_str() {
+                "--" => {
+                    script_args.extend(rest.drain(i + 1..));
+                    break;
+                }
+                "--dry-run" => self.dry_run = true,
+                "--register-output" => {
+                    self.register_output.push(value(i)?.into());
+                    i += 1;
+                }
+                "--branch" => {
+                    self.branch = Some(value(i)?);
+                    i += 1;
+                }
+                "--where" => {
+                    self.r#where = value(i)?;
+                    i += 1;
+                }
+                "--param" => {
+                    self.params.push(value(i)?);
+                    i += 1;
+                }
+                other => script_args.push(other.to_owned()),
+            }
+            i += 1;
+        }
+        self.command.extend(script_args);
+        Ok(())
+    }
+
+    pub fn run(mut self, g: &crate::output::Global) -> Result<crate::output::Output> {
+        self.take_trailing_options()?;
+        if self.r#where != "local" {
+            return Err(Error::Unsupported(if self.dry_run {
+                "--dry-run only supports --where local".into()
+            } else {
+                format!(
+                    "lamin runs commands locally only (--where local), not on '{}'",
+                    self.r#where
+                )
+            }));
+        }
+        let command = self.command;
+        if self.dry_run {
+            eprintln!("dry run: nothing was executed or saved");
+            eprintln!("would run: {}", command.join(" "));
+            return Ok(crate::output::Output {
+                text: String::new(),
+                json: Value::Null,
+                exit_code: 0,
+            });
+        }
         let inst = g.open()?;
+        let branch = match &self.branch {
+            Some(b) => Some(inst.branches().get(b)?),
+            None => None,
+        };
         let outcome = run_command(
             &inst,
             RunCommand {
                 key: self.key,
                 uid: self.uid,
                 params: self.params,
-                command: self.command,
+                command,
                 instance: g.instance.as_deref(),
+                outputs: self.register_output,
+                branch,
             },
         )?;
         let status = outcome

@@ -70,23 +70,28 @@ both!(
         let run = &listed[0];
         let uid = run["uid"].as_str().unwrap();
         assert_eq!(run["status"], "completed");
-        assert_eq!(
-            run["params"],
-            serde_json::json!({"lr": 0.1, "api_key": "***REDACTED***"})
-        );
+        assert_eq!(run["params"]["lr"], serde_json::json!(0.1), "{run}");
+        assert_eq!(run["params"]["api_key"], "***REDACTED***");
+        assert_eq!(run["params"]["argv"], serde_json::json!(["arg1"]));
+        assert!(run["params"]["tool_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("GNU bash"));
         assert_eq!(run["cli_args"], "arg1");
         assert_eq!(run["transform"]["key"], "step.sh");
         assert_eq!(run["transform"]["kind"], "script");
         let tr = env.json(&["describe", "transform", "--key", "step.sh"]);
         assert_eq!(tr["source_code"], STEP);
 
-        // The report holds stdout and stderr; the environment names the command.
+        // The report holds stdout and stderr; a shell script has no package environment.
         let report = described_file(&env, uid, "report");
         assert!(
             report.contains("read ") && report.contains("a warning"),
             "{report}"
         );
-        assert!(described_file(&env, uid, "environment").contains("# command: "));
+        assert!(!env
+            .ok(&["describe", "run", "--uid", uid])
+            .contains("environment: "));
 
         // Lineage: in.csv → run → out1.csv, in every format.
         let g = env.json(&["lineage", "--key", "clean/out1.csv", "--format", "json"]);
@@ -169,11 +174,19 @@ both!(a_failing_command_is_recorded_as_errored, |backend| {
         report.contains("oops") && report.contains("exited with status 3"),
         "{report}"
     );
-    // A command that does not exist is an error before anything runs.
+    // A command that does not exist: exit 127 and an errored run, as lamin-cli records it; a
+    // file that is not executable: 126.
     let out = env.lamin(&["run", "--", "no-such-command-xyz"]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(127));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found on PATH"));
-    assert_eq!(runs(&env).len(), 1);
+    let all = runs(&env);
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0]["status"], "errored");
+    assert_eq!(all[0]["transform"]["key"], "no-such-command-xyz");
+    let plain = env.write("tool", b"not a program");
+    let out = env.lamin(&["run", plain.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(126));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not executable"));
 });
 
 both!(a_changed_script_is_a_new_transform_version, |backend| {
@@ -355,8 +368,12 @@ both!(run_params_with_text_unicode_and_secret_names, |backend| {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let run = &runs(&env)[0];
+    let mut params = run["params"].as_object().unwrap().clone();
+    // lamin-cli's own keys: the command's arguments and the program's version.
+    assert_eq!(params.remove("argv"), Some(serde_json::json!([])), "{run}");
+    params.remove("tool_version");
     assert_eq!(
-        run["params"],
+        serde_json::Value::Object(params),
         serde_json::json!({
             "name": "hello",
             "Grüße": "wörld ✓",
@@ -366,3 +383,80 @@ both!(run_params_with_text_unicode_and_secret_names, |backend| {
         "{run}"
     );
 });
+
+// `lamin run FILE -- ARGS` as lamin-cli has it: the interpreter from the suffix, lamin:// URIs
+// resolved to local copies and linked as inputs, outputs registered, a Python script's packages
+// as its environment, a dry run that runs nothing.
+both!(
+    lamin_run_file_resolves_uris_and_registers_outputs,
+    |backend| {
+        let env = Env::new(backend);
+        env.init();
+        let input = env.write("data/in.txt", b"hello\n");
+        env.ok(&["save", input.to_str().unwrap(), "--key", "raw/in.txt"]);
+        let script = env.write(
+            "upper.sh",
+            b"tr a-z A-Z < \"$1\" > \"$2\"\nmkdir -p results && cp \"$2\" results/copy.txt\n",
+        );
+        let uri = "lamin://anonymous/clitest/artifact/key/raw/in.txt";
+        let dry = env.lamin(&[
+            "run",
+            "--dry-run",
+            script.to_str().unwrap(),
+            "--",
+            uri,
+            "out.txt",
+        ]);
+        assert_eq!(dry.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&dry.stderr);
+        assert!(
+            err.contains("dry run: nothing was executed or saved") && err.contains(uri),
+            "{err}"
+        );
+        assert!(runs(&env).is_empty());
+        let out = env.lamin(&[
+            "run",
+            script.to_str().unwrap(),
+            "--register-output",
+            "results/copy.txt",
+            "--",
+            uri,
+            "out.txt",
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(err.contains("(via local)"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(env.dir.path().join("out.txt")).unwrap(),
+            "HELLO\n"
+        );
+        let run = &runs(&env)[0];
+        assert_eq!(run["transform"]["key"], "upper.sh");
+        assert_eq!(run["params"]["argv"], serde_json::json!([uri, "out.txt"]));
+        assert_eq!(run["cli_args"], format!("{uri} out.txt"));
+        let described = env.ok(&["describe", "run", "--uid", run["uid"].as_str().unwrap()]);
+        assert!(
+            described.contains("raw/in.txt") && described.contains("results/copy.txt"),
+            "{described}"
+        );
+        // An unknown artifact stops the run before it starts.
+        let bad = env.lamin(&[
+            "run",
+            script.to_str().unwrap(),
+            "--",
+            "lamin://anonymous/clitest/artifact/key/nope.txt",
+            "x",
+        ]);
+        assert_ne!(bad.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("No artifact with key 'nope.txt'"));
+        assert_eq!(runs(&env).len(), 1);
+        // Only local runs.
+        let remote = env.lamin(&["run", "--where", "modal", script.to_str().unwrap()]);
+        assert_eq!(
+            remote.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&remote.stderr)
+        );
+    }
+);
