@@ -72,8 +72,57 @@ fn parse_registry(s: &str) -> std::result::Result<SaveAs, String> {
     }
 }
 
+/// Whether `path` is an agent's plan: `*.plan.md` (Cursor) or under `.claude/plans/` (Claude
+/// Code).
+fn is_plan_file(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    if name.ends_with(".plan.md") {
+        return true;
+    }
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let parts: Vec<_> = abs.components().map(|c| c.as_os_str().to_owned()).collect();
+    name.ends_with(".md")
+        && parts
+            .windows(2)
+            .any(|w| w[0] == ".claude" && w[1] == "plans")
+}
+
+/// The `overview` of a plan's front matter, read line by line as lamin-cli reads it: agents
+/// write it as free text (colons included), which is not always valid YAML. Indented lines
+/// continue it.
+fn plan_overview(front: &str) -> Option<String> {
+    let mut overview: Option<String> = None;
+    let mut in_overview = false;
+    for line in front.lines() {
+        if !line.starts_with(' ') && line.contains(':') {
+            let (key, value) = line.split_once(':').unwrap_or_default();
+            in_overview = key.trim() == "overview";
+            if in_overview {
+                overview = Some(value.trim().to_owned());
+            }
+        } else if in_overview && line.starts_with(' ') {
+            if let Some(o) = overview.as_mut() {
+                o.push(' ');
+                o.push_str(line.trim());
+            }
+        }
+    }
+    overview.filter(|o| !o.is_empty())
+}
+
+/// A Markdown text's YAML front matter (between `---` lines at its start) and the body after it.
+fn split_front_matter(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("---")?.trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix('\n')?;
+    let end = rest.find("\n---")?;
+    let front = &rest[..end];
+    let after = &rest[end + 4..];
+    let body = after.split_once('\n').map_or("", |(_, b)| b);
+    Some((front, body.trim_start_matches('\n')))
+}
+
 impl SaveArgs {
-    pub fn run(self, g: &Global) -> Result<Output> {
+    pub fn run(mut self, g: &Global) -> Result<Output> {
         let save_as =
             self.registry.unwrap_or(
                 match lamindb_core::lineage::source::transform_kind(&self.path) {
@@ -96,6 +145,32 @@ impl SaveArgs {
                 project: self.project.as_deref(),
             }
             .run(g);
+        }
+        // Agent plans (`*.plan.md`, or Markdown under `.claude/plans/`) are artifacts of kind
+        // `plan` keyed `.plans/<name>`, described by their front matter's `overview`, stored
+        // without the front matter (as lamin-cli saves them).
+        let mut plan_body = None;
+        let mut lines = Vec::new();
+        if is_plan_file(&self.path) {
+            lines.push("saving artifact as `kind=\"plan\"`".to_owned());
+            let text = std::fs::read_to_string(&self.path).map_err(|e| Error::io(&self.path, e))?;
+            let name = self
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.key.get_or_insert_with(|| format!(".plans/{name}"));
+            self.kind.get_or_insert_with(|| "plan".into());
+            if let Some((front, body)) = split_front_matter(&text) {
+                if self.description.is_none() {
+                    self.description = plan_overview(front);
+                }
+                let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+                let path = dir.path().join(&name);
+                std::fs::write(&path, body).map_err(|e| Error::io(&path, e))?;
+                self.path = path;
+                plan_body = Some(dir);
+            }
         }
         if self.key.is_none() && self.description.is_none() {
             // Python's message and exit code: a file saved without a name cannot be found again.
@@ -183,15 +258,17 @@ impl SaveArgs {
             saved.artifact = inst.artifacts().by_id(saved.artifact.id)?;
         }
         let a = &saved.artifact;
-        let mut lines = vec![format!(
-            "{verb}: Artifact(uid='{}', key={}, description={}, suffix='{}', size={}, hash='{}')",
+        drop(plan_body);
+        lines.push(format!(
+            "{verb}: Artifact(uid='{}', key={}, description={}, suffix='{}', kind={}, size={}, hash='{}')",
             a.uid,
             py_str(a.key.as_deref()),
             py_str(a.description.as_deref()),
             a.suffix,
+            py_str(a.kind.as_deref()),
             a.size.map_or("None".into(), |s| s.to_string()),
             a.hash.as_deref().unwrap_or_default()
-        )];
+        ));
         let mut j = artifact_json(&inst, a);
         lines.push(format!(
             "storage path: {}",

@@ -234,3 +234,29 @@ fn init_without_storage_uses_lamin_cli_defaults() {
     assert_eq!(info["slug"], "anonymous/mylab");
     assert!(project.join("storage/.lamindb").is_dir());
 }
+
+both!(agent_plans_save_as_plan_artifacts, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let text = "---\nname: Profiler\noverview: Plot the durations: one notebook\ntodos:\n  - id: a\n    content: leak\n---\n\n# Body\ntext\n";
+    let p = env.write("plans/speed.plan.md", text.as_bytes());
+    let out = env.ok(&["save", p.to_str().unwrap()]);
+    assert!(
+        out.starts_with("saving artifact as `kind=\"plan\"`"),
+        "{out}"
+    );
+    let a = env.json(&["describe", "--key", ".plans/speed.plan.md"]);
+    assert_eq!(a["kind"], "plan");
+    assert_eq!(a["description"], "Plot the durations: one notebook");
+    let body =
+        std::fs::read_to_string(env.ok(&["load", "--key", ".plans/speed.plan.md"]).trim()).unwrap();
+    assert_eq!(body, "# Body\ntext\n");
+    // Claude Code's plans folder, and --kind wins.
+    let c = env.write(
+        ".claude/plans/refactor.md",
+        text.replace("text", "other text").as_bytes(),
+    );
+    env.ok(&["save", c.to_str().unwrap(), "--kind", "dataset"]);
+    let a = env.json(&["describe", "--key", ".plans/refactor.md"]);
+    assert_eq!(a["kind"], "dataset");
+});
