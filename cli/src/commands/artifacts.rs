@@ -13,6 +13,11 @@ use crate::output::{artifact_json, Global, Output, Select};
 pub struct SaveArgs {
     /// The file or folder.
     path: PathBuf,
+    /// More files or folders, saved with the first in one go (needs --key-prefix).
+    more: Vec<PathBuf>,
+    /// Save every path as an artifact keyed PREFIX/<file name>, all in one transaction.
+    #[arg(long, value_name = "PREFIX", conflicts_with_all = ["key", "schema", "registry"])]
+    key_prefix: Option<String>,
     /// Key (virtual path in the instance).
     #[arg(long)]
     key: Option<String>,
@@ -122,7 +127,80 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
 }
 
 impl SaveArgs {
+    /// `lamin save A B C --key-prefix P`: every path an artifact `P/<name>`, saved together
+    /// (one process, one pipeline: hashing in parallel, the rows in one transaction).
+    fn save_bulk(self, g: &Global) -> Result<Output> {
+        let prefix = self.key_prefix.as_deref().ok_or_else(|| {
+            Error::Validation(
+                "several paths are saved under a common key prefix: pass --key-prefix PREFIX"
+                    .into(),
+            )
+        })?;
+        let inst = g.open_tracked()?;
+        let project = match &self.project {
+            Some(p) => Some(inst.projects().get(p)?),
+            None => None,
+        };
+        let values = super::validate::external(&self.features)?;
+        let prefix = prefix.trim_end_matches('/');
+        let mut specs = Vec::new();
+        let mut keys = std::collections::BTreeSet::new();
+        for path in std::iter::once(&self.path).chain(&self.more) {
+            let name = std::path::absolute(path)
+                .map_err(|e| Error::io(path, e))?
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| Error::Validation(format!("{} has no file name", path.display())))?;
+            let key = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if !keys.insert(key.clone()) {
+                return Err(Error::Validation(format!(
+                    "two paths would be saved under key '{key}'; save them under different prefixes"
+                )));
+            }
+            specs.push(NewArtifactSpec {
+                path: path.clone(),
+                key: Some(key),
+                description: self.description.clone(),
+                kind: self.kind.clone(),
+                storage: self.storage.clone(),
+                ..Default::default()
+            });
+        }
+        let saved = {
+            let _spin = crate::progress::spinner(&format!("saving {} paths", specs.len()));
+            inst.artifacts().save_many(specs)?
+        };
+        let mut lines = Vec::new();
+        let mut rows = Vec::new();
+        for s in &saved {
+            let a = &s.artifact;
+            if let Some(p) = &project {
+                inst.annotations(a).add_labels("Project", &[p.id.into()])?;
+            }
+            if !values.is_empty() {
+                inst.annotations(a).add_values(&values)?;
+            }
+            let status = format!("{:?}", s.status).to_lowercase();
+            lines.push(format!(
+                "{status}: {} {}",
+                a.uid,
+                a.key.as_deref().unwrap_or_default()
+            ));
+            let mut j = artifact_json(&inst, a);
+            j["status"] = json!(status);
+            rows.push(j);
+        }
+        Ok(Output::new(lines.join("\n"), json!(rows)))
+    }
+
     pub fn run(mut self, g: &Global) -> Result<Output> {
+        if self.key_prefix.is_some() || !self.more.is_empty() {
+            return self.save_bulk(g);
+        }
         let save_as =
             self.registry.unwrap_or(
                 match lamindb_core::lineage::source::transform_kind(&self.path) {

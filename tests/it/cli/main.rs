@@ -12,6 +12,7 @@ mod concurrency;
 mod curate;
 mod runs;
 mod runtime_modules;
+mod save;
 mod settings;
 mod switch;
 mod transforms;
