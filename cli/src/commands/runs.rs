@@ -71,9 +71,14 @@ fn script_of(command: &[String]) -> Option<(PathBuf, usize)> {
             .find(|(_, a)| !a.starts_with('-') && Path::new(a.as_str()).is_file())
             .map(|(i, a)| (PathBuf::from(a), i + 1));
     }
+    // `./job.sh`: a script run by its shebang. A program without a script suffix is an
+    // executable, whatever it is written in (one transform per name, as lamin-cli keeps it).
     let path = Path::new(program);
-    (path.components().count() > 1 && path.is_file() && starts_with_shebang(path))
-        .then(|| (path.to_owned(), 1))
+    (path.components().count() > 1
+        && path.is_file()
+        && starts_with_shebang(path)
+        && lamindb_core::lineage::source::transform_kind(path).is_some())
+    .then(|| (path.to_owned(), 1))
 }
 
 /// `name=value` pairs as a JSON object; values that parse as JSON (numbers, booleans, lists)

@@ -460,3 +460,38 @@ both!(
         );
     }
 );
+
+// A program without a script suffix is an executable: one transform per name, whatever its
+// content; which version ran is each run's `tool_version`.
+both!(
+    an_executable_keeps_one_transform_and_versions_its_runs,
+    |backend| {
+        let env = Env::new(backend);
+        env.init();
+        let tool = env.write(
+            "mytool",
+            b"#!/bin/bash\nif [ \"$1\" = \"--version\" ]; then echo \"mytool 1.0.0\"; fi\n",
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        env.ok(&["run", tool.to_str().unwrap()]);
+        std::fs::write(
+            &tool,
+            "#!/bin/bash\nif [ \"$1\" = \"--version\" ]; then echo \"mytool 2.0.0\"; fi\n",
+        )
+        .unwrap();
+        env.ok(&["run", tool.to_str().unwrap()]);
+        let all = runs(&env);
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0]["transform"]["uid"], all[1]["transform"]["uid"]);
+        assert_eq!(all[0]["transform"]["key"], "mytool");
+        let versions: Vec<&str> = all
+            .iter()
+            .map(|r| r["params"]["tool_version"].as_str().unwrap())
+            .collect();
+        assert_eq!(versions, ["mytool 2.0.0", "mytool 1.0.0"]);
+    }
+);
