@@ -8,16 +8,18 @@ use serde_json::Value;
 
 /// The registry a CLI name means (`artifacts`, `ulabel`, `bionty.CellType`).
 pub fn registry_name(name: &str) -> String {
-    let singular = match name {
+    let lower = name.to_ascii_lowercase();
+    match lower.as_str() {
         "artifacts" | "runs" | "transforms" | "ulabels" | "records" | "projects" | "references"
         | "features" | "schemas" | "storages" | "users" | "collections" | "branches" | "spaces" => {
-            name.strip_suffix("es")
+            lower
+                .strip_suffix("es")
                 .filter(|s| s.ends_with("ch"))
-                .unwrap_or_else(|| name.strip_suffix('s').unwrap_or(name))
+                .unwrap_or_else(|| lower.strip_suffix('s').unwrap_or(&lower))
+                .to_owned()
         }
-        other => other,
-    };
-    singular.to_owned()
+        _ => name.to_owned(),
+    }
 }
 
 /// Parses `--filter` expressions into one condition.
@@ -137,7 +139,11 @@ pub fn search(
     fields: &[String],
     limit: usize,
 ) -> Result<(String, Value)> {
-    let q = inst.query_registry(&registry_name(registry))?;
+    let mut q = inst.query_registry(&registry_name(registry))?;
+    if q.meta().name == "Artifact" {
+        // Run logs and environments are no search results, as `lamin list` hides them.
+        q = q.exclude(Q::new("kind__startswith", "__lamindb"));
+    }
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
     let hits = q.search(
         text,
@@ -192,6 +198,80 @@ pub struct ListArgs {
     /// At most this many rows.
     #[arg(long, default_value_t = 100)]
     limit: i64,
+    /// Add columns, as Python's `to_dataframe(include=…)`: `features` (one column per feature
+    /// with values) or a related field (`ulabels__name`, `created_by__handle`; repeatable).
+    #[arg(long, value_name = "FIELD")]
+    include: Vec<String>,
+}
+
+/// A DataFrame cell as JSON.
+fn cell_json(v: polars::prelude::AnyValue<'_>) -> Value {
+    use polars::prelude::AnyValue;
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Bool(b),
+        AnyValue::String(s) => Value::String(s.to_owned()),
+        AnyValue::StringOwned(s) => Value::String(s.to_string()),
+        AnyValue::Float32(f) => serde_json::json!(f),
+        AnyValue::Float64(f) => serde_json::json!(f),
+        AnyValue::List(s) => Value::Array(s.iter().map(cell_json).collect()),
+        other => match other.extract::<i64>() {
+            Some(i) => serde_json::json!(i),
+            None => Value::String(other.to_string()),
+        },
+    }
+}
+
+/// A DataFrame as an aligned text table and as a JSON array of row objects.
+fn frame_output(df: &polars::prelude::DataFrame) -> (String, Value) {
+    let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
+    let mut cells: Vec<Vec<String>> = Vec::with_capacity(df.height());
+    let rows = (0..df.height())
+        .map(|i| {
+            let mut row = serde_json::Map::new();
+            let mut shown = Vec::with_capacity(names.len());
+            for col in df.columns() {
+                let v = col.get(i).map(cell_json).unwrap_or(Value::Null);
+                shown.push(match &v {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    other => other.to_string(),
+                });
+                row.insert(col.name().to_string(), v);
+            }
+            cells.push(shown);
+            Value::Object(row)
+        })
+        .collect();
+    let widths: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .map(|(j, n)| {
+            cells
+                .iter()
+                .map(|r| r[j].chars().count())
+                .chain([n.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |vals: &[String]| {
+        vals.iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    let mut text = vec![line(&names)];
+    text.extend(cells.iter().map(|r| line(r)));
+    (text.join("\n"), Value::Array(rows))
 }
 
 impl ListArgs {
@@ -199,45 +279,105 @@ impl ListArgs {
         use crate::output::{artifact_json, Output};
         let inst = g.open()?;
         let cond = filters(&self.filters)?;
-        let registry = self.registry.as_str();
         let trash = Branches::Only(Branch::Trash.id());
-        match registry {
-            "artifacts" | "artifact" => {}
-            "runs" | "run" if self.filters.is_empty() => {
-                let rows = inst.runs().recent(self.limit)?;
+        // One registry, one listing: `artifacts`, `artifact` and `Artifact` are the same.
+        let meta = inst.catalog().registry(&registry_name(&self.registry))?;
+        let related: Vec<&str> = self
+            .include
+            .iter()
+            .map(String::as_str)
+            .filter(|i| *i != "features")
+            .collect();
+        let include = lamindb_core::query::frame::Include {
+            related: &related,
+            features: self.include.iter().any(|i| i == "features"),
+        };
+        let opts = ListOptions {
+            key_prefix: self.key_prefix.clone(),
+            all_versions: self.all_versions,
+            trash: self.trash,
+            limit: Some(self.limit),
+            filter: cond.clone(),
+        };
+        if !self.include.is_empty() {
+            let df = match meta.name {
+                "Artifact" => inst.artifacts().list_query(&opts).to_dataframe(&include)?,
+                name => {
+                    let mut q = inst.query_registry(name)?.filter(cond).limit(self.limit);
+                    if self.trash {
+                        q = q.branches(trash);
+                    }
+                    q.to_dataframe(&include)?
+                }
+            };
+            let (text, json) = frame_output(&df);
+            return Ok(Output::new(text, json));
+        }
+        match meta.name {
+            "Artifact" => {
+                let rows = inst.artifacts().list(&opts)?;
+                Ok(Output::new(
+                    super::describe::artifact_table(&rows),
+                    Value::Array(rows.iter().map(|a| artifact_json(&inst, a)).collect()),
+                ))
+            }
+            // Runs and transforms keep their table and JSON shape, filtered or not.
+            "Run" => {
+                let rows = if self.filters.is_empty() {
+                    inst.runs().recent(self.limit)?
+                } else {
+                    ids(&inst, "Run", cond, self.limit)?
+                        .into_iter()
+                        .map(|id| {
+                            let r = inst.runs().by_id(id)?;
+                            let t = inst.transforms().by_id(r.transform_id)?;
+                            Ok((r, t))
+                        })
+                        .collect::<Result<Vec<_>>>()?
+                };
                 let json = Value::Array(
                     rows.iter()
                         .map(|(r, t)| super::runs::run_json(r, t))
                         .collect(),
                 );
-                return Ok(Output::new(super::describe::run_table(&rows), json));
+                Ok(Output::new(super::describe::run_table(&rows), json))
             }
-            "transforms" | "transform" if self.filters.is_empty() => {
-                let rows = inst.transforms().recent(self.limit)?;
+            "Transform" => {
+                let rows = if self.filters.is_empty() {
+                    inst.transforms().recent(self.limit)?
+                } else {
+                    ids(&inst, "Transform", cond, self.limit)?
+                        .into_iter()
+                        .map(|id| inst.transforms().by_id(id as i32))
+                        .collect::<Result<Vec<_>>>()?
+                };
                 let json = serde_json::to_value(&rows).expect("json");
-                return Ok(Output::new(super::describe::transform_table(&rows), json));
+                Ok(Output::new(super::describe::transform_table(&rows), json))
             }
-            _ => {
-                let mut q = inst.query_registry(&registry_name(registry))?.filter(cond);
+            name => {
+                let mut q = inst.query_registry(name)?.filter(cond);
                 if self.trash {
                     q = q.branches(trash);
                 }
                 let (text, json) = list_generic(&inst, q, self.limit)?;
-                return Ok(Output::new(text, json));
+                Ok(Output::new(text, json))
             }
         }
-        let rows = inst.artifacts().list(&ListOptions {
-            key_prefix: self.key_prefix,
-            all_versions: self.all_versions,
-            trash: self.trash,
-            limit: Some(self.limit),
-            filter: cond,
-        })?;
-        Ok(Output::new(
-            super::describe::artifact_table(&rows),
-            Value::Array(rows.iter().map(|a| artifact_json(&inst, a)).collect()),
-        ))
     }
+}
+
+/// The ids of `registry`'s rows matching `cond`, newest first.
+fn ids(inst: &Instance, registry: &str, cond: Q, limit: i64) -> Result<Vec<i64>> {
+    Ok(inst
+        .query_registry(registry)?
+        .filter(cond)
+        .order_by("-id")
+        .limit(limit)
+        .rows(&["id"])?
+        .rows
+        .iter()
+        .filter_map(|r| r[0].as_i64())
+        .collect())
 }
 
 /// `lamin search`.

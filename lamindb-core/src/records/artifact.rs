@@ -906,6 +906,15 @@ impl<'a> Artifacts<'a> {
     /// matching `opts.filter`. Run logs and environments (kinds `__lamindb*`) are left out
     /// unless the filter names `kind`, as in Python LaminDB.
     pub fn list(&self, opts: &ListOptions) -> Result<Vec<Artifact>> {
+        let mut rows = self.list_query(opts).all()?;
+        // Saves still being written are not listed (they are never the latest version).
+        rows.retain(|r| !r.write_pending());
+        Ok(rows)
+    }
+
+    /// The query [`Artifacts::list`] runs (for other shapes of the same listing, such as
+    /// `to_dataframe`).
+    pub fn list_query(&self, opts: &ListOptions) -> crate::query::Query<'_, Artifact> {
         let mut q = self.inst.query::<Artifact>().filter(opts.filter.clone());
         if let Some(p) = &opts.key_prefix {
             q = q.filter(Q::new("key__startswith", p.as_str()));
@@ -928,10 +937,7 @@ impl<'a> Artifacts<'a> {
         if let Some(limit) = opts.limit {
             q = q.limit(limit);
         }
-        let mut rows = q.all()?;
-        // Saves still being written are not listed (they are never the latest version).
-        rows.retain(|r| !r.write_pending());
-        Ok(rows)
+        q
     }
 
     /// All versions of an artifact's family, newest first.

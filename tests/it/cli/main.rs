@@ -10,6 +10,7 @@ use serde_json::Value;
 mod bionty;
 mod concurrency;
 mod curate;
+mod listing;
 mod runs;
 mod runtime_modules;
 mod save;
