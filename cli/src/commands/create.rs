@@ -110,7 +110,7 @@ fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
         members.push(SchemaMember::optional(feature(n)?));
     }
     let type_id = type_id(inst.query::<Schema>(), args.type_name, |s| s.id)?;
-    let created = inst.schemas().create(NewSchema {
+    let spec = NewSchema {
         name: Some(args.name.to_owned()),
         description: args.description.map(str::to_owned),
         features: members,
@@ -126,15 +126,32 @@ fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
         is_type: args.is_type,
         type_id,
         ..Default::default()
-    })?;
+    };
+    // A schema with these members under another name is found and renamed, as Python does:
+    // say so, rather than leave it to a log line.
+    let renamed = inst
+        .schemas()
+        .with_definition(&spec)?
+        .and_then(|s| s.name)
+        .filter(|old| old != args.name);
+    let created = inst.schemas().create(spec)?;
     let s = created.record;
     let members = inst.schemas().members(&s)?;
-    let verb = verb(created.created);
     let names: Vec<&str> = members.iter().map(|f| f.name.as_str()).collect();
+    let what = match &renamed {
+        Some(old) => format!(
+            "schema '{old}' has this definition already; renamed it to '{}'",
+            s.name.as_deref().unwrap_or("")
+        ),
+        None => format!(
+            "{} schema '{}'",
+            verb(created.created),
+            s.name.as_deref().unwrap_or("")
+        ),
+    };
     Ok((
         format!(
-            "{verb} schema '{}' (uid {}){}",
-            s.name.as_deref().unwrap_or(""),
+            "{what} (uid {}){}",
             s.uid,
             if names.is_empty() {
                 String::new()
@@ -143,7 +160,8 @@ fn create_schema(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Valu
             }
         ),
         json!({"id": s.id, "uid": s.uid, "name": s.name, "hash": s.hash, "n_members": s.n_members,
-               "itype": s.itype, "features": names, "created": created.created}),
+               "itype": s.itype, "features": names, "created": created.created,
+               "renamed_from": renamed}),
     ))
 }
 

@@ -869,9 +869,23 @@ pub struct TrackArgs {
 impl TrackArgs {
     pub fn run(self, g: &crate::output::Global) -> Result<crate::output::Output> {
         let inst = g.open()?;
+        // A shell run that was never finished is not left `started` for ever: it is recorded
+        // as aborted, and said so.
+        let mut lines = Vec::new();
+        if let Some(orphan) = shell_run(&inst)?.filter(|r| r.status() == Some(RunStatus::Started)) {
+            inst.runs().finish(&orphan, RunStatus::Aborted, None)?;
+            lines.push(format!(
+                "! run {} was tracked but never finished (`lamin finish`); recorded it as aborted",
+                orphan.uid
+            ));
+        }
         let (run, tr) = track_shell(&inst, self.path, self.key)?;
+        lines.push(format!(
+            "started tracking shell run: {} ({})",
+            run.uid, tr.key
+        ));
         Ok(crate::output::Output::new(
-            format!("started tracking shell run: {} ({})", run.uid, tr.key),
+            lines.join("\n"),
             run_json(&run, &tr),
         ))
     }

@@ -390,6 +390,26 @@ impl Schemas<'_> {
             .all()
     }
 
+    /// The schema with `spec`'s definition (members, settings, slots), if one exists: the one
+    /// [`Schemas::create`] returns instead of making a new one (and renames, when `spec`
+    /// names it differently).
+    pub fn with_definition(&self, spec: &NewSchema) -> Result<Option<Schema>> {
+        let name = spec
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let Some(hash) = self.define(spec, name)?.hash() else {
+            return Ok(None);
+        };
+        self.inst
+            .query::<Schema>()
+            .branches(Branches::All)
+            .filter(Q::new("hash", hash.as_str()) & !Q::new("branch_id", Branch::Trash.id()))
+            .order_by("id")
+            .first()
+    }
+
     /// Gets the schema with the same definition (Python LaminDB's hash) or creates it.
     ///
     /// A passed name or description that differs from the found schema's is stored on it. A
@@ -738,7 +758,7 @@ fn update_descriptors(
         ),
     ] {
         if let Some(new) = new {
-            tracing::warn!(
+            tracing::info!(
                 "updated {what} from {} to {new}",
                 old.as_deref().unwrap_or("None")
             );

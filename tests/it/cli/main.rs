@@ -751,3 +751,32 @@ fn create_refuses_options_that_do_not_apply() {
     let rows = env.json(&["list", "feature", "--filter", "coerce=true"]);
     assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
 }
+
+// A schema whose members another schema has is that schema, renamed (as Python LaminDB does);
+// the command says so itself, on stdout, rather than through a log line.
+both!(a_schema_with_existing_members_says_it_renamed, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    for f in ["a", "b", "c"] {
+        env.ok(&["create", "feature", f, "--dtype", "int"]);
+    }
+    env.ok(&["create", "schema", "sequencing", "--features", "a,b,c"]);
+    let out = env.lamin(&["create", "schema", "sequencing2", "--features", "a,b,c"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "schema 'sequencing' has this definition already; renamed it to 'sequencing2'"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = env.json(&["create", "schema", "sequencing3", "--features", "a,b,c"]);
+    assert_eq!(j["renamed_from"], "sequencing2");
+    let again = env.json(&["create", "schema", "sequencing3", "--features", "a,b,c"]);
+    assert_eq!(again["renamed_from"], Value::Null);
+    assert_eq!(again["created"], false);
+});

@@ -281,6 +281,19 @@ both!(lamin_track_and_finish_link_a_shell_session, |backend| {
     // Outside a script, `lamin track` needs the script's path.
     let out = env.lamin(&["track"]);
     assert_eq!(out.status.code(), Some(4));
+    // Tracking twice without finishing: the first run is recorded as aborted, and said so.
+    let first = env.json(&["track", "session.sh"]);
+    let out = env.ok(&["track", "session.sh"]);
+    assert!(
+        out.contains(&format!(
+            "run {} was tracked but never finished",
+            first["uid"].as_str().unwrap()
+        )),
+        "{out}"
+    );
+    let orphan = env.json(&["describe", "run", "--uid", first["uid"].as_str().unwrap()]);
+    assert_eq!(orphan["status"], "aborted");
+    env.ok(&["finish"]);
 });
 
 #[test]
