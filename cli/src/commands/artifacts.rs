@@ -52,6 +52,12 @@ pub struct SaveArgs {
     /// Put a new artifact on this branch instead of main.
     #[arg(long)]
     branch: Option<String>,
+    /// Put a new artifact into this space.
+    #[arg(long)]
+    space: Option<String>,
+    /// Label the artifact with this ULabel (repeatable).
+    #[arg(long)]
+    ulabel: Vec<String>,
 }
 
 /// What `lamin save` makes of a file.
@@ -260,11 +266,20 @@ impl SaveArgs {
             return Ok(out);
         }
         let inst = g.open_tracked()?;
-        // The branch is checked before anything is saved.
+        // The branch, space and labels are checked before anything is saved.
         let branch = match &self.branch {
             Some(b) => Some(inst.branches().get(b)?),
             None => None,
         };
+        let space = match &self.space {
+            Some(s) => Some(inst.branches().space(s)?),
+            None => None,
+        };
+        let ulabels = self
+            .ulabel
+            .iter()
+            .map(|n| inst.ulabels().get(n).map(|l| i64::from(l.id)))
+            .collect::<Result<Vec<_>>>()?;
         let spec = NewArtifactSpec {
             path: self.path,
             key: self.key,
@@ -330,10 +345,19 @@ impl SaveArgs {
             SaveStatus::Existing => "returning artifact with same hash",
         };
         let mut saved = saved;
-        if let (Some(b), SaveStatus::Created | SaveStatus::NewVersion) = (&branch, saved.status) {
-            inst.branches()
-                .place("lamindb_artifact", saved.artifact.id.into(), b)?;
+        if matches!(saved.status, SaveStatus::Created | SaveStatus::NewVersion) {
+            let id = saved.artifact.id.into();
+            if let Some(b) = &branch {
+                inst.branches().place("lamindb_artifact", id, b)?;
+            }
+            if let Some(s) = &space {
+                inst.branches().put_in_space("lamindb_artifact", id, s)?;
+            }
             saved.artifact = inst.artifacts().by_id(saved.artifact.id)?;
+        }
+        if !ulabels.is_empty() {
+            inst.annotations(&saved.artifact)
+                .add_labels("ULabel", &ulabels)?;
         }
         let a = &saved.artifact;
         drop(plan_body);

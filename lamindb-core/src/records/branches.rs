@@ -339,6 +339,21 @@ impl Branches<'_> {
         })
     }
 
+    /// Puts one record of `table` into `space`.
+    pub fn put_in_space(&self, table: &str, id: i64, space: &Place) -> Result<()> {
+        let mut conn = self.inst.conn();
+        if !has_columns(&mut conn, table, &["space_id"])? {
+            return Err(Error::Unsupported(format!("{table} records have no space")));
+        }
+        let mut u = Sql::default();
+        u.push(&format!("UPDATE \"{table}\" SET space_id = "))
+            .bind(Bind::Int(space.id))
+            .push(" WHERE id = ")
+            .bind(Bind::Int(id));
+        u.execute(&mut conn)?;
+        Ok(())
+    }
+
     /// Moves one record of `table` onto `branch` (as if it had been created there).
     pub fn place(&self, table: &str, id: i64, branch: &Place) -> Result<()> {
         let mut conn = self.inst.conn();

@@ -74,3 +74,54 @@ both!(many_paths_save_in_one_batch_under_a_prefix, |backend| {
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("x/f00.txt"));
 });
+
+both!(save_puts_an_artifact_in_a_space_with_labels, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["create", "ulabel", "raw"]);
+    let f = env.write("a.csv", b"x\n1\n");
+    let saved = env.json(&[
+        "save",
+        f.to_str().unwrap(),
+        "--key",
+        "a.csv",
+        "--space",
+        "all",
+        "--ulabel",
+        "raw",
+    ]);
+    let found = env.json(&["list", "artifacts", "--filter", "ulabels__name=raw"]);
+    assert_eq!(found[0]["uid"], saved["uid"]);
+    // Unknown spaces and labels are refused before anything is saved.
+    let g = env.write("b.csv", b"x\n2\n");
+    assert_eq!(
+        env.lamin(&[
+            "save",
+            g.to_str().unwrap(),
+            "--key",
+            "b.csv",
+            "--space",
+            "nowhere"
+        ])
+        .status
+        .code(),
+        Some(3)
+    );
+    assert_eq!(
+        env.lamin(&[
+            "save",
+            g.to_str().unwrap(),
+            "--key",
+            "b.csv",
+            "--ulabel",
+            "nolabel"
+        ])
+        .status
+        .code(),
+        Some(3)
+    );
+    assert_eq!(
+        env.json(&["list", "artifacts"]).as_array().unwrap().len(),
+        1
+    );
+});
