@@ -141,3 +141,85 @@ pub fn artifact_json(inst: &Instance, a: &Artifact) -> Value {
 pub fn current_dir() -> Result<PathBuf> {
     std::env::current_dir().map_err(|e| Error::io(".", e))
 }
+
+/// How a command names one record: `--uid`, `--name` (the registry's name field) or `--key`.
+pub struct RecordRef<'a> {
+    /// `--uid` (or a prefix).
+    pub uid: Option<&'a str>,
+    /// `--name`.
+    pub name: Option<&'a str>,
+    /// `--key`.
+    pub key: Option<&'a str>,
+}
+
+/// The registry and row id of the record of `entity` (`artifact`, `transform`, `run`, `branch`,
+/// `ulabel`, `bionty.CellType`, …) that `r` names. Artifacts and transforms by key are their
+/// latest versions; a branch named by nothing is the current one. Lookups by uid reach every
+/// branch.
+pub fn find_record(
+    inst: &Instance,
+    entity: &str,
+    r: &RecordRef<'_>,
+) -> Result<(&'static lamindb_core::meta::RegistryMeta, i64)> {
+    let catalog = inst.catalog();
+    let meta = catalog.registry(&crate::commands::list::registry_name(entity))?;
+    let missing = || {
+        Error::Validation(format!(
+            "For entity '{}' you must pass --uid or --{}",
+            entity.to_ascii_lowercase(),
+            if meta.field("key").is_some() {
+                "key"
+            } else {
+                "name"
+            }
+        ))
+    };
+    match meta.name {
+        "Artifact" => {
+            let a = match (r.uid, r.key) {
+                (Some(u), _) => inst.artifacts().get(u)?,
+                (None, Some(k)) => inst.artifacts().get_by_key(k)?,
+                (None, None) => return Err(missing()),
+            };
+            Ok((meta, a.id.into()))
+        }
+        "Transform" => {
+            let t = match (r.uid, r.key) {
+                (Some(u), _) => inst.transforms().get(u)?,
+                (None, Some(k)) => inst.transforms().get_by_key(k)?,
+                (None, None) => return Err(missing()),
+            };
+            Ok((meta, t.id.into()))
+        }
+        "Run" => {
+            let uid = r
+                .uid
+                .ok_or_else(|| Error::Validation("For entity 'run' you must pass --uid".into()))?;
+            Ok((meta, inst.runs().get(uid)?.id))
+        }
+        "Branch" if r.uid.is_none() && r.name.is_none() => {
+            Ok((meta, crate::commands::branches::current_branch(inst)?.id))
+        }
+        _ => {
+            let (field, value) = match (r.uid, r.name, r.key) {
+                (Some(u), _, _) => ("uid", u),
+                (None, Some(n), _) => (meta.name_field.unwrap_or("name"), n),
+                (None, None, Some(k)) => ("key", k),
+                (None, None, None) => return Err(missing()),
+            };
+            let mut q = inst.query_registry(meta.name)?.filter(Q::new(field, value));
+            if field == "uid" {
+                q = q.branches(lamindb_core::query::Branches::All);
+            }
+            let rows = q.order_by("-id").rows(&["id"])?;
+            let id = rows
+                .rows
+                .first()
+                .and_then(|row| row[0].as_i64())
+                .ok_or_else(|| {
+                    Error::NotFound(format!("no {} record has {field} '{value}'", meta.name))
+                })?;
+            Ok((meta, id))
+        }
+    }
+}

@@ -215,76 +215,20 @@ impl AnnotateCmd {
         inst: &Instance,
         entity: &str,
     ) -> Result<(&'static lamindb_core::meta::RegistryMeta, i64)> {
-        let catalog = inst.catalog();
-        match entity {
-            "artifact" => {
-                let a = crate::output::select(inst, &self.key, &self.uid).map_err(|e| {
-                    match (&self.key, &self.uid) {
-                        (None, None) => {
-                            Error::Validation("For artifact pass --key or --uid".into())
-                        }
-                        _ => e,
-                    }
-                })?;
-                Ok((catalog.registry("Artifact")?, i64::from(a.id)))
-            }
-            "transform" => {
-                let t = match (&self.uid, &self.key) {
-                    (Some(u), _) => inst.transforms().get(u)?,
-                    (None, Some(k)) => inst.transforms().get_by_key(k)?,
-                    (None, None) => {
-                        return Err(Error::Validation(
-                            "For transform pass --key or --uid".into(),
-                        ))
-                    }
-                };
-                Ok((catalog.registry("Transform")?, i64::from(t.id)))
-            }
-            "run" => {
-                let uid = self
-                    .uid
-                    .as_deref()
-                    .ok_or_else(|| Error::Validation("For run pass --uid".into()))?;
-                Ok((catalog.registry("Run")?, inst.runs().get(uid)?.id))
-            }
-            e if BLOCK_ENTITIES.contains(&e) => {
-                let meta = catalog.registry(&super::list::registry_name(e))?;
-                let branch_default;
-                let name = match (&self.name, &self.uid) {
-                    (None, None) if e == "branch" => {
-                        let cwd = crate::output::current_dir()?;
-                        branch_default = lamindb_core::instance::settings::Context::Branch
-                            .current(inst.settings(), &cwd)
-                            .map_or_else(|| "main".to_owned(), |c| c.1);
-                        Some(branch_default.as_str())
-                    }
-                    (n, _) => n.as_deref(),
-                };
-                let (field, value) = match (&self.uid, name, &self.key) {
-                    (Some(u), _, _) => ("uid", u.as_str()),
-                    (None, Some(n), _) => (meta.name_field.unwrap_or("name"), n),
-                    (None, None, Some(k)) => ("key", k.as_str()),
-                    (None, None, None) => {
-                        return Err(Error::Validation(format!("For {e} pass --uid or --name")))
-                    }
-                };
-                let rows = inst
-                    .query_registry(meta.name)?
-                    .filter(Q::new(field, value))
-                    .rows(&["id"])?;
-                let id = rows
-                    .rows
-                    .first()
-                    .and_then(|r| r[0].as_i64())
-                    .ok_or_else(|| {
-                        Error::NotFound(format!("no {} record has {field} '{value}'", meta.name))
-                    })?;
-                Ok((meta, id))
-            }
-            other => Err(Error::Validation(format!(
-                "cannot annotate '{other}': annotate one of {}",
+        if !BLOCK_ENTITIES.contains(&entity) {
+            return Err(Error::Validation(format!(
+                "cannot annotate '{entity}': annotate one of {}",
                 BLOCK_ENTITIES.join(", ")
-            ))),
+            )));
         }
+        crate::output::find_record(
+            inst,
+            entity,
+            &crate::output::RecordRef {
+                uid: self.uid.as_deref(),
+                name: self.name.as_deref(),
+                key: self.key.as_deref(),
+            },
+        )
     }
 }

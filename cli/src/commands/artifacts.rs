@@ -505,8 +505,9 @@ fn copy_out(src: &Path, dir: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
 /// `lamin delete`.
 #[derive(Args)]
 pub struct DeleteArgs {
-    /// What to delete: `artifact` (the default), `transform` or `branch`.
-    #[arg(value_parser = ["artifact", "transform", "branch"])]
+    /// What to delete: `artifact` (the default), `transform`, `branch`, or a record of
+    /// `collection`, `run`, `feature`, `schema`, `project`, `ulabel`, `record`, `reference`.
+    #[arg(value_parser = ["artifact", "transform", "branch", "collection", "run", "feature", "schema", "project", "ulabel", "record", "reference"])]
     entity: Option<String>,
     /// Key of the artifact or transform (the newest with that key).
     #[arg(long, required_unless_present_any = ["uid", "name"])]
@@ -534,7 +535,8 @@ impl DeleteArgs {
         match self.entity.as_deref() {
             Some("transform") => return self.delete_transform(&inst),
             Some("branch") => return self.delete_branch(&inst),
-            _ => {}
+            None | Some("artifact") => {}
+            Some(other) => return self.delete_record(&inst, other),
         }
         let a = match (&self.uid, &self.key, self.permanent) {
             (None, Some(k), true) => inst
@@ -566,6 +568,33 @@ impl DeleteArgs {
                 artifact_json(&inst, &t),
             ))
         }
+    }
+
+    /// Any other record: to the trash, or with --permanent for good (its links go with it).
+    fn delete_record(&self, inst: &Instance, entity: &str) -> Result<Output> {
+        let (meta, id) = crate::output::find_record(
+            inst,
+            entity,
+            &crate::output::RecordRef {
+                uid: self.uid.as_deref(),
+                name: self.name.as_deref(),
+                key: self.key.as_deref(),
+            },
+        )?;
+        if self.permanent {
+            inst.delete_record(meta, id)?;
+        } else {
+            inst.trash_record(meta, id)?;
+        }
+        let verb = if self.permanent {
+            "permanently deleted"
+        } else {
+            "moved to the trash:"
+        };
+        Ok(Output::new(
+            format!("{verb} {} {id}", meta.name),
+            json!({ "registry": meta.name, "id": id, "permanent": self.permanent }),
+        ))
     }
 
     /// A branch is deleted for good (with or without --permanent, as in Python) unless records

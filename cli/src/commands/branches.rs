@@ -168,58 +168,20 @@ impl RecordArgs {
     /// The registry and row id of the record.
     fn find(&self, inst: &Instance) -> Result<(&'static lamindb_core::meta::RegistryMeta, i64)> {
         let entity = self.entity.to_ascii_lowercase();
-        let catalog = inst.catalog();
-        Ok(match entity.as_str() {
-            "branch" => (catalog.registry("Branch")?, self.branch(inst)?.id),
-            "artifact" => (
-                catalog.registry("Artifact")?,
-                crate::output::select(inst, &self.key, &self.uid)?.id.into(),
-            ),
-            "transform" => {
-                let t = match (&self.uid, &self.key) {
-                    (Some(u), _) => inst.transforms().get(u)?,
-                    (None, Some(k)) => inst.transforms().get_by_key(k)?,
-                    (None, None) => {
-                        return Err(Error::Validation(
-                            "For transform pass --key or --uid".into(),
-                        ))
-                    }
-                };
-                (catalog.registry("Transform")?, t.id.into())
-            }
-            "collection" | "project" => {
-                let meta = inst
-                    .catalog()
-                    .registry(&super::list::registry_name(&entity))?;
-                let (field, value) = match (&self.uid, &self.name, &self.key) {
-                    (Some(u), _, _) => ("uid", u.as_str()),
-                    (None, Some(n), _) => (meta.name_field.unwrap_or("name"), n.as_str()),
-                    (None, None, Some(k)) => ("key", k.as_str()),
-                    (None, None, None) => {
-                        return Err(Error::Validation(format!(
-                            "For {entity} pass --uid, --name or --key"
-                        )))
-                    }
-                };
-                let rows = inst
-                    .query_registry(meta.name)?
-                    .filter(Q::new(field, value))
-                    .rows(&["id"])?;
-                let id = rows
-                    .rows
-                    .first()
-                    .and_then(|r| r[0].as_i64())
-                    .ok_or_else(|| {
-                        Error::NotFound(format!("no {} with {field} '{value}'", meta.name))
-                    })?;
-                (meta, id)
-            }
-            other => {
-                return Err(Error::Validation(format!(
-                    "'{other}' is not one of artifact, transform, collection, project, branch"
-                )))
-            }
-        })
+        if !DESCRIBED.contains(&entity.as_str()) && entity != "branch" {
+            return Err(Error::Validation(format!(
+                "'{entity}' is not one of artifact, transform, collection, project, branch"
+            )));
+        }
+        crate::output::find_record(
+            inst,
+            &entity,
+            &crate::output::RecordRef {
+                uid: self.uid.as_deref(),
+                name: self.name.as_deref(),
+                key: self.key.as_deref(),
+            },
+        )
     }
 
     fn check(&self, description: bool, status: bool) -> Result<()> {

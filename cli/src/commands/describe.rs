@@ -399,41 +399,32 @@ fn describe_record(
     name: Option<&str>,
 ) -> Result<crate::output::Output> {
     use lamindb_core::query::hierarchy::Walk;
-    let meta = inst
-        .catalog()
-        .registry(&super::list::registry_name(registry))?;
-    let current_branch;
-    let name = match name {
-        None if meta.name == "Branch" && sel.uid.is_none() => {
-            let cwd = crate::output::current_dir()?;
-            current_branch = lamindb_core::instance::settings::Context::Branch
-                .current(inst.settings(), &cwd)
-                .map_or_else(|| "main".to_owned(), |c| c.1);
-            Some(current_branch.as_str())
-        }
-        n => n,
-    };
-    let (field, value) = match (&sel.uid, name, &sel.key) {
-        (Some(u), _, _) => ("uid", u.as_str()),
-        (None, Some(n), _) => (meta.name_field.unwrap_or("name"), n),
-        (None, None, Some(k)) => ("key", k.as_str()),
-        (None, None, None) => {
-            return Err(Error::Validation(format!(
-                "For entity '{}' you must pass --uid or --name",
-                registry.to_ascii_lowercase()
-            )))
-        }
-    };
+    let (meta, id) = crate::output::find_record(
+        inst,
+        registry,
+        &crate::output::RecordRef {
+            uid: sel.uid.as_deref(),
+            name,
+            key: sel.key.as_deref(),
+        },
+    )?;
     let rows = inst
         .query_registry(meta.name)?
-        .filter(Q::new(field, value))
+        .branches(lamindb_core::query::Branches::All)
+        .filter(Q::new("id", id))
         .rows(&[])?;
     let Some(row) = rows.rows.first() else {
         return Err(Error::NotFound(format!(
-            "no {} record has {field} '{value}'",
+            "{} {id} does not exist",
             meta.name
         )));
     };
+    let value = name
+        .or(sel.key.as_deref())
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            row[rows.column(meta.name_field.unwrap_or("uid")).unwrap_or(0)].display()
+        });
     let uid = row[rows.column("uid").unwrap_or(0)].display();
     let mut text = format!("{}: {value} ({uid})\n", meta.name);
     let mut json = serde_json::Map::new();

@@ -235,3 +235,48 @@ fn text_field(registry: &crate::meta::RegistryMeta, field: &str) -> Result<&'sta
             ))
         })
 }
+
+impl Instance {
+    /// Moves row `id` of `registry` to the trash (branch -1), as Python's `record.delete()`.
+    pub fn trash_record(&self, registry: &crate::meta::RegistryMeta, id: i64) -> Result<()> {
+        if !registry.has_branches() {
+            return Err(Error::Unsupported(format!(
+                "{} records have no trash; delete them permanently",
+                registry.name
+            )));
+        }
+        let mut u = Sql::default();
+        u.push(&format!(
+            "UPDATE \"{}\" SET branch_id = -1 WHERE id = ",
+            registry.table
+        ))
+        .bind(Bind::Int(id));
+        if u.execute(&mut self.conn())? == 0 {
+            return Err(Error::NotFound(format!(
+                "{} {id} does not exist",
+                registry.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Deletes row `id` of `registry` for good, in one transaction: rows that must reference
+    /// it (link tables, its readme and comments) go with it, nullable references to it are
+    /// cleared — Django's cascade, table by table, for every module.
+    pub fn delete_record(&self, registry: &crate::meta::RegistryMeta, id: i64) -> Result<()> {
+        let mut conn = self.conn();
+        conn.write(|c| {
+            crate::db::introspect::unlink_references(c, registry.table, id)?;
+            let mut d = Sql::default();
+            d.push(&format!("DELETE FROM \"{}\" WHERE id = ", registry.table))
+                .bind(Bind::Int(id));
+            if d.execute(c)? == 0 {
+                return Err(Error::NotFound(format!(
+                    "{} {id} does not exist",
+                    registry.name
+                )));
+            }
+            Ok(())
+        })
+    }
+}

@@ -65,3 +65,60 @@ both!(listings_agree_whatever_the_spelling_or_filter, |backend| {
         "{text}"
     );
 });
+
+// `lamin delete ENTITY`: a record of any registry goes to the trash, or with --permanent for
+// good together with its links; what linked to it stays.
+both!(records_of_any_registry_are_trashed_or_deleted, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["create", "ulabel", "Old"]);
+    env.ok(&["create", "feature", "score", "--dtype", "float"]);
+    let f = env.write("a.txt", b"a");
+    env.ok(&["save", f.to_str().unwrap(), "--key", "a.txt"]);
+    env.ok(&[
+        "annotate",
+        "--key",
+        "a.txt",
+        "--ulabel",
+        "Old",
+        "--features",
+        "score=0.5",
+    ]);
+    let uid = env.json(&["list", "ulabels", "--filter", "name=Old"])[0]["uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.ok(&["delete", "ulabel", "--name", "Old"]);
+    assert_eq!(
+        env.json(&["list", "ulabels", "--filter", "name=Old"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    env.ok(&["delete", "ulabel", "--uid", &uid, "--permanent"]);
+    assert_eq!(
+        env.lamin(&["describe", "ulabel", "--uid", &uid])
+            .status
+            .code(),
+        Some(3)
+    );
+    // The feature goes with its values; the artifact stays.
+    env.ok(&["delete", "feature", "--name", "score", "--permanent"]);
+    let d = env.json(&["describe", "--key", "a.txt"]);
+    assert!(
+        d["features"].as_object().is_none_or(|f| f.is_empty()),
+        "{d}"
+    );
+    assert!(d["labels"].as_array().is_none_or(|l| l.is_empty()), "{d}");
+    // A run goes; what it made stays.
+    env.ok(&["run", "--", "true"]);
+    let run = env.json(&["list", "runs"])[0]["uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.ok(&["delete", "run", "--uid", &run, "--permanent"]);
+    assert_eq!(env.json(&["list", "runs"]).as_array().unwrap().len(), 0);
+    let missing = env.lamin(&["delete", "project", "--name", "nope"]);
+    assert_eq!(missing.status.code(), Some(3));
+});
