@@ -308,13 +308,19 @@ impl StorageRoot {
     pub fn download(&self, key: &str, dest: &Path, progress: Option<Progress<'_>>) -> Result<()> {
         if let Some(p) = self.local_path() {
             let src = p.join(key);
-            if src.is_dir() {
-                return copy_tree(&src, dest);
+            let copied = if src.is_dir() {
+                copy_tree(&src, dest)?;
+                crate::dir_size(dest)?
+            } else {
+                if let Some(dir) = dest.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                }
+                std::fs::copy(&src, dest).map_err(|e| Error::io(&src, e))?
+            };
+            // A local copy is one system call: its progress is reported once, complete.
+            if let Some(p) = progress {
+                p(copied);
             }
-            if let Some(dir) = dest.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            }
-            std::fs::copy(&src, dest).map_err(|e| Error::io(&src, e))?;
             return Ok(());
         }
         let r = self.remote()?;
@@ -382,12 +388,17 @@ impl StorageRoot {
         }
         let (dst, partial) = self.stage(key)?;
         let meta = std::fs::metadata(src).map_err(|e| Error::io(src, e))?;
-        if meta.is_dir() {
+        let copied = if meta.is_dir() {
             copy_tree(src, &partial)?;
+            crate::dir_size(&partial)?
         } else {
-            std::fs::copy(src, &partial).map_err(|e| Error::io(src, e))?;
+            std::fs::copy(src, &partial).map_err(|e| Error::io(src, e))?
+        };
+        self.promote(&partial, &dst, key)?;
+        if let Some(p) = progress {
+            p(copied);
         }
-        self.promote(&partial, &dst, key)
+        Ok(())
     }
 
     /// [`StorageRoot::put_with_progress`] for a source whose hash was recorded as `expected`:
@@ -446,7 +457,11 @@ impl StorageRoot {
                 return Err(e);
             }
         }
-        self.promote(&partial, &dst, key)
+        self.promote(&partial, &dst, key)?;
+        if let Some(p) = progress {
+            p(expected.size);
+        }
+        Ok(())
     }
 
     /// The local paths of `key` and of its staged copy, with the folder made and any stale
@@ -594,6 +609,28 @@ mod tests {
         assert!(StorageRoot::parse("ftp://x").is_err());
         assert!(StorageRoot::parse("s3://").is_err());
         assert!(StorageRoot::parse("").is_err());
+    }
+
+    #[test]
+    fn local_copies_report_their_progress_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = StorageRoot::local(&dir.path().join("root")).unwrap();
+        let src = dir.path().join("src.bin");
+        std::fs::write(&src, vec![7u8; 5000]).unwrap();
+        let last = std::sync::Mutex::new(0u64);
+        let record = |n: u64| *last.lock().unwrap() = n;
+        root.put_with_progress(&src, "a.bin", Some(&record))
+            .unwrap();
+        assert_eq!(*last.lock().unwrap(), 5000);
+        *last.lock().unwrap() = 0;
+        let expected = crate::hash_path(&src).unwrap();
+        root.put_checked(&src, "b.bin", &expected, Some(&record))
+            .unwrap();
+        assert_eq!(*last.lock().unwrap(), 5000);
+        *last.lock().unwrap() = 0;
+        root.download("a.bin", &dir.path().join("back.bin"), Some(&record))
+            .unwrap();
+        assert_eq!(*last.lock().unwrap(), 5000);
     }
 
     #[test]
