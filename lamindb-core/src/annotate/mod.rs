@@ -334,7 +334,8 @@ impl Annotations<'_> {
                     continue;
                 }
                 if f.dtype.is_categorical() {
-                    match resolve_labels(conn, catalog, self.host, f, value) {
+                    match resolve_labels(conn, catalog, self.host, f, value, self.inst.branch_id())
+                    {
                         Ok(links) => prepared.push((f, Prepared::Labels(links))),
                         Err(msg) => {
                             problems.push(format!("'{name}' ({})={value}: {msg}", f.dtype_str))
@@ -363,9 +364,16 @@ impl Annotations<'_> {
                     remove_feature_values(conn, catalog, self.host, f, None)?;
                 }
                 match p {
-                    Prepared::Json(v) => {
-                        store_json(conn, catalog, self.host, f, &v, user_id, run_id)?
-                    }
+                    Prepared::Json(v) => store_json(
+                        conn,
+                        catalog,
+                        self.host,
+                        f,
+                        &v,
+                        user_id,
+                        run_id,
+                        self.inst.branch_id(),
+                    )?,
                     Prepared::Labels(links) => {
                         for (link, id) in links {
                             insert_link(
@@ -529,12 +537,14 @@ pub(crate) fn typed_json_values_of(
 }
 
 /// Resolves categorical values (a name or a list of names) to link rows.
+/// Labels on `branch` or main are found.
 fn resolve_labels(
     conn: &mut DbConnection,
     catalog: &Catalog,
     host: Host,
     f: &FeatureInfo,
     value: &Json,
+    branch: i32,
 ) -> std::result::Result<Vec<(&'static LinkMeta, i64)>, String> {
     let names: Vec<String> = match value {
         Json::String(s) => vec![s.clone()],
@@ -572,7 +582,10 @@ fn resolve_labels(
             q = q & Q::new("type__uid", type_uid);
         }
         if label.has_branches() {
-            q = q & Q::new("branch_id", Branch::Main.id());
+            q = q & Q::new(
+                "branch_id__in",
+                Value::from(vec![i64::from(Branch::Main.id()), i64::from(branch)]),
+            );
         }
         c.condition(label, "l", &q).map_err(|e| e.to_string())?;
         let rows = c.sql.load(c.conn).map_err(|e| e.to_string())?;
@@ -618,6 +631,7 @@ fn resolve_labels(
 }
 
 /// Stores a simple value: a shared JsonValue (artifacts, runs) or the record's RecordJson row.
+#[allow(clippy::too_many_arguments)]
 fn store_json(
     conn: &mut DbConnection,
     catalog: &Catalog,
@@ -626,6 +640,7 @@ fn store_json(
     v: &Json,
     user_id: i32,
     run_id: Option<i64>,
+    branch: i32,
 ) -> Result<()> {
     let pg = conn.dialect() == Dialect::Postgres;
     let json_bind = |sql: &mut Sql| {
@@ -697,9 +712,9 @@ fn store_json(
                 .bind(Bind::Int(f.id));
             // is_locked, branch_id, created_on_id, space_id
             sql.push(", FALSE, ")
-                .bind(Bind::Int(Branch::Main.id().into()))
+                .bind(Bind::Int(branch.into()))
                 .push(", ")
-                .bind(Bind::Int(Branch::Main.id().into()))
+                .bind(Bind::Int(branch.into()))
                 .push(", 1, ")
                 .bind(Bind::Int(user_id.into()))
                 .push(", ");

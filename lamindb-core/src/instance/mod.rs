@@ -59,6 +59,8 @@ pub struct Instance {
     pub(crate) roots: Mutex<std::collections::HashMap<i32, StorageRoot>>,
     /// Where transfer progress goes, if anywhere.
     pub(crate) progress: Mutex<Option<std::sync::Arc<dyn ProgressSink>>>,
+    /// The branch new records are created on (read from the branch setting on open).
+    pub(crate) branch: std::sync::atomic::AtomicI32,
 }
 
 impl Drop for Instance {
@@ -400,6 +402,7 @@ impl Instance {
         let user = ensure_user(&mut conn, &handle, &user_uid)?;
         // Paths are computed from where the storage is now, which may differ from the recorded root.
         let storage_root = StorageRoot::parse(&settings.storage_root)?;
+        let branch = current_branch(&mut conn, &settings);
         Ok(Instance {
             uid: settings.uid(),
             dialect: conn.dialect(),
@@ -415,7 +418,21 @@ impl Instance {
             progress: Mutex::new(None),
             roots: Mutex::new(Default::default()),
             storage_rows: Mutex::new(None),
+            branch: std::sync::atomic::AtomicI32::new(branch),
         })
+    }
+
+    /// The branch new records are created on and queries look at (with main): the one the
+    /// branch setting names when the instance was opened (Python's
+    /// `current-branch--<owner>--<name>.txt`, or a development folder's
+    /// `.lamin/current_branch`), else main.
+    pub fn branch_id(&self) -> i32 {
+        self.branch.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Makes `id` the branch of this instance's new records and queries.
+    pub fn set_branch(&self, id: i32) {
+        self.branch.store(id, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Opens the current instance (see [`crate::instance::settings::current`]).
@@ -609,6 +626,28 @@ fn seed_core(
         }
     }
     Ok(user.id)
+}
+
+/// The branch the branch setting names for work in the current folder, else main.
+fn current_branch(conn: &mut DbConnection, settings: &InstanceSettings) -> i32 {
+    let main = crate::db::models::Branch::Main.id();
+    let Some((uid, name)) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| crate::instance::settings::Context::Branch.current(settings, &cwd))
+    else {
+        return main;
+    };
+    let mut q = crate::db::rows::Sql::default();
+    q.push("SELECT CAST(id AS BIGINT) AS i0 FROM lamindb_branch WHERE uid = ")
+        .bind(crate::db::rows::Bind::Text(uid))
+        .push(" ORDER BY id");
+    match q.load_ints(conn).ok().and_then(|ids| ids.first().copied()) {
+        Some(id) => i32::try_from(id).unwrap_or(main),
+        None => {
+            tracing::warn!("the current branch '{name}' is not in this instance; using main");
+            main
+        }
+    }
 }
 
 impl Instance {

@@ -237,7 +237,9 @@ impl Instance {
             .iter()
             .filter(|x| {
                 x.id == artifact.id
-                    || (x.branch_id == Branch::Main.id() || x.branch_id == Branch::Archive.id())
+                    || (x.branch_id == Branch::Main.id()
+                        || x.branch_id == Branch::Archive.id()
+                        || x.branch_id == self.branch_id())
             })
             .collect();
         shown_artifacts.sort_by_key(|x| (x.created_at, x.id));

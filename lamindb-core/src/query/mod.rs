@@ -98,7 +98,8 @@ model!(JsonValue, lamindb_jsonvalue, JSONVALUE, i64);
 /// Which branches a query sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Branches {
-    /// Main, unless the filter names `id`, `uid`, `hash` or a branch (Python's rule).
+    /// The current branch and main, unless the filter names `id`, `uid`, `hash` or a branch
+    /// (Python's rule).
     Default,
     /// Every branch, trash and archive included.
     All,
@@ -231,13 +232,13 @@ impl<'a, M> Query<'a, M> {
         Q::And(self.filters.clone())
     }
 
-    fn branch_condition(&self) -> Option<i32> {
+    fn branch_condition(&self) -> Option<Vec<i32>> {
         if !self.meta.has_branches() {
             return None;
         }
         match self.branches {
             Branches::All => None,
-            Branches::Only(b) => Some(b),
+            Branches::Only(b) => Some(vec![b]),
             Branches::Default => {
                 let q = self.condition();
                 let opts_out = q.lookup_paths().iter().any(|p| {
@@ -249,7 +250,9 @@ impl<'a, M> Query<'a, M> {
                         || p.starts_with("branch__")
                         || p.starts_with("branch_id__")
                 });
-                (!opts_out).then_some(1)
+                let mut ids = vec![crate::db::models::Branch::Main.id(), self.inst.branch_id()];
+                ids.dedup();
+                (!opts_out).then_some(ids)
             }
         }
     }
@@ -259,13 +262,19 @@ impl<'a, M> Query<'a, M> {
         let alias = c.alias();
         c.sql
             .push(&format!(" FROM \"{}\" {alias} WHERE ", self.meta.table));
-        if let Some(b) = self.branch_condition() {
+        if let Some(ids) = self.branch_condition() {
             let field = self
                 .meta
                 .field("branch_id")
                 .expect("registries with branches");
             let col = c.column(&alias, field);
-            c.sql.push(&format!("{col} = {b} AND "));
+            // Branch ids are integers from the database, not user text.
+            let list = ids
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            c.sql.push(&format!("{col} IN ({list}) AND "));
         }
         c.condition(self.meta, &alias, &self.condition())?;
         Ok(alias)

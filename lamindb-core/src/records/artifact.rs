@@ -494,7 +494,7 @@ impl<'a> Artifacts<'a> {
             // A version still being written by another save is the head when none is finished.
             let head = same_key
                 .iter()
-                .find(|r| r.is_latest && r.branch_id == Branch::Main.id())
+                .find(|r| r.is_latest && r.branch_id == self.inst.branch_id())
                 .or_else(|| same_key.iter().find(|r| r.is_latest))
                 .or_else(|| same_key.iter().find(|r| r.write_pending()))
                 .ok_or_else(|| {
@@ -530,10 +530,13 @@ impl<'a> Artifacts<'a> {
         // A row whose data still has to be copied becomes the latest version only when its save
         // commits (`finalize`); one registered in place is complete at once.
         let pending = p.in_place.is_none();
+        // The latest version of another branch stays its branch's latest.
         if let (false, Some(head)) = (pending, &plan.revises) {
-            diesel::update(a::table.find(head.id))
-                .set(a::is_latest.eq(false))
-                .execute(conn)?;
+            if head.branch_id == self.inst.branch_id() {
+                diesel::update(a::table.find(head.id))
+                    .set(a::is_latest.eq(false))
+                    .execute(conn)?;
+            }
         }
         let aux = JsonData(serde_json::json!({ "so": 1, "so_by": writer_id() }));
         let row = NewArtifact {
@@ -554,8 +557,8 @@ impl<'a> Artifacts<'a> {
             is_locked: false,
             aux: pending.then_some(aux),
             version_tag: None,
-            branch_id: Branch::Main.id(),
-            created_on_id: Branch::Main.id(),
+            branch_id: self.inst.branch_id(),
+            created_on_id: self.inst.branch_id(),
             space_id: 1,
             storage_id: p.storage_id,
             created_by_id: self.inst.user().id,
@@ -846,7 +849,8 @@ impl<'a> Artifacts<'a> {
             .filter(uid_starts_with!(a::table, a::uid, dialect, uid_or_prefix))
             .select(Artifact::as_select())
             .load(&mut *conn)?;
-        rows.retain(|r| r.branch_id == Branch::Main.id());
+        let current = self.inst.branch_id();
+        rows.retain(|r| r.branch_id == current || r.branch_id == Branch::Main.id());
         latest_first(&mut rows);
         let mut stems: Vec<&str> = rows.iter().map(|r| r.stem_uid()).collect();
         stems.sort();
@@ -870,9 +874,13 @@ impl<'a> Artifacts<'a> {
         }
     }
 
-    /// Gets the latest version of the artifact with `key` in the main branch.
+    /// Gets the latest version of the artifact with `key` on the current branch, else on main.
     pub fn get_by_key(&self, key: &str) -> Result<Artifact> {
-        let mut rows = with_key(&mut self.inst.conn(), key, Branch::Main.id())?;
+        let current = self.inst.branch_id();
+        let mut rows = with_key(&mut self.inst.conn(), key, current)?;
+        if rows.is_empty() && current != Branch::Main.id() {
+            rows = with_key(&mut self.inst.conn(), key, Branch::Main.id())?;
+        }
         latest_first(&mut rows);
         rows.into_iter().next().ok_or_else(|| {
             Error::NotFound(format!(

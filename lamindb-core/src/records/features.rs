@@ -151,7 +151,7 @@ impl Features<'_> {
             lock_name(c, crate::meta::core::FEATURE.table, spec.type_id, name)?;
             let mut q = f::table
                 .filter(f::name.eq(name))
-                .filter(f::branch_id.eq(Branch::Main.id()))
+                .filter(f::branch_id.eq_any([Branch::Main.id(), self.inst.branch_id()]))
                 .into_boxed();
             q = match spec.type_id {
                 Some(t) => q.filter(f::type_id.eq(t)),
@@ -188,8 +188,8 @@ impl Features<'_> {
                     f::array_rank.eq(0i16),
                     f::array_size.eq(0),
                     f::is_locked.eq(false),
-                    f::branch_id.eq(Branch::Main.id()),
-                    f::created_on_id.eq(Branch::Main.id()),
+                    f::branch_id.eq(self.inst.branch_id()),
+                    f::created_on_id.eq(self.inst.branch_id()),
                     f::space_id.eq(1i16),
                     f::created_by_id.eq(user_id),
                     f::run_id.eq(run_id),

@@ -5,7 +5,7 @@
 
 use std::marker::PhantomData;
 
-use crate::db::models::{Branch, Project, Record, Reference, ULabel};
+use crate::db::models::{Project, Record, Reference, ULabel};
 use crate::db::rows::{Bind, Sql};
 use crate::db::sql_types::UtcTime;
 use crate::db::DbConnection;
@@ -229,6 +229,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
         user_id: i32,
     ) -> Result<Vec<i32>> {
         let now = UtcTime::now();
+        let branch = self.inst.branch_id();
         let table = self.meta().table;
         let mut cols = vec![
             "uid",
@@ -280,9 +281,9 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                     sql.bind(Bind::Bool(s.is_type)).push(", ");
                     // is_locked, branch_id, created_on_id, space_id
                     sql.push("FALSE, ")
-                        .bind(Bind::Int(Branch::Main.id().into()))
+                        .bind(Bind::Int(branch.into()))
                         .push(", ")
-                        .bind(Bind::Int(Branch::Main.id().into()))
+                        .bind(Bind::Int(branch.into()))
                         .push(", 1, ");
                     sql.bind(Bind::Int(user_id.into())).push(", ");
                     sql.bind_opt(run_id.map(Bind::Int));

@@ -493,7 +493,16 @@ impl Schemas<'_> {
                     });
                 }
             }
-            let record = insert(c, name.clone(), &def, hash.clone(), &spec, user_id, run_id)?;
+            let record = insert(
+                c,
+                name.clone(),
+                &def,
+                hash.clone(),
+                &spec,
+                user_id,
+                run_id,
+                self.inst.branch_id(),
+            )?;
             Ok(Created {
                 record,
                 created: true,
@@ -776,6 +785,8 @@ fn update_descriptors(
 }
 
 /// Inserts a new schema with its member and slot links.
+/// (On `branch`, the current one.)
+#[allow(clippy::too_many_arguments)]
 fn insert(
     conn: &mut DbConnection,
     name: Option<String>,
@@ -784,6 +795,7 @@ fn insert(
     spec: &NewSchema,
     user_id: i32,
     run_id: Option<i64>,
+    branch: i32,
 ) -> Result<Schema> {
     let uid = hash
         .as_deref()
@@ -812,8 +824,8 @@ fn insert(
                 s::type_id.eq(spec.type_id),
                 s::aux.eq(def.aux().map(JsonData)),
                 s::is_locked.eq(false),
-                s::branch_id.eq(Branch::Main.id()),
-                s::created_on_id.eq(Branch::Main.id()),
+                s::branch_id.eq(branch),
+                s::created_on_id.eq(branch),
                 s::space_id.eq(1i16),
                 s::created_by_id.eq(user_id),
                 s::run_id.eq(run_id),

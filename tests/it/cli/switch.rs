@@ -2,6 +2,7 @@
 //! the branch file Python reads, lamin-cli's messages and exit codes.
 
 use lamindb_tests::both;
+use serde_json::Value;
 
 use super::Env;
 
@@ -138,3 +139,69 @@ both!(
         );
     }
 );
+
+// Records are created on the current branch and seen from it and from main; main does not see
+// them until the branch is merged. A new version made on a branch leaves main's latest alone.
+both!(records_live_on_the_current_branch_until_merged, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["settings", "dev-dir", "unset"]);
+    let f = env.write("data.txt", b"v1");
+    env.ok(&["save", f.to_str().unwrap(), "--key", "data.txt"]);
+    env.ok(&["switch", "-c", "dev"]);
+    env.ok(&["create", "ulabel", "on-dev"]);
+    std::fs::write(&f, "v2").unwrap();
+    let v2 = env.json(&["save", f.to_str().unwrap(), "--key", "data.txt"]);
+    assert!(v2["branch_id"].as_i64().unwrap() > 1, "{v2}");
+    // On dev: the label, and v2 as the latest of the key.
+    assert_eq!(
+        env.json(&["list", "ulabels", "--filter", "name=on-dev"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        env.json(&["describe", "--key", "data.txt"])["uid"],
+        v2["uid"]
+    );
+    // On main: neither; v1 is still main's latest.
+    env.ok(&["switch", "main"]);
+    assert_eq!(
+        env.json(&["list", "ulabels", "--filter", "name=on-dev"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let v1 = env.json(&["describe", "--key", "data.txt"]);
+    assert_ne!(v1["uid"], v2["uid"]);
+    assert_eq!(v1["is_latest"], true);
+    // Merged: both on main, and one latest version of the key.
+    env.ok(&["merge", "dev"]);
+    assert_eq!(
+        env.json(&["list", "ulabels", "--filter", "name=on-dev"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        env.json(&["describe", "--key", "data.txt"])["uid"],
+        v2["uid"]
+    );
+    let versions = env.json(&[
+        "list",
+        "artifacts",
+        "--all-versions",
+        "--key-prefix",
+        "data",
+    ]);
+    let latest: Vec<&Value> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["is_latest"] == true)
+        .collect();
+    assert_eq!(latest.len(), 1, "{versions}");
+});
