@@ -107,6 +107,11 @@ for fmt in h5ad v2.zarr v3.zarr; do
     "$here/../fixtures/anndata/mini_immuno_synonyms.$fmt" \
     --schema ensembl_gene_ids_and_valid_features_in_obs --standardize "$work/standardized.$fmt"
 done
+# A label made on a branch and merged into main (Python must see it on main, the branch merged).
+step "switch -c pydev" "$LAMIN" switch -c pydev
+step "create ulabel from-branch (on pydev)" "$LAMIN" create ulabel from-branch
+step "switch main" "$LAMIN" switch main
+step "merge pydev" "$LAMIN" merge pydev
 slug="$("$LAMIN" --json info | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["slug"])')"
 echo "== instance $slug"
 
@@ -291,6 +296,12 @@ if pertdb is not None:
           lambda: expect(list(pertdb.Compound.standardize(["Decadron"])), ["dexamethasone"]))
     check("create pertdb.Compound 'aspirin'",
           lambda: expect(pertdb.Compound(name="aspirin").save().name, "aspirin"))
+# --- a branch lamin merged ---
+check("ULabel made on branch pydev is on main after lamin merge",
+      lambda: expect(ln.ULabel.get(name="from-branch").branch.name, "main"))
+check("branch pydev is marked merged (_status_code -1)",
+      lambda: expect(ln.Branch.get(name="pydev")._status_code, -1))
+
 # --- the standardized AnnData copies lamin wrote ---
 def standardized(fmt):
     import anndata as ad, numpy as np
