@@ -406,6 +406,17 @@ fn install_signal_handler() {
     });
 }
 
+/// Finishes `run` as errored, with `message` as its report when the report can be stored (the
+/// run is finished either way).
+fn record_error(inst: &Instance, run: &Run, message: &str) -> Result<Run> {
+    let log = track::run_log_path(&run.uid);
+    let _ = std::fs::create_dir_all(settings::cache_dir());
+    let report = std::fs::write(&log, format!("{message}\n"))
+        .ok()
+        .and_then(|()| track::save_log(inst, run, &log).ok().flatten());
+    inst.runs().finish(run, RunStatus::Errored, report.as_ref())
+}
+
 /// Runs a command as a tracked run; see `lamin run --help`.
 pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     let target = target(&cmd)?;
@@ -424,13 +435,7 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
         } => {
             let (transform, _) = inst.transforms().resolve(&spec)?;
             let run = inst.runs().start(&transform, &RunSpec::default())?;
-            let log = track::run_log_path(&run.uid);
-            let _ = std::fs::create_dir_all(settings::cache_dir());
-            std::fs::write(&log, format!("{message}\n")).map_err(|e| Error::io(&log, e))?;
-            let report = track::save_log(inst, &run, &log)?;
-            let run = inst
-                .runs()
-                .finish(&run, RunStatus::Errored, report.as_ref())?;
+            let run = record_error(inst, &run, &message)?;
             eprintln!("error: {message}");
             return Ok(RunOutcome {
                 run,
@@ -474,11 +479,7 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
         run.uid, transform.key, transform.uid
     );
     let finish_failed = |run: &Run, message: String| -> Error {
-        let log = track::run_log_path(&run.uid);
-        let _ = std::fs::create_dir_all(settings::cache_dir());
-        let _ = std::fs::write(&log, format!("{message}\n"));
-        let report = track::save_log(inst, run, &log).ok().flatten();
-        let _ = inst.runs().finish(run, RunStatus::Errored, report.as_ref());
+        let _ = record_error(inst, run, &message);
         Error::Validation(message)
     };
     // A Python script's environment is its interpreter's packages; other programs have none.

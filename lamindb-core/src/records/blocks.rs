@@ -41,6 +41,15 @@ pub struct AddedBlock {
     pub created: bool,
 }
 
+/// A registry's block table (`<table>block`) and its column naming the record (`artifact_id`).
+fn block_table(registry: &RegistryMeta) -> (String, String) {
+    let entity = registry
+        .table
+        .strip_prefix("lamindb_")
+        .unwrap_or(registry.table);
+    (format!("{}block", registry.table), format!("{entity}_id"))
+}
+
 /// The blocks of an instance; get them with [`Instance::blocks`].
 pub struct Blocks<'a> {
     inst: &'a Instance,
@@ -62,14 +71,7 @@ impl Blocks<'_> {
         kind: BlockKind,
         content: &str,
     ) -> Result<AddedBlock> {
-        let table = format!("{}block", registry.table);
-        let host = format!(
-            "{}_id",
-            registry
-                .table
-                .strip_prefix("lamindb_")
-                .unwrap_or(registry.table)
-        );
+        let (table, host) = block_table(registry);
         let mut conn = self.inst.conn();
         let columns = crate::db::introspect::columns(&mut conn, &table)?;
         if !columns.iter().any(|c| c.name == host) {
@@ -180,14 +182,7 @@ impl Blocks<'_> {
         registry: &RegistryMeta,
         host_id: i64,
     ) -> Result<Vec<(String, String, String)>> {
-        let table = format!("{}block", registry.table);
-        let host = format!(
-            "{}_id",
-            registry
-                .table
-                .strip_prefix("lamindb_")
-                .unwrap_or(registry.table)
-        );
+        let (table, host) = block_table(registry);
         let mut conn = self.inst.conn();
         if crate::db::introspect::columns(&mut conn, &table)?.is_empty() {
             return Ok(Vec::new());

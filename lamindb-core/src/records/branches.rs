@@ -236,17 +236,6 @@ impl Branches<'_> {
         Ok(())
     }
 
-    /// Sets a branch's description.
-    pub fn set_description(&self, branch: &Place, description: &str) -> Result<()> {
-        let mut u = Sql::default();
-        u.push("UPDATE lamindb_branch SET description = ")
-            .bind(Bind::Text(description.to_owned()))
-            .push(" WHERE id = ")
-            .bind(Bind::Int(branch.id));
-        u.execute(&mut self.inst.conn())?;
-        Ok(())
-    }
-
     /// Deletes a branch. The trash, archive and main cannot go, nor a branch that records are
     /// on or were created on (Python protects them the same way); its readme goes with it.
     pub fn delete(&self, branch: &Place) -> Result<()> {

@@ -27,6 +27,35 @@ trait Edit {
     fn commit(self: Box<Self>) -> Result<()>;
 }
 
+/// Categorical codes in the width their array stores.
+enum Codes {
+    I8(Vec<i8>),
+    I16(Vec<i16>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+}
+
+impl Codes {
+    /// `values` narrowed to `dtype`; the reason when a value does not fit or the type is no
+    /// signed integer.
+    fn narrow(values: &[i64], dtype: &ElemType) -> std::result::Result<Codes, String> {
+        fn to<T: TryFrom<i64>>(values: &[i64], what: &str) -> std::result::Result<Vec<T>, String> {
+            values
+                .iter()
+                .map(|c| T::try_from(*c))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| format!("a code does not fit {what}"))
+        }
+        Ok(match dtype {
+            ElemType::Int(1) => Codes::I8(to(values, "int8")?),
+            ElemType::Int(2) => Codes::I16(to(values, "int16")?),
+            ElemType::Int(4) => Codes::I32(to(values, "int32")?),
+            ElemType::Int(8) => Codes::I64(values.to_vec()),
+            other => return Err(format!("codes of type {other}")),
+        })
+    }
+}
+
 /// Writes a copy of the AnnData at `src` to `out` with the values in `mappings` replaced:
 /// keys are `obs:column` or `var:column` (as [`crate::anndata_curator::AnnDataCurator`]'s
 /// `standardize` returns them), values map each old value to its standardized one.
@@ -240,46 +269,18 @@ impl Edit for H5Edit {
     }
 
     fn ints(&mut self, at: &str, values: &[i64], dtype: &ElemType) -> Result<()> {
+        let codes = Codes::narrow(values, dtype).map_err(|m| h5_err(&self.path, at, m))?;
         let root = self.file.root();
         root.delete(at).map_err(|e| h5_err(&self.path, at, e))?;
-        let narrow = |what: &str| h5_err(&self.path, at, format!("a code does not fit {what}"));
-        let created = match dtype {
-            ElemType::Int(1) => {
-                let v: Vec<i8> = values
-                    .iter()
-                    .map(|c| i8::try_from(*c))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|_| narrow("int8"))?;
-                root.create_dataset(at, |b| {
-                    b.with_i8_data(&v);
-                })
-            }
-            ElemType::Int(2) => {
-                let v: Vec<i16> = values
-                    .iter()
-                    .map(|c| i16::try_from(*c))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|_| narrow("int16"))?;
-                root.create_dataset(at, |b| {
-                    b.with_i16_data(&v);
-                })
-            }
-            ElemType::Int(4) => {
-                let v: Vec<i32> = values
-                    .iter()
-                    .map(|c| i32::try_from(*c))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|_| narrow("int32"))?;
-                root.create_dataset(at, |b| {
-                    b.with_i32_data(&v);
-                })
-            }
-            ElemType::Int(8) => root.create_dataset(at, |b| {
-                b.with_i64_data(values);
-            }),
-            other => return Err(h5_err(&self.path, at, format!("codes of type {other}"))),
-        };
-        created.map_err(|e| h5_err(&self.path, at, e))?;
+        root.create_dataset(at, |b| {
+            match &codes {
+                Codes::I8(v) => b.with_i8_data(v),
+                Codes::I16(v) => b.with_i16_data(v),
+                Codes::I32(v) => b.with_i32_data(v),
+                Codes::I64(v) => b.with_i64_data(v),
+            };
+        })
+        .map_err(|e| h5_err(&self.path, at, e))?;
         Ok(())
     }
 
@@ -355,37 +356,14 @@ impl Edit for ZarrEdit {
     }
 
     fn ints(&mut self, at: &str, values: &[i64], dtype: &ElemType) -> Result<()> {
+        let codes = Codes::narrow(values, dtype).map_err(|m| zarr_err(&self.path, at, m))?;
         let array = self.resized(at, values.len())?;
-        let narrow = |what: &str| zarr_err(&self.path, at, format!("a code does not fit {what}"));
-        let all = array.subset_all();
-        let o = write_options();
-        let written = match dtype {
-            ElemType::Int(1) => {
-                let v: Vec<i8> = values
-                    .iter()
-                    .map(|c| i8::try_from(*c))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|_| narrow("int8"))?;
-                array.store_array_subset_opt(&all, v, &o)
-            }
-            ElemType::Int(2) => {
-                let v: Vec<i16> = values
-                    .iter()
-                    .map(|c| i16::try_from(*c))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|_| narrow("int16"))?;
-                array.store_array_subset_opt(&all, v, &o)
-            }
-            ElemType::Int(4) => {
-                let v: Vec<i32> = values
-                    .iter()
-                    .map(|c| i32::try_from(*c))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|_| narrow("int32"))?;
-                array.store_array_subset_opt(&all, v, &o)
-            }
-            ElemType::Int(8) => array.store_array_subset_opt(&all, values, &o),
-            other => return Err(zarr_err(&self.path, at, format!("codes of type {other}"))),
+        let (all, o) = (array.subset_all(), write_options());
+        let written = match &codes {
+            Codes::I8(v) => array.store_array_subset_opt(&all, v, &o),
+            Codes::I16(v) => array.store_array_subset_opt(&all, v, &o),
+            Codes::I32(v) => array.store_array_subset_opt(&all, v, &o),
+            Codes::I64(v) => array.store_array_subset_opt(&all, v, &o),
         };
         written.map_err(|e| zarr_err(&self.path, at, e))
     }
