@@ -4,6 +4,35 @@ use lamindb_tests::{both, shared_data};
 
 use super::Env;
 
+/// An instance for the mini_immuno AnnData fixtures: CL imported, ulabels DMSO and IFNG, the
+/// feature `perturbation` (`cat[ULabel]`) and `cell_types` as `cat[bionty.CellType]` features.
+fn immuno_env(backend: lamindb_tests::Backend, cell_types: &[&str]) -> Env {
+    let env = Env::new(backend);
+    env.init_with(&["--modules", "bionty"]);
+    let cl = shared_data().join("ontologies/cl.obo");
+    env.ok(&[
+        "bionty",
+        "import",
+        "CellType",
+        "--file",
+        cl.to_str().unwrap(),
+    ]);
+    for l in ["DMSO", "IFNG"] {
+        env.ok(&["create", "ulabel", l]);
+    }
+    env.ok(&[
+        "create",
+        "feature",
+        "perturbation",
+        "--dtype",
+        "cat[ULabel]",
+    ]);
+    for f in cell_types {
+        env.ok(&["create", "feature", f, "--dtype", "cat[bionty.CellType]"]);
+    }
+    env
+}
+
 both!(validate_reports_every_problem_and_standardizes, |backend| {
     let env = Env::new(backend);
     env.init_with(&["--modules", "bionty"]);
@@ -174,33 +203,7 @@ both!(save_with_a_schema_saves_only_valid_files, |backend| {
 // built-in schema; an invalid copy is reported per slot and not saved; a valid one is saved
 // with its labels and feature sets.
 both!(anndata_files_validate_and_save_per_slot, |backend| {
-    let env = Env::new(backend);
-    env.init_with(&["--modules", "bionty"]);
-    let cl = shared_data().join("ontologies/cl.obo");
-    env.ok(&[
-        "bionty",
-        "import",
-        "CellType",
-        "--file",
-        cl.to_str().unwrap(),
-    ]);
-    for l in ["DMSO", "IFNG"] {
-        env.ok(&["create", "ulabel", l]);
-    }
-    env.ok(&[
-        "create",
-        "feature",
-        "perturbation",
-        "--dtype",
-        "cat[ULabel]",
-    ]);
-    env.ok(&[
-        "create",
-        "feature",
-        "cell_type_by_expert",
-        "--dtype",
-        "cat[bionty.CellType]",
-    ]);
+    let env = immuno_env(backend, &["cell_type_by_expert"]);
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/anndata");
     let schema = "ensembl_gene_ids_and_valid_features_in_obs";
     let mut reports = Vec::new();
@@ -342,29 +345,7 @@ both!(save_with_feature_values, |backend| {
 // obs values — two categories that became one merged, a string column rewritten — and
 // validates that copy; the source is untouched and X is carried over.
 both!(standardize_writes_a_copy_of_an_anndata, |backend| {
-    let env = Env::new(backend);
-    env.init_with(&["--modules", "bionty"]);
-    let cl = shared_data().join("ontologies/cl.obo");
-    env.ok(&[
-        "bionty",
-        "import",
-        "CellType",
-        "--file",
-        cl.to_str().unwrap(),
-    ]);
-    for l in ["DMSO", "IFNG"] {
-        env.ok(&["create", "ulabel", l]);
-    }
-    env.ok(&[
-        "create",
-        "feature",
-        "perturbation",
-        "--dtype",
-        "cat[ULabel]",
-    ]);
-    for f in ["cell_type_by_expert", "cell_type_by_model"] {
-        env.ok(&["create", "feature", f, "--dtype", "cat[bionty.CellType]"]);
-    }
+    let env = immuno_env(backend, &["cell_type_by_expert", "cell_type_by_model"]);
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/anndata");
     let schema = "ensembl_gene_ids_and_valid_features_in_obs";
     for (src, out) in [
