@@ -47,14 +47,15 @@ pub use inventory;
 pub mod prelude {
     pub use crate::annotate::Host;
     pub use crate::db::models::{
-        Artifact, Branch, Feature, Project, Record, Reference, Run, Schema, Storage, Transform,
-        ULabel, User,
+        Artifact, Branch, Collection, Feature, Project, Record, Reference, Run, Schema, Storage,
+        Transform, ULabel, User,
     };
     pub use crate::lineage::track::{FunctionSpec, RunGuard, TrackOptions};
     pub use crate::query::{Branches, Q};
     pub use crate::records::artifact::{
         ListOptions, NewArtifactSpec, PermanentDelete, RunLink, SaveStatus, Saved,
     };
+    pub use crate::records::collections::NewCollectionSpec;
     pub use crate::records::features::NewFeature;
     pub use crate::records::labels::NewLabel;
     pub use crate::records::runs::{RunStatus, TransformKind};

@@ -79,39 +79,71 @@ fn memory_store(bucket: &str) -> Result<Arc<dyn ObjectStore>> {
     Ok(store)
 }
 
+/// The settings this crate gives an S3 client, beyond what `AmazonS3Builder::from_env` reads:
+/// credentials and region from `~/.aws` when the environment has none (unsigned requests when
+/// there are no credentials at all, as for public buckets), and a custom endpoint from
+/// `AWS_ENDPOINT_URL(_S3)` with path-style requests.
 #[cfg(feature = "aws")]
-fn s3_store(bucket: &str) -> Result<Arc<dyn ObjectStore>> {
-    use object_store::aws::AmazonS3Builder;
-    let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
-    // Credentials and region from ~/.aws files when the environment has none.
+fn s3_config() -> Vec<(object_store::aws::AmazonS3ConfigKey, String)> {
+    use object_store::aws::AmazonS3ConfigKey as K;
+    use object_store::ClientConfigKey;
+    let mut config = Vec::new();
     let profile = crate::aws_config::profile();
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
         if let Some((key, secret, token)) = profile.credentials {
-            b = b.with_access_key_id(key).with_secret_access_key(secret);
+            config.push((K::AccessKeyId, key));
+            config.push((K::SecretAccessKey, secret));
             if let Some(t) = token {
-                b = b.with_token(t);
+                config.push((K::Token, t));
             }
         } else {
-            b = b.with_skip_signature(true);
+            config.push((K::SkipSignature, "true".into()));
         }
     }
     if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none()
     {
-        b = b.with_region(profile.region.unwrap_or_else(|| "us-east-1".into()));
+        config.push((
+            K::Region,
+            profile.region.unwrap_or_else(|| "us-east-1".into()),
+        ));
     }
     if let Ok(endpoint) =
         std::env::var("AWS_ENDPOINT_URL_S3").or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
     {
-        b = b
-            .with_endpoint(&endpoint)
-            .with_allow_http(endpoint.starts_with("http://"))
-            .with_virtual_hosted_style_request(false);
+        let http = endpoint.starts_with("http://");
+        config.push((K::Endpoint, endpoint));
+        config.push((K::Client(ClientConfigKey::AllowHttp), http.to_string()));
+        config.push((K::VirtualHostedStyleRequest, "false".into()));
+    }
+    config
+}
+
+#[cfg(feature = "aws")]
+fn s3_store(bucket: &str) -> Result<Arc<dyn ObjectStore>> {
+    let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+    for (key, value) in s3_config() {
+        b = b.with_config(key, value);
     }
     let store = b.build().map_err(|e| Error::Remote {
         url: format!("s3://{bucket}"),
         reason: e.to_string(),
     })?;
     Ok(Arc::new(store))
+}
+
+/// The object-store settings (config key, value) under which this crate reads `url`, for other
+/// readers of the same objects (such as a dataframe engine scanning parquet files in place);
+/// empty for schemes that need none.
+pub fn reader_options(url: &str) -> Vec<(String, String)> {
+    #[cfg(feature = "aws")]
+    if url.starts_with("s3://") {
+        return s3_config()
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v))
+            .collect();
+    }
+    let _ = url;
+    Vec::new()
 }
 
 #[cfg(feature = "gcp")]

@@ -402,36 +402,54 @@ fn py_str(v: Option<&str>) -> String {
 /// `lamin load`.
 #[derive(Args)]
 pub struct LoadArgs {
-    /// `artifact` (the default), or `transform` to write a transform's source into the working
-    /// folder (or --to), named as its key names it.
-    #[arg(value_parser = ["artifact", "transform"])]
+    /// `artifact` (the default); `transform` to write a transform's source into the working
+    /// folder (or --to), named as its key names it; `collection` for its members' paths (or
+    /// copies in --to).
+    #[arg(value_parser = ["artifact", "transform", "collection"])]
     entity: Option<String>,
     #[command(flatten)]
     select: Select,
     /// Copy the data into this folder and print the copy's path.
     #[arg(long)]
     to: Option<PathBuf>,
+    /// For a collection of parquet files: the columns to read (comma-separated or repeated);
+    /// the members are scanned where they are stored, reading only these columns.
+    #[arg(long, value_delimiter = ',')]
+    columns: Vec<String>,
+    /// For a collection of parquet files: keep the rows where FIELD[__LOOKUP]=VALUE holds
+    /// (repeatable, all must hold; `value__gt=5`, `donor__in=d1,d2`), pushed into each scan.
+    #[arg(long = "where", value_name = "EXPR")]
+    wheres: Vec<String>,
 }
 
 impl LoadArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
-        if self.entity.as_deref() == Some("transform") {
-            return self.load_transform(g);
+        match self.entity.as_deref() {
+            Some("transform") => return self.load_transform(g),
+            Some("collection") => {
+                let inst = g.open_tracked()?;
+                let c = super::collections::select(
+                    &inst,
+                    self.select.key.as_deref(),
+                    self.select.uid.as_deref(),
+                )?;
+                if !self.columns.is_empty() || !self.wheres.is_empty() {
+                    return super::collections::query(&inst, &c, &self.columns, &self.wheres);
+                }
+                return super::collections::load(&inst, &c, self.to.as_deref());
+            }
+            _ => {}
+        }
+        if !self.columns.is_empty() || !self.wheres.is_empty() {
+            return Err(Error::Validation(
+                "--columns and --where apply to `lamin load collection`".into(),
+            ));
         }
         let inst = g.open_tracked()?;
         let a = self.select.artifact(&inst)?;
         let mut path = inst.artifacts().cache(&a)?;
         if let Some(dir) = self.to {
-            // The copy is named as the key names it (`raw/reads.fasta` → `reads.fasta`), not by
-            // the uid the cache uses.
-            let name = a
-                .key
-                .as_deref()
-                .and_then(|k| k.trim_end_matches('/').rsplit('/').next())
-                .filter(|n| !n.is_empty())
-                .map(std::ffi::OsString::from)
-                .or_else(|| path.file_name().map(|n| n.to_owned()))
-                .ok_or_else(|| Error::Validation("artifact path has no file name".into()))?;
+            let name = copy_name(&a, &path)?;
             path = copy_out(&path, &dir, &name)?;
         }
         Ok(Output::new(
@@ -494,7 +512,19 @@ impl LoadArgs {
 }
 
 /// Copies `src` (a file or folder) into `dir` as `name`.
-fn copy_out(src: &Path, dir: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
+/// The name of a copy of `a`'s data at `path`: its key's last part (`raw/reads.fasta` →
+/// `reads.fasta`), not the uid the cache uses; else the path's own name.
+pub(crate) fn copy_name(a: &Artifact, path: &Path) -> Result<std::ffi::OsString> {
+    a.key
+        .as_deref()
+        .and_then(|k| k.trim_end_matches('/').rsplit('/').next())
+        .filter(|n| !n.is_empty())
+        .map(std::ffi::OsString::from)
+        .or_else(|| path.file_name().map(|n| n.to_owned()))
+        .ok_or_else(|| Error::Validation("artifact path has no file name".into()))
+}
+
+pub(crate) fn copy_out(src: &Path, dir: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
     let dst = dir.join(name);
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let root = lamindb_storage::StorageRoot::local(dir)?;
@@ -572,6 +602,10 @@ impl DeleteArgs {
 
     /// Any other record: to the trash, or with --permanent for good (its links go with it).
     fn delete_record(&self, inst: &Instance, entity: &str) -> Result<Output> {
+        if entity == "collection" {
+            let c = super::collections::select(inst, self.key.as_deref(), self.uid.as_deref())?;
+            return super::collections::delete(inst, &c, self.permanent);
+        }
         let (meta, id) = crate::output::find_record(
             inst,
             entity,

@@ -383,8 +383,8 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
 /// `lamin create`.
 #[derive(clap::Args)]
 pub struct CreateCmd {
-    /// ulabel, record, project, reference, feature, schema, branch or a bionty registry
-    /// (bionty.CellType, …).
+    /// ulabel, record, project, reference, feature, schema, branch, collection or a bionty
+    /// registry (bionty.CellType, …).
     registry: String,
     /// Its name.
     #[arg(required_unless_present = "name_opt")]
@@ -412,6 +412,8 @@ pub struct CreateCmd {
     schema: SchemaOpts,
     #[command(flatten)]
     term: TermOpts,
+    #[command(flatten)]
+    collection: super::collections::CollectionOpts,
 }
 
 impl CreateCmd {
@@ -428,6 +430,20 @@ impl CreateCmd {
                 format!("created branch: {}", b.name),
                 serde_json::json!({ "id": b.id, "uid": b.uid, "name": b.name }),
             ));
+        }
+        if self.registry.eq_ignore_ascii_case("collection") {
+            return super::collections::create(
+                &inst,
+                &name,
+                self.description.as_deref(),
+                &self.collection,
+            );
+        }
+        if self.collection.given() {
+            return Err(Error::Validation(format!(
+                "--artifact and --filter apply to `create collection`, not to {}",
+                self.registry
+            )));
         }
         let (text, json) = create(
             &inst,

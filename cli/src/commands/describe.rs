@@ -219,6 +219,43 @@ pub fn transform_tree(inst: &Instance, tr: &Transform) -> Result<String> {
     Ok(s)
 }
 
+/// The describe tree of a collection: identity, versions, the run that made it, its members in
+/// order and the runs that read it.
+pub fn collection_tree(inst: &Instance, c: &Collection) -> Result<String> {
+    let mut s = format!("Collection: {} ({})\n", c.key, c.uid);
+    if let Some(d) = &c.description {
+        s.push_str(&format!("│ description: {d}\n"));
+    }
+    let versions = inst.collections().versions(c)?;
+    s.push_str(&format!(
+        "│ version: {} of {}{}\n",
+        versions.len() - versions.iter().position(|v| v.id == c.id).unwrap_or(0),
+        versions.len(),
+        if c.is_latest { " (latest)" } else { "" }
+    ));
+    s.push_str(&format!(
+        "│ hash: {} · created_at: {}\n",
+        c.hash.as_deref().unwrap_or(""),
+        c.created_at
+    ));
+    if let Some(run_id) = c.run_id {
+        let run = inst.runs().by_id(run_id)?;
+        let tr = inst.transforms().by_id(run.transform_id)?;
+        s.push_str(&format!("│ run: {} ({})\n", run.uid, tr.key));
+    }
+    let members: Vec<String> = inst
+        .collections()
+        .members(c)?
+        .iter()
+        .map(artifact_line)
+        .collect();
+    list_block(&mut s, "Artifacts", &members, false);
+    let runs = inst.collections().reading_runs(c)?;
+    let readers: Vec<String> = runs.iter().map(|r| r.uid.clone()).collect();
+    list_block(&mut s, "Input of runs", &readers, true);
+    Ok(s.trim_end().to_owned())
+}
+
 /// `lamin describe`.
 #[derive(clap::Args)]
 pub struct DescribeArgs {
@@ -290,6 +327,13 @@ impl DescribeArgs {
                 Ok(Output::new(
                     transform_tree(&inst, &tr)?,
                     serde_json::to_value(&tr).expect("json"),
+                ))
+            }
+            "collection" | "collections" => {
+                let c = super::collections::select(&inst, sel.key.as_deref(), sel.uid.as_deref())?;
+                Ok(Output::new(
+                    collection_tree(&inst, &c)?,
+                    super::collections::collection_json(&inst, &c)?,
                 ))
             }
             other => describe_record(&inst, other, sel, name),

@@ -358,6 +358,12 @@ impl ListArgs {
                 let mut q = inst.query_registry(name)?.filter(cond);
                 if self.trash {
                     q = q.branches(trash);
+                } else if !self.all_versions && meta.field("is_latest").is_some() {
+                    // Versioned registries (collections, blocks) list their latest versions.
+                    q = q.filter(Q::new("is_latest", true));
+                }
+                if let Some(p) = &self.key_prefix {
+                    q = q.filter(Q::new("key__startswith", p.as_str()));
                 }
                 let (text, json) = list_generic(&inst, q, self.limit)?;
                 Ok(Output::new(text, json))

@@ -4,6 +4,7 @@ pub mod annotate;
 pub mod artifacts;
 pub mod bionty;
 pub mod branches;
+pub mod collections;
 pub mod create;
 pub mod describe;
 pub mod instance;

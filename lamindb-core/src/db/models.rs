@@ -140,6 +140,65 @@ pub(crate) struct NewArtifact<'a> {
     pub updated_at: UtcTime,
 }
 
+/// `lamindb_collection`: an ordered, versioned set of saved artifacts.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lamindb_collection)]
+pub struct Collection {
+    /// Instance-local id.
+    pub id: i32,
+    /// 20 characters: 16-char stem + 4-char version counter.
+    pub uid: String,
+    /// Name or path-like key; the same key means the same version family.
+    pub key: String,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// `hash_set` of the members' hashes.
+    pub hash: Option<String>,
+    /// `version_tag`: a free-text version label.
+    pub version_tag: Option<String>,
+    /// Whether this is the newest version of its family on its branch.
+    pub is_latest: bool,
+    /// An artifact describing the collection as a whole.
+    pub meta_artifact_id: Option<i32>,
+    /// Creating run.
+    pub run_id: Option<i64>,
+    /// Current branch (-1 trash, 0 archive, 1 main, or a user branch).
+    pub branch_id: i32,
+    /// Space.
+    pub space_id: i16,
+    /// Creating user.
+    pub created_by_id: i32,
+    /// Creation time.
+    pub created_at: UtcTime,
+}
+
+impl Collection {
+    /// The 16-character stem shared by all versions.
+    pub fn stem_uid(&self) -> &str {
+        &self.uid[..self.uid.len().min(crate::util::uid::ARTIFACT_STEM_LEN)]
+    }
+}
+
+/// A new `lamindb_collection` row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = lamindb_collection)]
+pub(crate) struct NewCollection<'a> {
+    pub uid: &'a str,
+    pub key: &'a str,
+    pub description: Option<&'a str>,
+    pub hash: &'a str,
+    pub is_latest: bool,
+    pub is_locked: bool,
+    pub meta_artifact_id: Option<i32>,
+    pub run_id: Option<i64>,
+    pub branch_id: i32,
+    pub created_on_id: i32,
+    pub space_id: i16,
+    pub created_by_id: i32,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+}
+
 /// `lamindb_storage`: a storage location.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Serialize)]
 #[diesel(table_name = lamindb_storage)]

@@ -31,8 +31,8 @@ use std::marker::PhantomData;
 use diesel::prelude::*;
 
 use crate::db::models::{
-    Artifact, Feature, JsonValue, Project, Record, Reference, Run, Schema, Storage, Transform,
-    ULabel, User,
+    Artifact, Collection, Feature, JsonValue, Project, Record, Reference, Run, Schema, Storage,
+    Transform, ULabel, User,
 };
 use crate::db::rows::Bind;
 use crate::db::schema::*;
@@ -84,6 +84,7 @@ macro_rules! model {
 
 model!(Artifact, lamindb_artifact, ARTIFACT, i32);
 model!(Run, lamindb_run, RUN, i64);
+model!(Collection, lamindb_collection, COLLECTION, i32);
 model!(Transform, lamindb_transform, TRANSFORM, i32);
 model!(Storage, lamindb_storage, STORAGE, i32);
 model!(User, lamindb_user, USER, i32);

@@ -972,16 +972,22 @@ impl<'a> Artifacts<'a> {
     /// when missing, changed remotely or damaged — recorded as an input of the current run (if
     /// any and if the run did not create it), as Python LaminDB's `cache()`.
     pub fn cache(&self, artifact: &Artifact) -> Result<PathBuf> {
-        let path = if self.inst.root_of(artifact.storage_id)?.is_local() {
-            self.path(artifact)?
-        } else {
-            self.check_readable(artifact)?;
-            self.download_to_cache(artifact)?
-        };
+        let path = self.cache_data(artifact)?;
         if let Some(run) = self.inst.current_run()? {
             self.inst.runs().add_input(&run, artifact)?;
         }
         Ok(path)
+    }
+
+    /// [`Artifacts::cache`] without recording a run input (for members of a collection, which
+    /// is the input).
+    pub(crate) fn cache_data(&self, artifact: &Artifact) -> Result<PathBuf> {
+        if self.inst.root_of(artifact.storage_id)?.is_local() {
+            self.path(artifact)
+        } else {
+            self.check_readable(artifact)?;
+            self.download_to_cache(artifact)
+        }
     }
 
     fn download_to_cache(&self, artifact: &Artifact) -> Result<PathBuf> {
@@ -1060,7 +1066,7 @@ impl<'a> Artifacts<'a> {
         Ok(path)
     }
 
-    fn check_readable(&self, artifact: &Artifact) -> Result<()> {
+    pub(crate) fn check_readable(&self, artifact: &Artifact) -> Result<()> {
         if artifact.write_pending() {
             return Err(Error::Conflict(format!(
                 "artifact {} is still being written; try again when its save has finished",

@@ -7,6 +7,7 @@ use crate::db::DbConnection;
 pub mod artifact;
 pub mod blocks;
 pub mod branches;
+pub mod collections;
 pub mod features;
 pub mod generic;
 pub mod labels;

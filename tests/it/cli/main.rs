@@ -8,6 +8,7 @@ use lamindb_tests::{both, lamin_bin, Backend, PgDatabase};
 use serde_json::Value;
 
 mod bionty;
+mod collections;
 mod concurrency;
 mod curate;
 mod listing;

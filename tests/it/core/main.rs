@@ -6,6 +6,7 @@ mod bad_input;
 mod bionty;
 mod blocks;
 mod branches;
+mod collections;
 mod curate;
 mod instance;
 mod layers;
