@@ -14,18 +14,22 @@
 #   -m    — test_run.py, test_save_notes.py and test_save_plan.py, which hard-code
 #           `python -m lamin_cli`: run from a copy that calls `lamin` from PATH instead.
 #
-# Usage: lamin-cli-suite.sh [--min N] [--group path|-m|all] [pytest args…]
-#   --min N: exit 1 when fewer than N tests of the path group pass (CI sets it to what passes,
+# Usage: lamin-cli-suite.sh [--min N] [--min-m N] [--group path|-m|all] [pytest args…]
+#   --min N / --min-m N: exit 1 when fewer than N tests of the path / -m group pass (CI sets
+#   them to what passes,
 #            so that a regression fails).
 # Rust binary: $LAMIN_BIN, else `lamin` on PATH. Venv: $LAMIN_CLI_SUITE_VENV, default
 # ~/.cache/lamindb-rs/lamin-cli-suite/venv.
 set -euo pipefail
 
 min=0
+min_m=0
+m_passed=0
 group=all
 while [ $# -gt 0 ]; do
   case "$1" in
     --min) min="$2"; shift 2 ;;
+    --min-m) min_m="$2"; shift 2 ;;
     --group) group="$2"; shift 2 ;;
     *) break ;;
   esac
@@ -159,6 +163,11 @@ PY
   done
   run_group m "${m_tests[@]}" "$@"
   echo "== lamin-cli $version, python -m lamin_cli tests run with lamin from PATH: $passed of $total passed"
+  m_passed=$passed
+fi
+if [ "$group" != path ] && [ "$m_passed" -lt "$min_m" ]; then
+  echo "fewer than $min_m tests of the -m group pass" >&2
+  exit 1
 fi
 if [ "$group" != -m ] && [ "$path_passed" -lt "$min" ]; then
   echo "fewer than $min tests of the PATH group pass" >&2

@@ -6,7 +6,7 @@ use clap::Args;
 use lamindb_core::prelude::*;
 use serde_json::json;
 
-use crate::output::{artifact_json, Global, Output, Select};
+use crate::output::{artifact_json, Global, Output};
 
 /// `lamin save`.
 #[derive(Args)]
@@ -67,16 +67,15 @@ pub enum SaveAs {
     Artifact,
     /// A transform (scripts and notebooks).
     Transform,
+    /// A record (Markdown notes in a development folder).
+    Record,
 }
 
 fn parse_registry(s: &str) -> std::result::Result<SaveAs, String> {
     match s {
         "artifact" => Ok(SaveAs::Artifact),
         "transform" => Ok(SaveAs::Transform),
-        "record" => Err(
-            "saving Markdown notes as records ('record') is not supported yet; use 'artifact'"
-                .into(),
-        ),
+        "record" => Ok(SaveAs::Record),
         other => Err(format!(
             "Invalid value for '--registry': '{other}' is not one of 'artifact', 'transform', 'record'."
         )),
@@ -207,6 +206,27 @@ impl SaveArgs {
         if self.key_prefix.is_some() || !self.more.is_empty() {
             return self.save_bulk(g);
         }
+        let is_md = self.path.extension().and_then(|e| e.to_str()) == Some("md");
+        let is_readme = self.path.file_name().and_then(|n| n.to_str()) == Some("README.md");
+        let note = match self.registry {
+            Some(SaveAs::Record) => true,
+            Some(_) => false,
+            None => {
+                is_md
+                    && !is_readme
+                    && self.key.is_none()
+                    && !is_plan_file(&self.path)
+                    && super::notes::note_path(&g.open()?, &self.path)?.is_some()
+            }
+        };
+        if note {
+            return super::notes::save(
+                g,
+                &self.path,
+                self.registry == Some(SaveAs::Record),
+                self.key.is_some(),
+            );
+        }
         let save_as =
             self.registry.unwrap_or(
                 match lamindb_core::lineage::source::transform_kind(&self.path) {
@@ -256,6 +276,17 @@ impl SaveArgs {
                 plan_body = Some(dir);
             }
         }
+        // README.md is kept under its own name, and also as the instance's README block.
+        let is_cloud = self.path.to_string_lossy().contains("://");
+        if is_readme && !is_cloud && self.key.is_none() {
+            self.key = Some("README.md".into());
+        }
+        let readme_text = match self.key.as_deref() {
+            Some("README.md") => {
+                Some(std::fs::read_to_string(&self.path).map_err(|e| Error::io(&self.path, e))?)
+            }
+            _ => None,
+        };
         if self.key.is_none() && self.description.is_none() {
             // Python's message and exit code: a file saved without a name cannot be found again.
             let mut out = Output::new(
@@ -361,6 +392,16 @@ impl SaveArgs {
         }
         let a = &saved.artifact;
         drop(plan_body);
+        let readme_block = match &readme_text {
+            Some(text) => {
+                lines.push("! Saving README as an artifact is transitional and will be phased out; README is currently saved as both an Artifact and a Block.".into());
+                let on = branch.as_ref().map_or(inst.branch_id(), |b| b.id as i32);
+                let block = inst.blocks().add_keyed("README.md", text, on)?;
+                lines.push("saved README block".into());
+                Some(block.uid)
+            }
+            None => None,
+        };
         lines.push(format!(
             "{verb}: Artifact(uid='{}', key={}, description={}, suffix='{}', kind={}, size={}, hash='{}')",
             a.uid,
@@ -383,6 +424,9 @@ impl SaveArgs {
             lines.push(format!("labeled with project: {}", project.name));
         }
         j["status"] = json!(format!("{:?}", saved.status).to_lowercase());
+        if let Some(uid) = readme_block {
+            j["readme_block"] = json!(uid);
+        }
         if let Some((labels, sets)) = &dataset {
             j["schema"] = json!(self.schema);
             j["labels"] = json!(labels);
@@ -405,10 +449,17 @@ pub struct LoadArgs {
     /// `artifact` (the default); `transform` to write a transform's source into the working
     /// folder (or --to), named as its key names it; `collection` for its members' paths (or
     /// copies in --to).
-    #[arg(value_parser = ["artifact", "transform", "collection"])]
+    ///
+    /// Also a note of the development folder (`topic/sub/note`, `note.md`, or a record URL
+    /// ending in `/record/<uid>`), written back as its Markdown file, or `README.md`.
+    #[arg(value_name = "ENTITY|NOTE")]
     entity: Option<String>,
-    #[command(flatten)]
-    select: Select,
+    /// Key of the artifact, transform or collection.
+    #[arg(long)]
+    key: Option<String>,
+    /// uid (or prefix) of the artifact, transform or collection.
+    #[arg(long)]
+    uid: Option<String>,
     /// Copy the data into this folder and print the copy's path.
     #[arg(long)]
     to: Option<PathBuf>,
@@ -426,12 +477,24 @@ impl LoadArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         match self.entity.as_deref() {
             Some("transform") => return self.load_transform(g),
+            Some("README.md") => return super::notes::load_readme(g),
+            Some(other)
+                if !matches!(other, "artifact" | "transform" | "collection")
+                    && super::notes::is_load_target(other) =>
+            {
+                return super::notes::load(g, other)
+            }
+            Some(other) if !matches!(other, "artifact" | "transform" | "collection") => {
+                return Err(Error::Validation(format!(
+                    "'{other}' is not one of artifact, transform, collection, README.md or a note (topic/note, note.md)"
+                )))
+            }
             Some("collection") => {
                 let inst = g.open_tracked()?;
                 let c = super::collections::select(
                     &inst,
-                    self.select.key.as_deref(),
-                    self.select.uid.as_deref(),
+                    self.key.as_deref(),
+                    self.uid.as_deref(),
                 )?;
                 if !self.columns.is_empty() || !self.wheres.is_empty() {
                     return super::collections::query(&inst, &c, &self.columns, &self.wheres);
@@ -446,7 +509,7 @@ impl LoadArgs {
             ));
         }
         let inst = g.open_tracked()?;
-        let a = self.select.artifact(&inst)?;
+        let a = crate::output::select(&inst, &self.key, &self.uid)?;
         let mut path = inst.artifacts().cache(&a)?;
         if let Some(dir) = self.to {
             let name = copy_name(&a, &path)?;
@@ -464,7 +527,7 @@ impl LoadArgs {
     /// rebuilt from its py:percent cells. An existing file with other content is kept.
     fn load_transform(&self, g: &Global) -> Result<Output> {
         let inst = g.open()?;
-        let t = match (&self.select.uid, &self.select.key) {
+        let t = match (&self.uid, &self.key) {
             (Some(u), _) => inst.transforms().get(u)?,
             (None, Some(k)) => inst.transforms().get_by_key(k)?,
             (None, None) => {

@@ -10,6 +10,7 @@ pub mod describe;
 pub mod instance;
 pub mod lineage;
 pub mod list;
+pub mod notes;
 pub mod runs;
 pub mod settings;
 pub mod storage;

@@ -573,22 +573,36 @@ impl Context {
     /// The file naming the current record of `settings`' instance for work in `cwd`: in the
     /// development folder holding `cwd`, else in the settings folder (as Python LaminDB).
     pub fn file(self, settings: &InstanceSettings, cwd: &Path) -> PathBuf {
-        let (local, global) = match self {
-            Context::Branch => ("current_branch", "current-branch"),
-            Context::Space => ("current_space", "current-space"),
+        let local = match self {
+            Context::Branch => "current_branch",
+            Context::Space => "current_space",
         };
         match dev_dir(cwd, &settings.slug()) {
             Some(dir) => dir.join(MARKER_DIR).join(local),
-            None => settings_dir().join(format!(
-                "{global}--{}--{}.txt",
-                settings.owner, settings.name
-            )),
+            None => self.global_file(settings),
         }
     }
 
-    /// The current record as the file names it: `(uid, name)`; `None` when no file does.
+    /// The settings folder's file naming the current record of `settings`' instance.
+    fn global_file(self, settings: &InstanceSettings) -> PathBuf {
+        let global = match self {
+            Context::Branch => "current-branch",
+            Context::Space => "current-space",
+        };
+        settings_dir().join(format!(
+            "{global}--{}--{}.txt",
+            settings.owner, settings.name
+        ))
+    }
+
+    /// The current record as the file names it: `(uid, name)`; `None` when no file does. A
+    /// development folder without its own file follows the settings folder's (as Python
+    /// LaminDB does).
     pub fn current(self, settings: &InstanceSettings, cwd: &Path) -> Option<(String, String)> {
-        let text = std::fs::read_to_string(self.file(settings, cwd)).ok()?;
+        let file = self.file(settings, cwd);
+        let text = std::fs::read_to_string(&file)
+            .or_else(|_| std::fs::read_to_string(self.global_file(settings)))
+            .ok()?;
         let mut lines = text.lines();
         let uid = lines.next()?.trim().to_owned();
         let name = lines.next()?.trim().to_owned();

@@ -119,8 +119,13 @@ impl Blocks<'_> {
                     .bind(Bind::Int(id));
                 u.execute(c)?;
             }
-            // A branch's blocks live on that branch; every other block on main.
-            let branch_id = if registry.table == "lamindb_branch" { host_id } else { 1 };
+            // A branch's blocks live on that branch; every other block on the current branch
+            // (Python's branch-sensitive blocks).
+            let branch_id = if registry.table == "lamindb_branch" {
+                host_id
+            } else {
+                self.inst.branch_id().into()
+            };
             let mut cols = vec![
                 "uid",
                 "content",
@@ -165,9 +170,80 @@ impl Blocks<'_> {
                 ins.push(", ").bind(Bind::Int(host_id));
             }
             if has_created_on {
-                ins.push(", 1");
+                ins.push(", ").bind(Bind::Int(branch_id));
             }
             ins.push(")");
+            ins.execute(c)?;
+            Ok(AddedBlock {
+                uid: uid_new,
+                created: true,
+            })
+        })
+    }
+
+    /// Adds a readme block that belongs to no record (`lamindb_block`), found by `key` (such as
+    /// the `README.md` block lamin-cli keeps beside the README artifact) on `branch`. A text
+    /// some latest block outside the trash has already returns that block; otherwise it is the
+    /// next version of the key's latest block.
+    pub fn add_keyed(&self, key: &str, content: &str, branch: i32) -> Result<AddedBlock> {
+        let hash = lamindb_storage::hash_string(content);
+        let user = self.inst.user().id;
+        let mut conn = self.inst.conn();
+        conn.write(|c| {
+            c.lock("lamindb_block", key)?;
+            let mut same = Sql::default();
+            same.push("SELECT uid AS t0 FROM lamindb_block WHERE hash = ")
+                .bind(Bind::Text(hash.clone()))
+                .push(" AND is_latest AND branch_id <> -1 ORDER BY id DESC");
+            if let Some(row) = same.load(c)?.into_iter().next() {
+                return Ok(AddedBlock {
+                    uid: row.0[0].display(),
+                    created: false,
+                });
+            }
+            let mut head = Sql::default();
+            head.push("SELECT CAST(id AS BIGINT) AS i0, uid AS t1 FROM lamindb_block WHERE key = ")
+                .bind(Bind::Text(key.to_owned()))
+                .push(" AND is_latest AND branch_id <> -1 ORDER BY created_at DESC, id DESC");
+            let mut uid_new = uid::new_versioned(BLOCK_STEM_LEN);
+            if let Some(latest) = head.load(c)?.into_iter().next() {
+                let stem = latest.0[1].display()[..BLOCK_STEM_LEN].to_owned();
+                let mut f = Sql::default();
+                f.push("SELECT uid AS t0 FROM lamindb_block WHERE uid LIKE ")
+                    .bind(Bind::Text(format!("{stem}%")));
+                let family: Vec<String> = f.load(c)?.iter().map(|r| r.0[0].display()).collect();
+                uid_new = uid::next_version(&stem, family.iter().map(String::as_str))?;
+                let mut u = Sql::default();
+                u.push("UPDATE lamindb_block SET is_latest = ")
+                    .bind(Bind::Bool(false))
+                    .push(" WHERE id = ")
+                    .bind(Bind::Int(latest.0[0].as_i64().unwrap_or_default()));
+                u.execute(c)?;
+            }
+            let mut ins = Sql::default();
+            ins.push(
+                "INSERT INTO lamindb_block (uid, key, content, hash, kind, is_latest, is_locked, created_at, created_by_id, _status_code, branch_id, created_on_id, space_id) VALUES (",
+            )
+            .bind(Bind::Text(uid_new.clone()))
+            .push(", ")
+            .bind(Bind::Text(key.to_owned()))
+            .push(", ")
+            .bind(Bind::Text(content.to_owned()))
+            .push(", ")
+            .bind(Bind::Text(hash.clone()))
+            .push(", 'readme', ")
+            .bind(Bind::Bool(true))
+            .push(", ")
+            .bind(Bind::Bool(false))
+            .push(", ")
+            .bind_time(c.dialect(), UtcTime::now())
+            .push(", ")
+            .bind(Bind::Int(user.into()))
+            .push(", 0, ")
+            .bind(Bind::Int(branch.into()))
+            .push(", ")
+            .bind(Bind::Int(branch.into()))
+            .push(", 1)");
             ins.execute(c)?;
             Ok(AddedBlock {
                 uid: uid_new,

@@ -12,6 +12,7 @@ pub mod features;
 pub mod generic;
 pub mod labels;
 pub(crate) mod links;
+pub mod notes;
 pub mod runs;
 pub mod schemas;
 

@@ -12,6 +12,7 @@ mod collections;
 mod concurrency;
 mod curate;
 mod listing;
+mod notes;
 mod runs;
 mod runtime_modules;
 mod save;

@@ -211,7 +211,7 @@ both!(a_run_that_loads_a_collection_has_it_as_input, |backend| {
         })
         .unwrap();
     ln.collections().load(&c).unwrap();
-    ln.collections().open(&c).unwrap();
+    let _scan = ln.collections().open(&c).unwrap();
     let run = guard.finish().unwrap();
     let read: Vec<String> = ln
         .collections()
@@ -220,7 +220,7 @@ both!(a_run_that_loads_a_collection_has_it_as_input, |backend| {
         .into_iter()
         .map(|c| c.uid)
         .collect();
-    assert_eq!(read, [c.uid.clone()]);
+    assert_eq!(read, std::slice::from_ref(&c.uid));
     // Members are read through the collection, not as inputs of their own.
     assert!(ln.runs().inputs(&run).unwrap().is_empty());
     // A collection the run makes is its output, not its input.
