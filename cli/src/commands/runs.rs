@@ -127,6 +127,9 @@ pub struct RunCommand<'a> {
     pub instance: Option<&'a str>,
     /// Files the command writes, saved as the run's outputs when it succeeds.
     pub outputs: Vec<PathBuf>,
+    /// Files the command's `--out`/`--output` arguments name, saved as outputs when it
+    /// succeeds and they exist.
+    pub named_outputs: Vec<PathBuf>,
     /// The branch the transform, the run and its outputs go on.
     pub branch: Option<lamindb_core::records::branches::Place>,
 }
@@ -315,43 +318,90 @@ fn python_packages(python: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Replaces `lamin://<owner>/<name>/artifact/key/<key>` and `…/artifact/<uid>` arguments by the
-/// artifacts' local paths (their cached copies); returns the artifacts, to link as inputs.
-/// An argument that names no artifact is an error before anything runs.
-fn translate_uris(inst: &Instance, args: &mut [String]) -> Result<Vec<Artifact>> {
-    let mut inputs = Vec::new();
-    for arg in args.iter_mut() {
-        let Some(rest) = arg.strip_prefix("lamin://") else {
-            continue;
-        };
-        let parts: Vec<&str> = rest.splitn(4, '/').collect();
-        let artifact = match parts.as_slice() {
-            [owner, name, "artifact", tail] => {
-                if format!("{owner}/{name}") != inst.slug() {
-                    return Err(Error::Validation(format!(
-                        "{arg} names instance {owner}/{name}, but this run is in {}",
-                        inst.slug()
-                    )));
-                }
-                match tail.strip_prefix("key/") {
-                    Some(key) => inst.artifacts().get_by_key(key).map_err(|_| {
-                        Error::NotFound(format!("No artifact with key '{key}' ({arg})"))
-                    })?,
-                    None => inst.artifacts().get(tail)?,
-                }
-            }
-            _ => {
+/// The artifact a `lamin://<owner>/<name>/artifact/key/<key>` or `…/artifact/<uid>` URI names.
+pub fn resolve_uri(inst: &Instance, uri: &str) -> Result<Artifact> {
+    let rest = uri.strip_prefix("lamin://").unwrap_or(uri);
+    let parts: Vec<&str> = rest.splitn(4, '/').collect();
+    match parts.as_slice() {
+        [owner, name, "artifact", tail] => {
+            if format!("{owner}/{name}") != inst.slug() {
                 return Err(Error::Validation(format!(
-                    "{arg} is no lamin:// URI of an artifact: write lamin://OWNER/NAME/artifact/key/KEY or lamin://OWNER/NAME/artifact/UID"
-                )))
+                    "{uri} names instance {owner}/{name}, but the current instance is {}",
+                    inst.slug()
+                )));
             }
+            match tail.strip_prefix("key/") {
+                Some(key) => inst.artifacts().get_by_key(key).map_err(|_| {
+                    Error::NotFound(format!("No artifact with key '{key}' ({uri})"))
+                }),
+                None => inst.artifacts().get(tail),
+            }
+        }
+        _ => Err(Error::Validation(format!(
+            "{uri} is no lamin:// URI of an artifact: write lamin://OWNER/NAME/artifact/key/KEY or lamin://OWNER/NAME/artifact/UID"
+        ))),
+    }
+}
+
+/// `{storage root: mountpoint}` of the registered mounts, for the command's environment.
+fn mounts_json() -> Result<String> {
+    let map: serde_json::Map<String, Value> = lamindb_core::instance::mounts::list()?
+        .into_iter()
+        .map(|m| (m.storage_root, Value::String(m.mountpoint)))
+        .collect();
+    Ok(Value::Object(map).to_string())
+}
+
+/// Replaces `lamin://` artifact URIs among `args` by the artifacts' local paths: through a
+/// registered mount of their storage location when there is one, else their cached copies;
+/// returns the artifacts, to link as inputs. An argument that names no artifact is an error
+/// before anything runs.
+fn translate_uris(
+    inst: &Instance,
+    args: &mut [String],
+) -> Result<(Vec<Artifact>, serde_json::Map<String, Value>)> {
+    let mut inputs = Vec::new();
+    let mut paths = serde_json::Map::new();
+    for arg in args.iter_mut() {
+        if !arg.starts_with("lamin://") {
+            continue;
+        }
+        let artifact = resolve_uri(inst, arg)?;
+        let (path, via) = match inst.mounted_path(&artifact)?.filter(|p| p.exists()) {
+            Some(p) => (p, "mount"),
+            None => (inst.artifacts().cache(&artifact)?, "local"),
         };
-        let path = inst.artifacts().cache(&artifact)?;
-        eprintln!("→ {arg} → {} (via local)", path.display());
+        eprintln!("→ {arg} → {} (via {via})", path.display());
+        paths.insert(arg.clone(), Value::String(path.display().to_string()));
         *arg = path.display().to_string();
         inputs.push(artifact);
     }
-    Ok(inputs)
+    Ok((inputs, paths))
+}
+
+/// The files a command's arguments name with the common `--out`/`--output` flags (`--out F`,
+/// `--output=F`), which lamin-cli registers as outputs without being told.
+fn named_outputs(command: &[String]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let args = command.get(1..).unwrap_or_default();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if matches!(arg, "--out" | "--output") {
+            if let Some(v) = args.get(i + 1).filter(|v| !v.starts_with('-')) {
+                out.push(PathBuf::from(v));
+                i += 2;
+                continue;
+            }
+        }
+        for prefix in ["--out=", "--output="] {
+            if let Some(v) = arg.strip_prefix(prefix) {
+                out.push(PathBuf::from(v));
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The key of an output file: its path below the working folder, else its file name.
@@ -447,7 +497,7 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     // Inputs named by lamin:// URIs are resolved first: a wrong one stops before anything runs.
     let user_args: Vec<String> = cmd.command[first_arg.min(cmd.command.len())..].to_vec();
     let offset = argv.len() - user_args.len();
-    let inputs = translate_uris(inst, &mut argv[offset..])?;
+    let (inputs, input_paths) = translate_uris(inst, &mut argv[offset..])?;
     let mut params = parse_params(&cmd.params)?
         .and_then(|p| p.as_object().cloned())
         .unwrap_or_default();
@@ -499,6 +549,10 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
         .args(&argv[1..])
         .env(RUN_UID_ENV, &run.uid)
         .env(INITIATED_BY_RUN_UID_ENV, &run.uid)
+        // Scripts translate the URIs they read from config files with this mapping, and find
+        // mounted storage locations with the other (lamin-cli's variables).
+        .env("LAMIN_INPUT_PATHS", Value::Object(input_paths).to_string())
+        .env("LAMIN_MOUNTS", mounts_json()?)
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -557,7 +611,11 @@ pub fn run_command(inst: &Instance, cmd: RunCommand<'_>) -> Result<RunOutcome> {
     let report = track::save_log(inst, &run, &log_path)?;
     let run = inst.runs().finish(&run, run_status, report.as_ref())?;
     if run_status == RunStatus::Completed {
-        for path in &cmd.outputs {
+        let named = cmd
+            .named_outputs
+            .iter()
+            .filter(|p| p.exists() && !cmd.outputs.contains(p));
+        for path in cmd.outputs.iter().chain(named) {
             let saved = inst.artifacts().save(NewArtifactSpec {
                 path: path.clone(),
                 key: Some(output_key(path)?),
@@ -808,7 +866,20 @@ impl RunArgs {
             }));
         }
         let command = self.command;
+        let named = named_outputs(&command);
         if self.dry_run {
+            for path in self.register_output.iter().chain(&named) {
+                let state = if path.exists() {
+                    "exists now; would be registered"
+                } else {
+                    "does not exist yet; would only be registered if the run creates it"
+                };
+                eprintln!(
+                    "output: {} -> key '{}' ({state})",
+                    path.display(),
+                    output_key(path)?
+                );
+            }
             eprintln!("dry run: nothing was executed or saved");
             eprintln!("would run: {}", command.join(" "));
             return Ok(crate::output::Output {
@@ -831,6 +902,7 @@ impl RunArgs {
                 command,
                 instance: g.instance.as_deref(),
                 outputs: self.register_output,
+                named_outputs: named,
                 branch,
             },
         )?;

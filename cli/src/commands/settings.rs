@@ -47,12 +47,49 @@ enum SettingsCmd {
         #[command(subcommand)]
         action: ContextCmd,
     },
+    /// Folders through which a storage location is reachable (a FUSE mount, a share, a
+    /// symlink): `lamin run` and `mount path` read artifacts there instead of caching them.
+    Mount {
+        #[command(subcommand)]
+        action: MountCmd,
+    },
     /// `lamin settings get SETTING` (the older spelling of `lamin settings SETTING get`).
     #[command(hide = true)]
     Get { setting: String },
     /// `lamin settings set SETTING VALUE` (the older spelling of `lamin settings SETTING set`).
     #[command(hide = true)]
     Set { setting: String, value: String },
+}
+
+#[derive(Subcommand)]
+enum MountCmd {
+    /// Register a folder made by another tool as exposing a storage location (detected from
+    /// its `.lamindb/storage_uid.txt`, or given by --uid or --root).
+    Register {
+        mountpoint: PathBuf,
+        /// uid of the storage location.
+        #[arg(long, conflicts_with = "root")]
+        uid: Option<String>,
+        /// Root of the storage location.
+        #[arg(long)]
+        root: Option<String>,
+    },
+    /// Forget a registered mount (the folder stays).
+    Unregister { mountpoint: PathBuf },
+    /// The registered mounts that are alive.
+    List,
+    /// The path of an artifact through the mount of its storage location (a local storage
+    /// location without a mount: its own path).
+    Path {
+        /// A lamin:// URI of the artifact.
+        uri: Option<String>,
+        /// uid of the artifact.
+        #[arg(long)]
+        uid: Option<String>,
+        /// Key of the artifact.
+        #[arg(long)]
+        key: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -108,6 +145,7 @@ impl SettingsArgs {
             Some(SettingsCmd::Space {
                 action: ContextCmd::Get,
             }) => context(g, Context::Space),
+            Some(SettingsCmd::Mount { action }) => mount(g, action),
             Some(SettingsCmd::Get { setting }) => match setting.to_ascii_lowercase().as_str() {
                 "dev-dir" => dev_dir(g, DevDirCmd::Get),
                 "branch" => context(g, Context::Branch),
@@ -303,4 +341,86 @@ fn context(g: &Global, which: Context) -> Result<Output> {
         name.clone(),
         json!({ "uid": uid, "name": name }),
     ))
+}
+
+/// `lamin settings mount …`.
+fn mount(g: &Global, action: MountCmd) -> Result<Output> {
+    use lamindb_core::instance::mounts;
+    match action {
+        MountCmd::Register {
+            mountpoint,
+            uid,
+            root,
+        } => {
+            let inst = g.open()?;
+            let m = inst.register_mount(&mountpoint, uid.as_deref().or(root.as_deref()))?;
+            Ok(Output::new(
+                format!(
+                    "→ registered external mount {} -> {}",
+                    m.mountpoint, m.storage_root
+                ),
+                serde_json::to_value(&m).expect("json"),
+            ))
+        }
+        MountCmd::Unregister { mountpoint } => {
+            mounts::unregister(&mountpoint)?;
+            Ok(Output::new(
+                format!("→ unregistered {}", mountpoint.display()),
+                json!({ "mountpoint": mountpoint }),
+            ))
+        }
+        MountCmd::List => {
+            let all = mounts::list()?;
+            let text =
+                if all.is_empty() {
+                    "no active mounts".to_owned()
+                } else {
+                    let mut lines = vec![format!("{:<40} {:<10} storage", "mountpoint", "backend")];
+                    lines.extend(all.iter().map(|m| {
+                        format!("{:<40} {:<10} {}", m.mountpoint, m.backend, m.storage_root)
+                    }));
+                    lines.join("\n")
+                };
+            Ok(Output::new(text, serde_json::to_value(&all).expect("json")))
+        }
+        MountCmd::Path { uri, uid, key } => {
+            let inst = g.open()?;
+            let artifact = match (&uri, &uid, &key) {
+                (Some(u), _, _) => super::runs::resolve_uri(&inst, u)?,
+                (None, Some(_), _) | (None, None, Some(_)) => {
+                    crate::output::select(&inst, &key, &uid)?
+                }
+                (None, None, None) => {
+                    return Err(Error::Validation(
+                        "name the artifact: a lamin:// URI, --uid or --key".into(),
+                    ))
+                }
+            };
+            let path = match inst.mounted_path(&artifact)? {
+                Some(p) => p,
+                None => {
+                    let root = inst.root_of(artifact.storage_id)?;
+                    if !root.is_local() {
+                        let storage = inst.storages().by_id(artifact.storage_id)?;
+                        return Err(Error::NotFound(format!(
+                            "Storage location {} is not mounted. Mount it, then register the mount with: lamin settings mount register MOUNTPOINT --uid {}",
+                            storage.root, storage.uid
+                        )));
+                    }
+                    root.path_of(&artifact.storage_key())?
+                }
+            };
+            if !path.exists() {
+                return Err(Error::NotFound(format!(
+                    "Artifact {} is recorded at {} but that path does not exist.",
+                    artifact.uid,
+                    path.display()
+                )));
+            }
+            Ok(Output::new(
+                path.display().to_string(),
+                json!({ "uid": artifact.uid, "path": path }),
+            ))
+        }
+    }
 }

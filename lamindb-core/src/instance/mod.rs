@@ -1,6 +1,7 @@
 //! Instances: creating, opening and describing a LaminDB instance.
 
 pub mod migrations;
+pub mod mounts;
 pub mod plan;
 pub mod settings;
 pub mod storage;

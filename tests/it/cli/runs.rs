@@ -508,3 +508,83 @@ both!(
         assert_eq!(versions, ["mytool 2.0.0", "mytool 1.0.0"]);
     }
 );
+
+// A folder through which the storage location is reachable (here a symlink, as a FUSE mount
+// would be) is registered as a mount: `mount path` and `lamin run` read artifacts through it,
+// the run's environment names the inputs and mounts, and `--out FILE` is an output unasked.
+both!(
+    runs_read_through_registered_mounts_and_register_named_outputs,
+    |backend| {
+        let env = Env::new(backend);
+        env.init();
+        let input = env.write("data/in.txt", b"hello\n");
+        let saved = env.json(&["save", input.to_str().unwrap(), "--key", "raw/in.txt"]);
+        let uid = saved["uid"].as_str().unwrap();
+        let mnt = env.dir.path().join("mnt");
+        std::os::unix::fs::symlink(env.storage(), &mnt).unwrap();
+        let reg = env.ok(&["settings", "mount", "register", mnt.to_str().unwrap()]);
+        assert!(reg.contains("registered external mount"), "{reg}");
+        assert_eq!(
+            env.json(&["settings", "mount", "list"])
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        let uri = format!("lamin://anonymous/clitest/artifact/{uid}");
+        let path = env.ok(&["settings", "mount", "path", &uri]);
+        assert!(path.trim().starts_with(mnt.to_str().unwrap()), "{path}");
+
+        let script = env.write(
+            "upper.sh",
+            b"tr a-z A-Z < \"$1\" > \"$3\"\nprintf '%s' \"$LAMIN_INPUT_PATHS\" > inputs.json\n",
+        );
+        let out = env.lamin(&[
+            "run",
+            script.to_str().unwrap(),
+            "--",
+            &uri,
+            "--out",
+            "out.txt",
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(err.contains("(via mount)"), "{err}");
+        let inputs: Value = serde_json::from_str(
+            &std::fs::read_to_string(env.dir.path().join("inputs.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(inputs[&uri], path.trim());
+        let run = &runs(&env)[0];
+        let described = env.ok(&["describe", "run", "--uid", run["uid"].as_str().unwrap()]);
+        assert!(
+            described.contains("raw/in.txt") && described.contains("out.txt"),
+            "{described}"
+        );
+
+        env.ok(&["settings", "mount", "unregister", mnt.to_str().unwrap()]);
+        assert!(env
+            .json(&["settings", "mount", "list"])
+            .as_array()
+            .unwrap()
+            .is_empty());
+        // Without the mount, the same run reads the local copy.
+        let out = env.lamin(&[
+            "run",
+            script.to_str().unwrap(),
+            "--",
+            &uri,
+            "--out",
+            "out.txt",
+        ]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("(via local)"));
+        // A folder exposing no storage location is refused with the reason.
+        let empty = env.dir.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let out = env.lamin(&["settings", "mount", "register", empty.to_str().unwrap()]);
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("Could not detect a storage location")
+        );
+    }
+);
