@@ -9,6 +9,9 @@ use crate::output::{Global, Output, Select};
 /// `lamin lineage`.
 #[derive(Args)]
 pub struct LineageArgs {
+    /// `artifact` (the default) or `collection`.
+    #[arg(value_parser = ["artifact", "collection"])]
+    entity: Option<String>,
     #[command(flatten)]
     select: Select,
     /// At most this many runs away from the artifact (default: all).
@@ -35,8 +38,17 @@ impl LineageArgs {
             }
         };
         let inst = g.open()?;
-        let a = self.select.artifact(&inst)?;
-        let graph = inst.lineage(&a, direction, self.depth)?;
+        let graph = if self.entity.as_deref() == Some("collection") {
+            let c = super::collections::select(
+                &inst,
+                self.select.key.as_deref(),
+                self.select.uid.as_deref(),
+            )?;
+            inst.collection_lineage(&c, direction, self.depth)?
+        } else {
+            let a = self.select.artifact(&inst)?;
+            inst.lineage(&a, direction, self.depth)?
+        };
         let text = match self.format.as_str() {
             "dot" => graph.to_dot(),
             "mermaid" => graph.to_mermaid(),

@@ -2,8 +2,9 @@
 //! from it (downstream), as Python LaminDB's `view_lineage` draws them.
 //!
 //! The walk is one recursive SQL query per direction, whatever the graph's size. Nodes are
-//! artifacts and runs; edges go from an input artifact to the run that read it and from a run to
-//! the artifacts it created. Trashed artifacts, environments and reports are not drawn.
+//! artifacts, collections and runs; edges go from an input to the run that read it and from a
+//! run to the artifacts and collections it created. Trashed records, environments and reports
+//! are not drawn.
 
 pub mod openlineage;
 pub mod source;
@@ -17,8 +18,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::db::models::Branch;
-use crate::db::models::{Artifact, Run, Transform};
-use crate::db::schema::{lamindb_artifact as a, lamindb_run as r, lamindb_transform as t};
+use crate::db::models::{Artifact, Collection, Run, Transform};
+use crate::db::schema::{
+    lamindb_artifact as a, lamindb_collection as c, lamindb_run as r, lamindb_transform as t,
+};
 use crate::instance::Instance;
 use crate::records::runs::RunStatus;
 use crate::{Error, Result};
@@ -37,9 +40,9 @@ pub enum Direction {
 /// A node of a lineage graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
-    /// `artifact_<uid>` or `run_<uid>`, as Python LaminDB names graph nodes.
+    /// `artifact_<uid>`, `collection_<uid>` or `run_<uid>`, as Python LaminDB names graph nodes.
     pub id: String,
-    /// `artifact` or `run`.
+    /// `artifact`, `collection` or `run`.
     pub kind: &'static str,
     /// The record's uid.
     pub uid: String,
@@ -56,10 +59,10 @@ pub struct Node {
     pub transform_uid: Option<String>,
 }
 
-/// A lineage graph around one artifact.
+/// A lineage graph around one artifact or collection.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineageGraph {
-    /// The id of the focal artifact's node.
+    /// The id of the focal node.
     pub focus: String,
     /// Nodes, artifacts first, each group in creation order.
     pub nodes: Vec<Node>,
@@ -79,26 +82,45 @@ struct EdgeRow {
     prev_id: i64,
 }
 
-// Walk state: (node, the node it was reached from, depth). The recursive term has a single
-// reference to `walk` on the preserved side of LEFT JOINs, which both SQLite and Postgres allow,
-// and each join is driven by an index (artifact id, input links by run or by artifact, artifact
-// run id). Upstream: artifact → its creating run → the run's inputs → …
-const UPSTREAM_STEP: &str = "
-    SELECT CAST(CASE WHEN w.k = 'a' THEN 'r' ELSE 'a' END AS TEXT),
-           CAST(COALESCE(art.run_id, inp.artifact_id) AS BIGINT), w.k, w.id {depth_next}
-    FROM walk w
-    LEFT JOIN lamindb_artifact art ON w.k = 'a' AND art.id = w.id
-    LEFT JOIN lamindb_artifact_input_of_runs inp ON w.k = 'r' AND inp.run_id = w.id
-    WHERE COALESCE(art.run_id, inp.artifact_id) IS NOT NULL {depth_cond}";
+// Walk state: (node kind, node id, the node it was reached from, depth). Nodes are artifacts
+// ('a'), collections ('c') and runs ('r'). The recursive term has a single reference to `walk`
+// on the preserved side of LEFT JOINs, which both SQLite and Postgres allow, and each join is
+// driven by an index. A run leads to artifacts and to collections: a two-row constant (`kinds`)
+// gives each walk row one branch per kind, so the two link tables are never joined with each
+// other (no cross product) and no table is materialised. Upstream: artifact or collection → its
+// creating run → the run's input artifacts and collections → …
+const KINDS: &str = "(SELECT CAST('a' AS TEXT) AS t UNION ALL SELECT CAST('c' AS TEXT))";
 
-// Downstream: artifact → runs that read it → their outputs → …
-const DOWNSTREAM_STEP: &str = "
-    SELECT CAST(CASE WHEN w.k = 'a' THEN 'r' ELSE 'a' END AS TEXT),
-           CAST(COALESCE(inp.run_id, art.id) AS BIGINT), w.k, w.id {depth_next}
+const UPSTREAM_STEP: &str = "
+    SELECT CAST(CASE WHEN w.k = 'r' THEN kinds.t ELSE 'r' END AS TEXT),
+           CAST(COALESCE(art.run_id, col.run_id, inp.artifact_id, cinp.collection_id) AS BIGINT),
+           w.k, w.id {depth_next}
     FROM walk w
-    LEFT JOIN lamindb_artifact_input_of_runs inp ON w.k = 'a' AND inp.artifact_id = w.id
-    LEFT JOIN lamindb_artifact art ON w.k = 'r' AND art.run_id = w.id
-    WHERE COALESCE(inp.run_id, art.id) IS NOT NULL {depth_cond}";
+    CROSS JOIN {kinds} kinds
+    LEFT JOIN lamindb_artifact art ON w.k = 'a' AND kinds.t = 'a' AND art.id = w.id
+    LEFT JOIN lamindb_collection col ON w.k = 'c' AND kinds.t = 'a' AND col.id = w.id
+    LEFT JOIN lamindb_artifact_input_of_runs inp
+        ON w.k = 'r' AND kinds.t = 'a' AND inp.run_id = w.id
+    LEFT JOIN lamindb_collection_input_of_runs cinp
+        ON w.k = 'r' AND kinds.t = 'c' AND cinp.run_id = w.id
+    WHERE COALESCE(art.run_id, col.run_id, inp.artifact_id, cinp.collection_id) IS NOT NULL
+        {depth_cond}";
+
+// Downstream: artifact or collection → runs that read it → the artifacts and collections they
+// made → …
+const DOWNSTREAM_STEP: &str = "
+    SELECT CAST(CASE WHEN w.k = 'r' THEN kinds.t ELSE 'r' END AS TEXT),
+           CAST(COALESCE(inp.run_id, cinp.run_id, art.id, col.id) AS BIGINT), w.k, w.id
+           {depth_next}
+    FROM walk w
+    CROSS JOIN {kinds} kinds
+    LEFT JOIN lamindb_artifact_input_of_runs inp
+        ON w.k = 'a' AND kinds.t = 'a' AND inp.artifact_id = w.id
+    LEFT JOIN lamindb_collection_input_of_runs cinp
+        ON w.k = 'c' AND kinds.t = 'a' AND cinp.collection_id = w.id
+    LEFT JOIN lamindb_artifact art ON w.k = 'r' AND kinds.t = 'a' AND art.run_id = w.id
+    LEFT JOIN lamindb_collection col ON w.k = 'r' AND kinds.t = 'c' AND col.run_id = w.id
+    WHERE COALESCE(inp.run_id, cinp.run_id, art.id, col.id) IS NOT NULL {depth_cond}";
 
 fn walk_sql(step: &str, limited: bool) -> String {
     let (cols, seed_depth, next, cond) = if limited {
@@ -106,17 +128,18 @@ fn walk_sql(step: &str, limited: bool) -> String {
             "k, id, pk, pid, depth",
             ", 0",
             ", w.depth + 1",
-            "AND w.depth < $2",
+            "AND w.depth < $3",
         )
     } else {
         ("k, id, pk, pid", "", "", "")
     };
     let step = step
         .replace("{depth_next}", next)
-        .replace("{depth_cond}", cond);
+        .replace("{depth_cond}", cond)
+        .replace("{kinds}", KINDS);
     format!(
         "WITH RECURSIVE walk({cols}) AS (
-            SELECT CAST('a' AS TEXT), CAST($1 AS BIGINT), CAST('' AS TEXT), CAST(0 AS BIGINT){seed_depth}
+            SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST('' AS TEXT), CAST(0 AS BIGINT){seed_depth}
             UNION {step}
         )
         SELECT DISTINCT k AS node_k, id AS node_id, pk AS prev_k, pid AS prev_id
@@ -127,6 +150,7 @@ fn walk_sql(step: &str, limited: bool) -> String {
 fn node_id(kind: &str, uid: &str) -> String {
     match kind {
         "a" => format!("artifact_{uid}"),
+        "c" => format!("collection_{uid}"),
         _ => format!("run_{uid}"),
     }
 }
@@ -136,7 +160,7 @@ type RawEdge = (String, i64, String, i64);
 
 fn walk(
     conn: &mut crate::db::DbConnection,
-    artifact_id: i32,
+    (start_kind, start_id): (&str, i64),
     dir: Direction,
     depth: Option<u32>,
 ) -> Result<Vec<RawEdge>> {
@@ -159,7 +183,9 @@ fn walk(
                 diesel::sql_query("SET LOCAL enable_hashjoin = off").execute(c)?;
                 diesel::sql_query("SET LOCAL enable_mergejoin = off").execute(c)?;
             }
-            let q = diesel::sql_query(&sql).bind::<BigInt, _>(i64::from(artifact_id));
+            let q = diesel::sql_query(&sql)
+                .bind::<Text, _>(start_kind)
+                .bind::<BigInt, _>(start_id);
             Ok(match depth {
                 // One run hop is two edges (artifact → run → artifact).
                 Some(d) => q
@@ -199,27 +225,64 @@ impl Instance {
         direction: Direction,
         depth: Option<u32>,
     ) -> Result<LineageGraph> {
+        self.lineage_from(('a', artifact.id.into()), &artifact.uid, direction, depth)
+    }
+
+    /// The lineage graph of `collection`, as [`Instance::lineage`] draws an artifact's.
+    pub fn collection_lineage(
+        &self,
+        collection: &Collection,
+        direction: Direction,
+        depth: Option<u32>,
+    ) -> Result<LineageGraph> {
+        self.lineage_from(
+            ('c', collection.id.into()),
+            &collection.uid,
+            direction,
+            depth,
+        )
+    }
+
+    fn lineage_from(
+        &self,
+        (kind, id): (char, i64),
+        focus_uid: &str,
+        direction: Direction,
+        depth: Option<u32>,
+    ) -> Result<LineageGraph> {
         let mut conn = self.conn();
-        let raw = walk(&mut conn, artifact.id, direction, depth)?;
-        let mut art_ids: BTreeSet<i32> = BTreeSet::from([artifact.id]);
-        let mut run_ids: BTreeSet<i64> = BTreeSet::new();
+        let raw = walk(&mut conn, (&kind.to_string(), id), direction, depth)?;
+        let mut ids: BTreeMap<char, BTreeSet<i64>> = BTreeMap::new();
+        ids.entry(kind).or_default().insert(id);
         for (fk, fid, tk, tid) in &raw {
             for (k, id) in [(fk, *fid), (tk, *tid)] {
-                if k == "a" {
-                    art_ids.insert(i32::try_from(id).map_err(|_| {
-                        Error::Conflict(format!("artifact id {id} is out of range"))
-                    })?);
-                } else {
-                    run_ids.insert(id);
-                }
+                ids.entry(k.chars().next().unwrap_or('r'))
+                    .or_default()
+                    .insert(id);
             }
         }
-        let art_ids: Vec<i32> = art_ids.into_iter().collect();
-        let run_ids: Vec<i64> = run_ids.into_iter().collect();
+        let of = |k: char| -> Result<Vec<i32>> {
+            ids.get(&k)
+                .into_iter()
+                .flatten()
+                .map(|id| {
+                    i32::try_from(*id)
+                        .map_err(|_| Error::Conflict(format!("id {id} is out of range")))
+                })
+                .collect()
+        };
+        let (art_ids, col_ids) = (of('a')?, of('c')?);
+        let run_ids: Vec<i64> = ids.get(&'r').into_iter().flatten().copied().collect();
         let artifacts: Vec<Artifact> = in_chunks(&art_ids, |c| {
             Ok(a::table
                 .filter(a::id.eq_any(c))
                 .select(Artifact::as_select())
+                .load(&mut *conn)?)
+        })?;
+        let collections: Vec<Collection> = in_chunks(&col_ids, |chunk| {
+            Ok(c::table
+                .filter(c::id.eq_any(chunk))
+                .select(Collection::as_select())
                 .load(&mut *conn)?)
         })?;
         let runs: Vec<(Run, Transform)> = in_chunks(&run_ids, |c| {
@@ -231,23 +294,23 @@ impl Instance {
         })?;
         drop(conn);
 
+        let visible = |branch_id: i32| {
+            branch_id == Branch::Main.id()
+                || branch_id == Branch::Archive.id()
+                || branch_id == self.branch_id()
+        };
         let mut names: BTreeMap<(char, i64), String> = BTreeMap::new();
         let mut nodes = Vec::new();
         let mut shown_artifacts: Vec<&Artifact> = artifacts
             .iter()
-            .filter(|x| {
-                x.id == artifact.id
-                    || (x.branch_id == Branch::Main.id()
-                        || x.branch_id == Branch::Archive.id()
-                        || x.branch_id == self.branch_id())
-            })
+            .filter(|x| (kind == 'a' && i64::from(x.id) == id) || visible(x.branch_id))
             .collect();
         shown_artifacts.sort_by_key(|x| (x.created_at, x.id));
         for x in shown_artifacts {
-            let id = node_id("a", &x.uid);
-            names.insert(('a', i64::from(x.id)), id.clone());
+            let node = node_id("a", &x.uid);
+            names.insert(('a', i64::from(x.id)), node.clone());
             nodes.push(Node {
-                id,
+                id: node,
                 kind: "artifact",
                 uid: x.uid.clone(),
                 label: x
@@ -260,17 +323,35 @@ impl Instance {
                 transform_uid: None,
             });
         }
+        let mut shown_collections: Vec<&Collection> = collections
+            .iter()
+            .filter(|x| (kind == 'c' && i64::from(x.id) == id) || visible(x.branch_id))
+            .collect();
+        shown_collections.sort_by_key(|x| (x.created_at, x.id));
+        for x in shown_collections {
+            let node = node_id("c", &x.uid);
+            names.insert(('c', i64::from(x.id)), node.clone());
+            nodes.push(Node {
+                id: node,
+                kind: "collection",
+                uid: x.uid.clone(),
+                label: x.key.clone(),
+                time: x.created_at.to_string(),
+                status: None,
+                transform_uid: None,
+            });
+        }
         let mut runs = runs;
         runs.sort_by_key(|(x, _)| (x.started_at, x.id));
         for (run, tr) in &runs {
-            let id = node_id("r", &run.uid);
-            names.insert(('r', run.id), id.clone());
+            let node = node_id("r", &run.uid);
+            names.insert(('r', run.id), node.clone());
             let label = match &run.entrypoint {
                 Some(e) if !tr.key.ends_with(e.as_str()) => format!("{}: {e}", tr.key),
                 _ => tr.key.clone(),
             };
             nodes.push(Node {
-                id,
+                id: node,
                 kind: "run",
                 uid: run.uid.clone(),
                 label,
@@ -279,7 +360,7 @@ impl Instance {
                 transform_uid: Some(tr.uid.clone()),
             });
         }
-        let key = |k: &str, id: i64| names.get(&(if k == "a" { 'a' } else { 'r' }, id)).cloned();
+        let key = |k: &str, id: i64| names.get(&(k.chars().next().unwrap_or('r'), id)).cloned();
         let edges: BTreeSet<(String, String)> = raw
             .iter()
             .filter_map(|(fk, fid, tk, tid)| Some((key(fk, *fid)?, key(tk, *tid)?)))
@@ -287,7 +368,7 @@ impl Instance {
         // Runs cut off by hidden artifacts may be left without edges; they are still shown, as
         // they made or read something on the path.
         Ok(LineageGraph {
-            focus: node_id("a", &artifact.uid),
+            focus: node_id(&kind.to_string(), focus_uid),
             nodes,
             edges: edges.into_iter().collect(),
         })

@@ -244,3 +244,58 @@ both!(a_run_that_loads_a_collection_has_it_as_input, |backend| {
     assert_eq!(made.run_id, Some(run.id));
     assert!(ln.collections().inputs_of(&run).unwrap().is_empty());
 });
+
+both!(collections_are_nodes_of_lineage_graphs, |backend| {
+    let t = TestInstance::new(backend, &[]);
+    let ln = &t.inst;
+    let raw = t.save("raw.txt", "raw", "raw.txt");
+    let track = |key: &str| {
+        ln.track(TrackOptions {
+            key: Some(key.into()),
+            source_code: Some(key.into()),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    // Run 1 reads raw.txt and makes a collection; run 2 reads the collection and makes out.txt.
+    let g1 = track("make");
+    ln.artifacts().cache(&raw).unwrap();
+    let part = t.save("part.txt", "part", "part.txt");
+    let c = ln
+        .collections()
+        .create(NewCollectionSpec::new("parts", vec![part]))
+        .unwrap()
+        .record;
+    let run1 = g1.finish().unwrap();
+    let g2 = track("use");
+    ln.collections().cache(&c).unwrap();
+    let out = t.save("out.txt", "out", "out.txt");
+    let run2 = g2.finish().unwrap();
+
+    let col = format!("collection_{}", c.uid);
+    let up = ln
+        .lineage(&out, lamindb_core::Direction::Upstream, None)
+        .unwrap();
+    let edges: Vec<(String, String)> = up.edges.clone();
+    for e in [
+        (format!("artifact_{}", raw.uid), format!("run_{}", run1.uid)),
+        (format!("run_{}", run1.uid), col.clone()),
+        (col.clone(), format!("run_{}", run2.uid)),
+        (format!("run_{}", run2.uid), format!("artifact_{}", out.uid)),
+    ] {
+        assert!(edges.contains(&e), "{e:?} missing from {edges:?}");
+    }
+    assert_eq!(up.node(&col).unwrap().kind, "collection");
+    assert_eq!(up.node(&col).unwrap().label, "parts");
+    let down = ln
+        .collection_lineage(&c, lamindb_core::Direction::Downstream, None)
+        .unwrap();
+    assert_eq!(down.focus, col);
+    assert!(down.node(&format!("artifact_{}", out.uid)).is_some());
+    assert!(down.node(&format!("artifact_{}", raw.uid)).is_none());
+    // One hop: the run that read the collection, not what it made.
+    let near = ln
+        .collection_lineage(&c, lamindb_core::Direction::Downstream, Some(1))
+        .unwrap();
+    assert!(near.node(&format!("run_{}", run2.uid)).is_some());
+});
