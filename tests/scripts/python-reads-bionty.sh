@@ -112,6 +112,14 @@ step "switch -c pydev" "$LAMIN" switch -c pydev
 step "create ulabel from-branch (on pydev)" "$LAMIN" create ulabel from-branch
 step "switch main" "$LAMIN" switch main
 step "merge pydev" "$LAMIN" merge pydev
+# A collection of two CSV artifacts, and its next version with a third (Python must see the
+# members in order, the hash it would compute, and load them as one DataFrame).
+for i in 1 2 3; do
+  printf 'sample,value\ns%s,%s\n' "$i" "$i" > "$work/part$i.csv"
+  step "save part$i.csv" "$LAMIN" save "$work/part$i.csv" --key "parts/part$i.csv"
+done
+step "create collection pycol" "$LAMIN" create collection pycol --artifact parts/part1.csv --artifact parts/part2.csv
+step "create collection pycol (v2)" "$LAMIN" create collection pycol --filter key__startswith=parts/
 slug="$("$LAMIN" --json info | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["slug"])')"
 echo "== instance $slug"
 
@@ -296,6 +304,18 @@ if pertdb is not None:
           lambda: expect(list(pertdb.Compound.standardize(["Decadron"])), ["dexamethasone"]))
     check("create pertdb.Compound 'aspirin'",
           lambda: expect(pertdb.Compound(name="aspirin").save().name, "aspirin"))
+# --- a collection lamin made ---
+def pycol():
+    from lamindb_setup.core.hashing import hash_set
+    c = ln.Collection.get(key="pycol", is_latest=True)
+    keys = [a.key for a in c.ordered_artifacts]
+    df = c.load()
+    return expect(
+        (keys, c.hash == hash_set({a.hash for a in c.artifacts.all()}), list(df["sample"]),
+         c.versions.count()),
+        (["parts/part1.csv", "parts/part2.csv", "parts/part3.csv"], True, ["s1", "s2", "s3"], 2),
+    )
+check("Collection pycol: ordered members, Python's hash_set, load() concatenates, 2 versions", pycol)
 # --- a branch lamin merged ---
 check("ULabel made on branch pydev is on main after lamin merge",
       lambda: expect(ln.ULabel.get(name="from-branch").branch.name, "main"))
