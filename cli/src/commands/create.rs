@@ -383,8 +383,8 @@ pub fn create(inst: &Instance, args: &CreateArgs<'_>) -> Result<(String, Value)>
 /// `lamin create`.
 #[derive(clap::Args)]
 pub struct CreateCmd {
-    /// ulabel, record, project, reference, feature, schema, branch, collection or a bionty
-    /// registry (bionty.CellType, …).
+    /// ulabel, record, project, reference, feature, schema, branch, space, collection or a
+    /// bionty registry (bionty.CellType, …).
     registry: String,
     /// Its name.
     #[arg(required_unless_present = "name_opt")]
@@ -414,6 +414,9 @@ pub struct CreateCmd {
     term: TermOpts,
     #[command(flatten)]
     collection: super::collections::CollectionOpts,
+    /// Put the new record in this space (default: the current space, `lamin switch --space`).
+    #[arg(long)]
+    space: Option<String>,
 }
 
 impl CreateCmd {
@@ -431,6 +434,18 @@ impl CreateCmd {
                 serde_json::json!({ "id": b.id, "uid": b.uid, "name": b.name }),
             ));
         }
+        if self.registry.eq_ignore_ascii_case("space") {
+            let sp = inst
+                .branches()
+                .create_space(&name, self.description.as_deref())?;
+            return Ok(crate::output::Output::new(
+                format!(
+                    "created space: {} (it groups records; access permissions need LaminHub)",
+                    sp.name
+                ),
+                serde_json::json!({ "id": sp.id, "uid": sp.uid, "name": sp.name }),
+            ));
+        }
         if self.registry.eq_ignore_ascii_case("collection") {
             return super::collections::create(
                 &inst,
@@ -445,6 +460,10 @@ impl CreateCmd {
                 self.registry
             )));
         }
+        let space = match &self.space {
+            Some(s) => Some(inst.branches().space(s)?),
+            None => None,
+        };
         let (text, json) = create(
             &inst,
             &CreateArgs {
@@ -459,6 +478,13 @@ impl CreateCmd {
                 term: &self.term,
             },
         )?;
+        if let (Some(sp), Some(id)) = (&space, json["id"].as_i64()) {
+            let table = inst
+                .catalog()
+                .registry(&registry_name(&self.registry))?
+                .table;
+            inst.branches().put_in_space(table, id, sp)?;
+        }
         Ok(crate::output::Output::new(text, json))
     }
 }

@@ -372,7 +372,7 @@ impl Annotations<'_> {
                         &v,
                         user_id,
                         run_id,
-                        self.inst.branch_id(),
+                        (self.inst.branch_id(), self.inst.space_id()),
                     )?,
                     Prepared::Labels(links) => {
                         for (link, id) in links {
@@ -640,7 +640,7 @@ fn store_json(
     v: &Json,
     user_id: i32,
     run_id: Option<i64>,
-    branch: i32,
+    (branch, space): (i32, i16),
 ) -> Result<()> {
     let pg = conn.dialect() == Dialect::Postgres;
     let json_bind = |sql: &mut Sql| {
@@ -715,7 +715,9 @@ fn store_json(
                 .bind(Bind::Int(branch.into()))
                 .push(", ")
                 .bind(Bind::Int(branch.into()))
-                .push(", 1, ")
+                .push(", ")
+                .bind(Bind::Int(space.into()))
+                .push(", ")
                 .bind(Bind::Int(user_id.into()))
                 .push(", ");
             sql.bind_opt(run_id.map(Bind::Int));

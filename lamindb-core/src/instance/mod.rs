@@ -62,6 +62,8 @@ pub struct Instance {
     pub(crate) progress: Mutex<Option<std::sync::Arc<dyn ProgressSink>>>,
     /// The branch new records are created on (read from the branch setting on open).
     pub(crate) branch: std::sync::atomic::AtomicI32,
+    /// The space new records are created in (`lamindb_space.id`).
+    space: std::sync::atomic::AtomicI32,
 }
 
 impl Drop for Instance {
@@ -404,6 +406,7 @@ impl Instance {
         // Paths are computed from where the storage is now, which may differ from the recorded root.
         let storage_root = StorageRoot::parse(&settings.storage_root)?;
         let branch = current_branch(&mut conn, &settings);
+        let space = current_space(&mut conn, &settings);
         Ok(Instance {
             uid: settings.uid(),
             dialect: conn.dialect(),
@@ -420,6 +423,7 @@ impl Instance {
             roots: Mutex::new(Default::default()),
             storage_rows: Mutex::new(None),
             branch: std::sync::atomic::AtomicI32::new(branch),
+            space: std::sync::atomic::AtomicI32::new(space.into()),
         })
     }
 
@@ -429,6 +433,12 @@ impl Instance {
     /// `.lamin/current_branch`), else main.
     pub fn branch_id(&self) -> i32 {
         self.branch.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The space new records are created in: the one the space setting names when the
+    /// instance was opened (`lamin switch --space`), else `all` (1).
+    pub fn space_id(&self) -> i16 {
+        i16::try_from(self.space.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(1)
     }
 
     /// Makes `id` the branch of this instance's new records and queries.
@@ -632,23 +642,46 @@ fn seed_core(
 /// The branch the branch setting names for work in the current folder, else main.
 fn current_branch(conn: &mut DbConnection, settings: &InstanceSettings) -> i32 {
     let main = crate::db::models::Branch::Main.id();
-    let Some((uid, name)) = std::env::current_dir()
+    current_context(conn, settings, crate::instance::settings::Context::Branch)
+        .and_then(|id| i32::try_from(id).ok())
+        .unwrap_or(main)
+}
+
+/// The space the space setting names for work in the current folder, else `all` (1).
+fn current_space(conn: &mut DbConnection, settings: &InstanceSettings) -> i16 {
+    current_context(conn, settings, crate::instance::settings::Context::Space)
+        .and_then(|id| i16::try_from(id).ok())
+        .unwrap_or(1)
+}
+
+/// The id of the record `context`'s setting names, if it is in this instance.
+fn current_context(
+    conn: &mut DbConnection,
+    settings: &InstanceSettings,
+    context: crate::instance::settings::Context,
+) -> Option<i64> {
+    use crate::instance::settings::Context;
+    let (uid, name) = std::env::current_dir()
         .ok()
-        .and_then(|cwd| crate::instance::settings::Context::Branch.current(settings, &cwd))
-    else {
-        return main;
+        .and_then(|cwd| context.current(settings, &cwd))?;
+    let (table, what) = match context {
+        Context::Branch => ("lamindb_branch", "branch"),
+        Context::Space => ("lamindb_space", "space"),
     };
     let mut q = crate::db::rows::Sql::default();
-    q.push("SELECT CAST(id AS BIGINT) AS i0 FROM lamindb_branch WHERE uid = ")
-        .bind(crate::db::rows::Bind::Text(uid))
-        .push(" ORDER BY id");
-    match q.load_ints(conn).ok().and_then(|ids| ids.first().copied()) {
-        Some(id) => i32::try_from(id).unwrap_or(main),
-        None => {
-            tracing::warn!("the current branch '{name}' is not in this instance; using main");
-            main
-        }
+    q.push(&format!(
+        "SELECT CAST(id AS BIGINT) AS i0 FROM {table} WHERE uid = "
+    ))
+    .bind(crate::db::rows::Bind::Text(uid))
+    .push(" ORDER BY id");
+    let found = q.load_ints(conn).ok().and_then(|ids| ids.first().copied());
+    if found.is_none() {
+        tracing::warn!(
+            "the current {what} '{name}' is not in this instance; using {}",
+            context.default_name()
+        );
     }
+    found
 }
 
 impl Instance {

@@ -559,7 +559,7 @@ impl<'a> Artifacts<'a> {
             version_tag: None,
             branch_id: self.inst.branch_id(),
             created_on_id: self.inst.branch_id(),
-            space_id: 1,
+            space_id: self.inst.space_id(),
             storage_id: p.storage_id,
             created_by_id: self.inst.user().id,
             run_id: p.run_id,

@@ -225,6 +225,46 @@ impl Branches<'_> {
         self.get(name)
     }
 
+    /// Creates space `name` (refused when one has that name, ignoring case). On instances
+    /// without a hub, spaces only group records: they grant or restrict nothing.
+    pub fn create_space(&self, name: &str, description: Option<&str>) -> Result<Place> {
+        if name.trim().is_empty() || name.len() > 100 {
+            return Err(Error::Validation(
+                "a space name has 1 to 100 characters".into(),
+            ));
+        }
+        let user = self.inst.user().id;
+        let mut conn = self.inst.conn();
+        conn.write(|c| {
+            c.lock("lamindb_space", &name.to_lowercase())?;
+            let mut q = Sql::default();
+            q.push("SELECT CAST(id AS BIGINT) AS i0 FROM lamindb_space WHERE LOWER(name) = ")
+                .bind(Bind::Text(name.to_lowercase()));
+            if !q.load_ints(c)?.is_empty() {
+                return Err(Error::AlreadyExists(format!("Space '{name}' already exists.")));
+            }
+            let mut ins = Sql::default();
+            ins.push("INSERT INTO lamindb_space (name, uid, description, created_at, created_by_id) VALUES (")
+                .bind(Bind::Text(name.to_owned()))
+                .push(", ")
+                .bind(Bind::Text(uid::random(12)))
+                .push(", ")
+                .bind_opt(description.map(|d| Bind::Text(d.to_owned())))
+                .push(", ")
+                .bind_time(c.dialect(), UtcTime::now())
+                .push(", ")
+                .bind(Bind::Int(user.into()))
+                .push(")");
+            ins.execute(c)?;
+            Ok(())
+        })?;
+        drop(conn);
+        tracing::warn!(
+            "creating spaces manually on local instances is possible for demo purposes, but does not affect access permissions"
+        );
+        self.space(name)
+    }
+
     /// Sets a branch's review state.
     pub fn set_status(&self, branch: &Place, status: BranchStatus) -> Result<()> {
         let mut u = Sql::default();

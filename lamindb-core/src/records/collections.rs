@@ -188,7 +188,7 @@ impl<'a> Collections<'a> {
                     run_id,
                     branch_id: branch,
                     created_on_id: branch,
-                    space_id: 1,
+                    space_id: self.inst.space_id(),
                     created_by_id: user,
                     created_at: now,
                     updated_at: now,

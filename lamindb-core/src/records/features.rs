@@ -190,7 +190,7 @@ impl Features<'_> {
                     f::is_locked.eq(false),
                     f::branch_id.eq(self.inst.branch_id()),
                     f::created_on_id.eq(self.inst.branch_id()),
-                    f::space_id.eq(1i16),
+                    f::space_id.eq(self.inst.space_id()),
                     f::created_by_id.eq(user_id),
                     f::run_id.eq(run_id),
                     f::created_at.eq(now),

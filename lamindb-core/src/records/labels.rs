@@ -230,6 +230,7 @@ impl<'a, M: LabelModel> Labels<'a, M> {
     ) -> Result<Vec<i32>> {
         let now = UtcTime::now();
         let branch = self.inst.branch_id();
+        let space = self.inst.space_id();
         let table = self.meta().table;
         let mut cols = vec![
             "uid",
@@ -284,7 +285,9 @@ impl<'a, M: LabelModel> Labels<'a, M> {
                         .bind(Bind::Int(branch.into()))
                         .push(", ")
                         .bind(Bind::Int(branch.into()))
-                        .push(", 1, ");
+                        .push(", ")
+                        .bind(Bind::Int(space.into()))
+                        .push(", ");
                     sql.bind(Bind::Int(user_id.into())).push(", ");
                     sql.bind_opt(run_id.map(Bind::Int));
                     for _ in 0..2 {

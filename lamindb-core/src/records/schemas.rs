@@ -501,7 +501,7 @@ impl Schemas<'_> {
                 &spec,
                 user_id,
                 run_id,
-                self.inst.branch_id(),
+                (self.inst.branch_id(), self.inst.space_id()),
             )?;
             Ok(Created {
                 record,
@@ -785,7 +785,7 @@ fn update_descriptors(
 }
 
 /// Inserts a new schema with its member and slot links.
-/// (On `branch`, the current one.)
+/// (On `branch` and in `space`, the current ones.)
 #[allow(clippy::too_many_arguments)]
 fn insert(
     conn: &mut DbConnection,
@@ -795,7 +795,7 @@ fn insert(
     spec: &NewSchema,
     user_id: i32,
     run_id: Option<i64>,
-    branch: i32,
+    (branch, space): (i32, i16),
 ) -> Result<Schema> {
     let uid = hash
         .as_deref()
@@ -826,7 +826,7 @@ fn insert(
                 s::is_locked.eq(false),
                 s::branch_id.eq(branch),
                 s::created_on_id.eq(branch),
-                s::space_id.eq(1i16),
+                s::space_id.eq(space),
                 s::created_by_id.eq(user_id),
                 s::run_id.eq(run_id),
                 s::created_at.eq(now),

@@ -205,3 +205,40 @@ both!(records_live_on_the_current_branch_until_merged, |backend| {
         .collect();
     assert_eq!(latest.len(), 1, "{versions}");
 });
+
+// Spaces: created locally (they group records; access needs the hub), chosen per record with
+// --space or for every new record with `switch --space`, and found by space in queries.
+both!(records_are_created_in_the_current_space, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["create", "space", "lab"]);
+    let dup = env.lamin(&["create", "space", "LAB"]);
+    assert!(
+        !dup.status.success(),
+        "space names are unique ignoring case"
+    );
+    let spaces = env.json(&["list", "spaces"]);
+    assert_eq!(spaces.as_array().unwrap().len(), 2, "{spaces}");
+    env.ok(&["create", "ulabel", "placed", "--space", "lab"]);
+    env.ok(&["create", "ulabel", "everywhere"]);
+    let space_of =
+        |name: &str| env.json(&["describe", "ulabel", "--name", name])["space_id"].clone();
+    assert_eq!(space_of("placed"), 2);
+    assert_eq!(space_of("everywhere"), 1);
+    env.ok(&["switch", "--space", "lab"]);
+    env.ok(&["create", "ulabel", "later"]);
+    assert_eq!(space_of("later"), 2);
+    let f = env.write("in/a.csv", b"x\n1\n");
+    env.ok(&["save", f.to_str().unwrap(), "--key", "a.csv"]);
+    let in_lab = env.json(&["list", "artifacts", "--filter", "space__name=lab"]);
+    assert_eq!(in_lab.as_array().unwrap().len(), 1, "{in_lab}");
+    env.ok(&["switch", "--space", "all"]);
+    let g = env.write("in/b.csv", b"x\n2\n");
+    env.ok(&["save", g.to_str().unwrap(), "--key", "b.csv"]);
+    let in_lab = env.json(&["list", "artifacts", "--filter", "space__name=lab"]);
+    assert_eq!(in_lab.as_array().unwrap().len(), 1, "{in_lab}");
+    assert!(!env
+        .lamin(&["create", "ulabel", "x", "--space", "nowhere"])
+        .status
+        .success());
+});
