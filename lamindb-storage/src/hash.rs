@@ -406,6 +406,24 @@ pub fn hash_from_etag(etag: &str, s3_semantics: bool) -> (String, HashType) {
     (hash_string(etag), HashType::Md5Etag)
 }
 
+/// The hash of a Google Cloud Storage object from its entity tag, as Python LaminDB derives it
+/// from the object's MD5 (`md5Hash`): the XML API's ETag is that MD5, as hex (or base64, as
+/// fake-gcs-server writes it). Composite objects have no MD5; their ETag is hashed as text.
+pub fn hash_from_gcs_etag(etag: &str) -> (String, HashType) {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    let etag = etag.trim_matches('"');
+    if etag.len() == 32 {
+        if let Some(h) = hex_to_b64(etag) {
+            return (h, HashType::Md5);
+        }
+    }
+    match STANDARD.decode(etag) {
+        Ok(md5) if md5.len() == 16 => (truncate(b64(&md5)), HashType::Md5),
+        _ => (hash_string(etag), HashType::Md5Etag),
+    }
+}
+
 /// Hashes a file or a folder, whichever `path` is.
 pub fn hash_path(path: &Path) -> Result<ContentHash> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -433,6 +451,13 @@ mod etag_tests {
         );
         let (h, t) = hash_from_etag("\"5f2b-61a7\"", false);
         assert_eq!((h, t), (hash_string("5f2b-61a7"), HashType::Md5Etag));
+        let (g, t) = hash_from_gcs_etag("\"b1946ac92492d2347c6235b4d2611184\"");
+        assert_eq!((g.as_str(), t), ("sZRqySSS0jR8YjW00mERhA", HashType::Md5));
+        // fake-gcs-server's ETag is the md5Hash in base64, which Python reads.
+        let (g, t) = hash_from_gcs_etag("\"sZRqySSS0jR8YjW00mERhA==\"");
+        assert_eq!((g.as_str(), t), ("sZRqySSS0jR8YjW00mERhA", HashType::Md5));
+        let (_, t) = hash_from_gcs_etag("CKih16GjycICEAE=");
+        assert_eq!(t, HashType::Md5Etag);
         let (_, t) = hash_from_etag("7", true);
         assert_eq!(t, HashType::Md5Etag);
     }

@@ -17,7 +17,8 @@ mod suffix;
 pub use error::{Error, Result};
 pub use hash::{
     b64, dir_size, hash_dict, hash_dir, hash_dir_with_progress, hash_file, hash_from_etag,
-    hash_from_hashes, hash_path, hash_set, hash_string, ContentHash, HashType, SIZE_LIMIT_MD5,
+    hash_from_gcs_etag, hash_from_hashes, hash_path, hash_set, hash_string, ContentHash, HashType,
+    SIZE_LIMIT_MD5,
 };
 pub use remote::ObjectStat;
 pub use root::{mtime_secs, StorageKind, StorageRoot};

@@ -255,7 +255,10 @@ impl StorageRoot {
                 path: self.url_of(key).into(),
             })?;
             let etag = stat.etag.clone().unwrap_or_default();
-            let (hash, hash_type) = crate::hash_from_etag(&etag, s3);
+            let (hash, hash_type) = match self.kind {
+                StorageKind::Gs => crate::hash_from_gcs_etag(&etag),
+                _ => crate::hash_from_etag(&etag, s3),
+            };
             return Ok(crate::ContentHash {
                 hash,
                 hash_type,

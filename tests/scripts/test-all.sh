@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit, property and doc tests and the integration suites on SQLite and
 # on Postgres (each test makes and drops its own database), with local, memory:// and S3 storage
-# (a local S3-protocol server, started by ensure-s3.sh). Ends with one summary line.
+# (a local S3-protocol server, started by ensure-s3.sh) and gs:// reads on a GCS emulator
+# (ensure-gcs.sh). Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamindb-rs-target}"
@@ -16,6 +17,7 @@ export LAMINDB_SHARED_DATA="${LAMINDB_SHARED_DATA:-$shared/data}"
 export LAMINDB_PEER="${LAMINDB_PEER:-$shared/peer/python-lamindb}"
 tests/scripts/ensure-postgres.sh
 tests/scripts/ensure-s3.sh
+tests/scripts/ensure-gcs.sh
 # The CLI suites run the `lamin` binary as users build it: `cargo build -p lamin-cli` alone, so
 # that no feature a test-only dependency switches on reaches it. `cargo test --workspace` later
 # rebuilds target/debug/lamin with the workspace's unified features, so the suites run a copy.

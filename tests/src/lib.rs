@@ -63,6 +63,29 @@ pub const S3_PUBLIC_BUCKET: &str = "lamindb-public";
 /// The bucket tests use on [`s3_endpoint`].
 pub const S3_BUCKET: &str = "lamindb-test";
 
+/// The GCS emulator tests use (`LAMINDB_TEST_GCS`, default the fake-gcs-server that
+/// `tests/scripts/ensure-gcs.sh` starts).
+pub fn gcs_endpoint() -> String {
+    std::env::var("LAMINDB_TEST_GCS").unwrap_or_else(|_| "http://127.0.0.1:9789".into())
+}
+
+/// The bucket tests use on [`gcs_endpoint`].
+pub const GCS_BUCKET: &str = "lamindb-test";
+
+/// Stores `content` as object `key` of the test GCS bucket through the emulator's JSON upload
+/// (it answers the XML-API writes object_store makes with 400).
+pub fn gcs_upload(key: &str, content: &[u8]) {
+    let url = format!(
+        "{}/upload/storage/v1/b/{GCS_BUCKET}/o?uploadType=media&name={}",
+        gcs_endpoint(),
+        key.replace('/', "%2F")
+    );
+    ureq::post(&url)
+        .header("Content-Type", "application/octet-stream")
+        .send(content)
+        .unwrap_or_else(|e| panic!("upload {key} to the GCS emulator ({url}): {e}"));
+}
+
 /// Environment for processes that talk to the test S3 server.
 pub fn s3_env() -> Vec<(&'static str, String)> {
     vec![
@@ -86,6 +109,7 @@ pub fn isolate_settings() -> &'static Path {
         for (k, v) in s3_env() {
             std::env::set_var(k, v);
         }
+        std::env::set_var("STORAGE_EMULATOR_HOST", gcs_endpoint());
     });
     dir.path()
 }

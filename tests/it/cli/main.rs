@@ -782,3 +782,50 @@ both!(a_schema_with_existing_members_says_it_renamed, |backend| {
     assert_eq!(again["renamed_from"], Value::Null);
     assert_eq!(again["created"], false);
 });
+
+/// A public GCS bucket read by a `lamin` without Google credentials (no variables, an empty
+/// home): requests go out anonymous. Its metadata server is pointed at a closed port, so a
+/// token lookup would fail the command; the GCS endpoint is the emulator, named the way
+/// object_store reads it (`GOOGLE_BASE_URL`) rather than through the emulator variable.
+#[test]
+fn public_gcs_buckets_are_read_without_credentials() {
+    let env = Env::new(Backend::Sqlite);
+    env.init();
+    let prefix = format!("pub{}", lamindb_core::util::uid::random(8).to_lowercase());
+    lamindb_tests::gcs_upload(&format!("{prefix}/genes.tsv"), b"gene\tcount\nTP53\t5\n");
+    let url = format!("gs://{}/{prefix}/genes.tsv", lamindb_tests::GCS_BUCKET);
+    let home = env.dir.path().join("empty-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let anonymous = |args: &[&str]| {
+        env.command(lamin_bin())
+            .args(args)
+            .env("HOME", &home)
+            .env("GOOGLE_BASE_URL", lamindb_tests::gcs_endpoint())
+            .env("GCE_METADATA_HOST", "127.0.0.1:9")
+            .env("GCE_METADATA_IP", "127.0.0.1:9")
+            .env_remove("STORAGE_EMULATOR_HOST")
+            .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+            .env_remove("GOOGLE_SERVICE_ACCOUNT_KEY")
+            .output()
+            .unwrap()
+    };
+    let out = anonymous(&["--json", "save", &url, "--description", "public genes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uid = saved["uid"].as_str().unwrap();
+    let out = anonymous(&["load", "--uid", uid]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        std::fs::read(path.trim()).unwrap(),
+        b"gene\tcount\nTP53\t5\n"
+    );
+}
