@@ -16,7 +16,7 @@ mod progress;
 
 use commands::{
     annotate, artifacts, bionty as bionty_cmd, branches, create, describe, instance, lineage, list,
-    runs, settings, storage, validate,
+    runs, settings, storage, transfer, validate,
 };
 use output::{Global, Output};
 
@@ -81,6 +81,9 @@ enum Command {
     Get(branches::GetArgs),
     /// Restore an artifact from the trash.
     Restore(artifacts::RestoreArgs),
+    /// Save an artifact of another instance here, with its labels, features and feature values
+    /// (its data stays where it is).
+    Transfer(transfer::TransferArgs),
     /// Run a command as a tracked run: its script (or executable) becomes a transform, its
     /// output the run's report, its exit status the run's status. `lamin save` and `lamin load`
     /// inside the command link their artifacts to the run.
@@ -125,6 +128,7 @@ impl Command {
             Command::Settings(a) => a.run(g),
             Command::Save(a) => a.run(g),
             Command::Load(a) => a.run(g),
+            Command::Transfer(a) => a.run(g),
             Command::Describe(a) => a.run(g),
             Command::List(a) => a.run(g),
             Command::Search(a) => a.run(g),

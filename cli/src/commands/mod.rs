@@ -14,5 +14,6 @@ pub mod notes;
 pub mod runs;
 pub mod settings;
 pub mod storage;
+pub mod transfer;
 pub mod transforms;
 pub mod validate;

@@ -79,6 +79,10 @@ pub struct Column {
     /// The table whose `id` the column references, if it is a foreign key.
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     pub references: Option<String>,
+    /// The declared type, lower case (`integer`, `varchar(20)`, `jsonb`, `timestamp with time
+    /// zone`, …).
+    #[diesel(sql_type = Text)]
+    pub data_type: String,
 }
 
 /// The columns of `table`, in definition order (empty when the table does not exist).
@@ -86,7 +90,8 @@ pub fn columns(conn: &mut DbConnection, table: &str) -> Result<Vec<Column>> {
     let sql = match conn.dialect() {
         Dialect::Sqlite => {
             "SELECT i.name AS name, (i.\"notnull\" = 0 AND i.pk = 0) AS nullable, \
-                    (SELECT f.\"table\" FROM pragma_foreign_key_list($1) f WHERE f.\"from\" = i.name) AS \"references\" \
+                    (SELECT f.\"table\" FROM pragma_foreign_key_list($1) f WHERE f.\"from\" = i.name) AS \"references\", \
+                    LOWER(i.type) AS data_type \
              FROM pragma_table_info($1) i ORDER BY i.cid"
         }
         Dialect::Postgres => {
@@ -97,7 +102,8 @@ pub fn columns(conn: &mut DbConnection, table: &str) -> Result<Vec<Column>> {
                        JOIN pg_namespace ns ON ns.oid = cl.relnamespace \
                        JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY (con.conkey) \
                      WHERE con.contype = 'f' AND cl.relname = c.table_name AND ns.nspname = c.table_schema \
-                       AND att.attname = c.column_name LIMIT 1) AS \"references\" \
+                       AND att.attname = c.column_name LIMIT 1) AS \"references\", \
+                    LOWER(c.data_type::text) AS data_type \
              FROM information_schema.columns c \
              WHERE c.table_schema = current_schema() AND c.table_name = $1 \
              ORDER BY c.ordinal_position"

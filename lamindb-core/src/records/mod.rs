@@ -15,6 +15,7 @@ pub(crate) mod links;
 pub mod notes;
 pub mod runs;
 pub mod schemas;
+pub mod transfer;
 
 /// Takes the lock that serialises get-or-create of the record called `name` (of type
 /// `type_id`) in `table` until the transaction ends (see [`DbConnection::lock`]).

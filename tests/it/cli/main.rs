@@ -18,6 +18,7 @@ mod runtime_modules;
 mod save;
 mod settings;
 mod switch;
+mod transfer;
 mod transforms;
 mod wetlab;
 
