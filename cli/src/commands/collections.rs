@@ -202,10 +202,26 @@ pub fn query(
             .iter()
             .map(|s| any_value_json(s.get(i).unwrap_or(AnyValue::Null)))
             .collect();
-        rows.push(Value::Array(row));
+        rows.push(row);
     }
+    // The same aligned table `lamin list` prints.
+    let shown = lamindb_core::query::Rows {
+        columns: names.clone(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|v| match v {
+                        Value::Null => lamindb_core::query::Cell::Null,
+                        Value::String(s) => lamindb_core::query::Cell::Text(s.clone()),
+                        other => lamindb_core::query::Cell::Text(other.to_string()),
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
     Ok(Output::new(
-        format!("{df}"),
+        format!("{}\n({} rows)", super::list::table(&shown), df.height()),
         json!({ "uid": c.uid, "key": c.key, "columns": names, "rows": rows }),
     ))
 }
