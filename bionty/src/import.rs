@@ -207,6 +207,7 @@ pub fn import_source(inst: &Instance, opts: &ImportOptions) -> Result<ImportRepo
                     organism: organism.as_ref(),
                     created_by: user,
                     run_id,
+                    place: (inst.branch_id(), inst.space_id()),
                 },
                 opts.update_records,
             )?;
@@ -253,6 +254,8 @@ pub(crate) struct Owner<'a> {
     pub organism: Option<&'a (i64, String)>,
     pub created_by: i32,
     pub run_id: Option<i64>,
+    /// The branch and space new records go to (the instance's current ones).
+    pub place: (i32, i16),
 }
 
 fn count(c: &mut DbConnection, entity: Entity) -> Result<i64> {
@@ -313,6 +316,12 @@ pub(crate) fn insert_rows(
         "created_at",
         "updated_at",
     ]);
+    let placed = ["branch_id", "created_on_id", "space_id"]
+        .iter()
+        .all(|c| meta.field(c).is_some());
+    if placed {
+        columns.extend(["branch_id", "created_on_id", "space_id"]);
+    }
     if owner.organism.is_some() {
         columns.push("organism_id");
     }
@@ -395,6 +404,15 @@ pub(crate) fn insert_rows(
             // (SQLite evaluates `STRFTIME(…, 'NOW')` twice per row).
             sql.push(", ").bind_time(dialect, now);
             sql.push(", ").bind_time(dialect, now);
+            if placed {
+                let (branch, space) = owner.place;
+                sql.push(", ")
+                    .bind(Bind::Int(branch.into()))
+                    .push(", ")
+                    .bind(Bind::Int(branch.into()))
+                    .push(", ")
+                    .bind(Bind::Int(space.into()));
+            }
             if let Some((id, _)) = owner.organism {
                 sql.push(", ").bind(Bind::Int(*id));
             }

@@ -120,6 +120,7 @@ pub fn create_term(inst: &Instance, entity: Entity, term: &NewTerm) -> Result<Cr
             organism: organism.as_ref(),
             created_by: user,
             run_id,
+            place: (inst.branch_id(), inst.space_id()),
         };
         let created = insert_rows(c, entity, std::slice::from_ref(&row), &owner, false)? > 0;
         let uid = record_uid(
@@ -253,6 +254,7 @@ pub fn from_source(inst: &Instance, opts: &ImportOptions, values: &[String]) -> 
             organism: organism.as_ref(),
             created_by: user,
             run_id,
+            place: (inst.branch_id(), inst.space_id()),
         };
         let added = insert_rows(c, entity, &rows, &owner, false)?;
         let (parent_links, _) = crate::import::link_parents(c, entity, &rows)?;

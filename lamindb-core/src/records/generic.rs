@@ -79,6 +79,7 @@ impl Instance {
         let uid_len = meta.uid_len.unwrap_or(16);
         let user = self.user().id;
         let run = self.current_run()?.map(|r| r.id);
+        let (branch, space) = (self.branch_id(), self.space_id());
         let table = meta.table;
         let mut conn = self.conn();
         conn.write(|c| {
@@ -118,13 +119,17 @@ impl Instance {
             let mut sql = Sql::default();
             sql.push(&format!("INSERT INTO \"{table}\" (uid, \"{name_field}\""));
             let mut binds = vec![Bind::Text(uid.clone()), Bind::Text(name.to_owned())];
-            for (col, present) in [("created_by_id", true), ("run_id", run.is_some())] {
-                if present && meta.field(col).is_some() {
+            // New records go to the current branch and space.
+            for (col, bind) in [
+                ("created_by_id", Some(Bind::Int(user.into()))),
+                ("run_id", run.map(Bind::Int)),
+                ("branch_id", Some(Bind::Int(branch.into()))),
+                ("created_on_id", Some(Bind::Int(branch.into()))),
+                ("space_id", Some(Bind::Int(space.into()))),
+            ] {
+                if let (Some(b), Some(_)) = (bind, meta.field(col)) {
                     sql.push(&format!(", \"{col}\""));
-                    binds.push(match col {
-                        "created_by_id" => Bind::Int(user.into()),
-                        _ => Bind::Int(run.unwrap_or_default()),
-                    });
+                    binds.push(b);
                 }
             }
             for (col, b) in &values {

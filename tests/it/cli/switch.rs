@@ -242,3 +242,36 @@ both!(records_are_created_in_the_current_space, |backend| {
         .status
         .success());
 });
+
+// Records of module registries (bionty terms, records created generically) go to the current
+// branch and space as core records do.
+both!(
+    module_records_are_created_on_the_current_branch,
+    |backend| {
+        let env = Env::new(backend);
+        env.init_with(&["--modules", "bionty"]);
+        env.ok(&["create", "space", "lab"]);
+        env.ok(&["switch", "-c", "dev"]);
+        env.ok(&["switch", "--space", "lab"]);
+        env.ok(&[
+            "create",
+            "bionty.CellType",
+            "my cell",
+            "--ontology-id",
+            "CL:9999999",
+        ]);
+        let made = env.json(&["describe", "bionty.CellType", "--name", "my cell"]);
+        assert_ne!(made["branch_id"], 1, "{made}");
+        assert_eq!(made["branch_id"], made["created_on_id"], "{made}");
+        assert_eq!(made["space_id"], 2, "{made}");
+        env.ok(&["switch", "main"]);
+        let out = env.lamin(&["describe", "bionty.CellType", "--name", "my cell"]);
+        assert!(
+            !out.status.success(),
+            "not visible on main before the merge"
+        );
+        env.ok(&["merge", "dev"]);
+        let merged = env.json(&["describe", "bionty.CellType", "--name", "my cell"]);
+        assert_eq!(merged["branch_id"], 1, "{merged}");
+    }
+);
