@@ -752,10 +752,13 @@ impl DeleteArgs {
 /// `lamin restore`.
 #[derive(Args)]
 pub struct RestoreArgs {
-    /// Key of the trashed artifact.
+    /// `artifact` (the default) or `collection`.
+    #[arg(value_parser = ["artifact", "collection"])]
+    entity: Option<String>,
+    /// Key of the trashed artifact or collection.
     #[arg(long, required_unless_present = "uid")]
     key: Option<String>,
-    /// uid of the artifact.
+    /// uid of the artifact or collection.
     #[arg(long)]
     uid: Option<String>,
 }
@@ -763,6 +766,19 @@ pub struct RestoreArgs {
 impl RestoreArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let inst = g.open()?;
+        if self.entity.as_deref() == Some("collection") {
+            let c = match (&self.uid, &self.key) {
+                (Some(u), _) => inst.collections().get(u)?,
+                (None, Some(k)) => inst.collections().get_trashed_by_key(k)?,
+                (None, None) => return Err(Error::Validation("pass --key or --uid".into())),
+            };
+            inst.collections().restore(&c)?;
+            let c = inst.collections().by_id(c.id)?;
+            return Ok(Output::new(
+                format!("restored collection '{}' ({})", c.key, c.uid),
+                super::collections::collection_json(&inst, &c)?,
+            ));
+        }
         let a = match (&self.uid, &self.key) {
             (Some(u), _) => inst.artifacts().get(u)?,
             (None, Some(k)) => inst.artifacts().get_trashed_by_key(k)?,

@@ -293,6 +293,18 @@ impl<'a> Collections<'a> {
         })
     }
 
+    /// The newest trashed collection with `key`.
+    pub fn get_trashed_by_key(&self, key: &str) -> Result<Collection> {
+        c::table
+            .filter(c::key.eq(key))
+            .filter(c::branch_id.eq(Branch::Trash.id()))
+            .order(c::id.desc())
+            .select(Collection::as_select())
+            .first(&mut *self.inst.conn())
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no trashed collection with key '{key}'")))
+    }
+
     /// The collection with this id.
     pub fn by_id(&self, id: i32) -> Result<Collection> {
         c::table

@@ -213,10 +213,23 @@ both!(collections_from_the_command_line, |backend| {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no artifact matches"));
 
-    // Trash brings back the first version; --permanent removes it and keeps the artifacts.
+    // Trash brings back the first version, restore the second; --permanent removes it and
+    // keeps the artifacts.
     env.ok(&["delete", "collection", "--key", "batches"]);
     let back = env.json(&["describe", "collection", "--key", "batches"]);
     assert_eq!(back["uid"], made["uid"]);
+    let restored = env.json(&["restore", "collection", "--key", "batches"]);
+    assert_eq!(restored["uid"], v2["uid"]);
+    assert_eq!(
+        env.json(&["describe", "collection", "--key", "batches"])["uid"],
+        v2["uid"]
+    );
+    env.ok(&["delete", "collection", "--key", "batches", "--permanent"]);
+    let left = env.json(&["describe", "collection", "--key", "batches"]);
+    assert_eq!(
+        left["uid"], made["uid"],
+        "the first version is the latest again"
+    );
     env.ok(&["delete", "collection", "--key", "batches", "--permanent"]);
     assert!(!env
         .lamin(&["describe", "collection", "--key", "batches"])
