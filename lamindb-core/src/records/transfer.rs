@@ -551,6 +551,16 @@ impl Instance {
         let mut conn = self.conn();
         // Everything or nothing: a failure leaves no artifact without its annotations.
         let outcome = conn.write(|c| {
+            // Parallel transfers of one artifact wait for each other; the later finds it here.
+            c.lock("lamindb_artifact", &artifact.uid)?;
+            if let Some(id) = id_where(
+                c,
+                "lamindb_artifact",
+                "uid",
+                &Cell::Text(artifact.uid.clone()),
+            )? {
+                return Ok((id, 0, 1));
+            }
             let mut copier = Copier {
                 source,
                 target: self,

@@ -454,3 +454,56 @@ both!(
         assert_eq!(saved.len(), 8, "every table annotated: {saved:?}");
     }
 );
+
+// Eight processes make the same collection (and then the next version of it) at once, while
+// others save on a branch: one collection per member set, one latest version, and the branch's
+// records stay on the branch.
+both!(parallel_collections_and_branch_saves, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    let files: Vec<String> = (0..3)
+        .map(|i| {
+            let p = env.write(&format!("in/m{i}.csv"), format!("x\n{i}\n").as_bytes());
+            env.ok(&["save", p.to_str().unwrap(), "--key", &format!("m/{i}.csv")]);
+            format!("m/{i}.csv")
+        })
+        .collect();
+    let mut first = args(&["create", "collection", "lake"]);
+    let mut second = first.clone();
+    for k in &files[..2] {
+        first.extend(args(&["--artifact", k]));
+    }
+    for k in &files {
+        second.extend(args(&["--artifact", k]));
+    }
+    let jobs: Vec<Vec<Vec<String>>> = (0..8)
+        .map(|_| vec![first.clone(), second.clone()])
+        .collect();
+    all_ok(&parallel(&env, jobs));
+    let versions = list(&env, &["collections", "--all-versions"]);
+    assert_eq!(
+        versions.len(),
+        2,
+        "one collection per member set: {versions:?}"
+    );
+    assert_eq!(list(&env, &["collections"]).len(), 1, "one latest version");
+
+    // Saves on a branch from many processes: all on the branch, none on main until merged.
+    env.ok(&["switch", "-c", "dev"]);
+    let jobs: Vec<Vec<Vec<String>>> = (0..6)
+        .map(|i| {
+            let p = env.write(&format!("in/b{i}.csv"), format!("b\n{i}\n").as_bytes());
+            vec![args(&[
+                "save",
+                p.to_str().unwrap(),
+                "--key",
+                &format!("b/{i}.csv"),
+            ])]
+        })
+        .collect();
+    all_ok(&parallel(&env, jobs));
+    env.ok(&["switch", "main"]);
+    assert!(list(&env, &["artifacts", "--key-prefix", "b/"]).is_empty());
+    env.ok(&["merge", "dev"]);
+    assert_eq!(list(&env, &["artifacts", "--key-prefix", "b/"]).len(), 6);
+});

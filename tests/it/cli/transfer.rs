@@ -140,3 +140,51 @@ fn transfer_from_sqlite_to_postgres() {
 fn transfer_from_postgres_to_sqlite() {
     transfer_between(Backend::Postgres, Backend::Sqlite);
 }
+
+// Six processes transfer the same artifact at once: one copy, every process succeeds.
+#[test]
+fn parallel_transfers_make_one_copy() {
+    let env = Env::new(Backend::Sqlite);
+    env.init();
+    let src = env.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let storage = src.join("storage");
+    lamin_in(
+        &env,
+        &src,
+        &[
+            "init",
+            "--storage",
+            storage.to_str().unwrap(),
+            "--name",
+            "srcinst",
+        ],
+    );
+    lamin_in(&env, &src, &["create", "ulabel", "shared"]);
+    std::fs::write(src.join("x.csv"), "a\n1\n").unwrap();
+    lamin_in(
+        &env,
+        &src,
+        &["save", "x.csv", "--key", "x.csv", "--ulabel", "shared"],
+    );
+    let outputs: Vec<std::process::Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| env.lamin(&["transfer", "--from", "srcinst", "--key", "x.csv"])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for o in &outputs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(
+        env.json(&["list", "artifacts"]).as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        env.json(&["list", "ulabels", "--filter", "name=shared"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
