@@ -198,7 +198,7 @@ pub fn find_record(
             Ok((meta, inst.runs().get(uid)?.id))
         }
         "Branch" if r.uid.is_none() && r.name.is_none() => {
-            Ok((meta, crate::commands::branches::current_branch(inst)?.id))
+            Ok((meta, inst.branches().current()?.id))
         }
         _ => {
             let (field, value) = match (r.uid, r.name, r.key) {

@@ -26,15 +26,6 @@ pub struct SwitchArgs {
     branch: Option<String>,
 }
 
-/// The instance's current branch: the one the branch file names, else main.
-pub fn current_branch(inst: &Instance) -> Result<Place> {
-    let cwd = current_dir()?;
-    let name = Context::Branch
-        .current(inst.settings(), &cwd)
-        .map_or_else(|| "main".to_owned(), |c| c.1);
-    inst.branches().get(&name)
-}
-
 impl SwitchArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let (space, branch) = match self.target.as_slice() {
@@ -113,7 +104,7 @@ impl MergeArgs {
     pub fn run(self, g: &Global) -> Result<Output> {
         let inst = g.open()?;
         let source = inst.branches().get(&self.branch)?;
-        let target = current_branch(&inst)?;
+        let target = inst.branches().current()?;
         if source.id == target.id {
             return Ok(Output::new(
                 "source and target branch are identical, nothing to merge",
@@ -161,7 +152,7 @@ impl RecordArgs {
     fn branch(&self, inst: &Instance) -> Result<Place> {
         match self.uid.as_deref().or(self.name.as_deref()) {
             Some(n) => inst.branches().get(n),
-            None => current_branch(inst),
+            None => inst.branches().current(),
         }
     }
 

@@ -146,6 +146,20 @@ fn has_columns(conn: &mut DbConnection, table: &str, wanted: &[&str]) -> Result<
 }
 
 impl Branches<'_> {
+    /// The branch new records go to ([`Instance::branch_id`]: the branch setting, or main when
+    /// the branch it names is gone).
+    pub fn current(&self) -> Result<Place> {
+        let mut q = Sql::default();
+        q.push("SELECT uid AS t0 FROM lamindb_branch WHERE id = ")
+            .bind(Bind::Int(self.inst.branch_id().into()));
+        let uid = q
+            .load(&mut self.inst.conn())?
+            .first()
+            .map(|r| r.0[0].display())
+            .ok_or_else(|| Error::NotFound("the current branch is not in this instance".into()))?;
+        self.get(&uid)
+    }
+
     fn find_in(&self, table: &str, name_or_uid: &str) -> Result<Option<Place>> {
         let status = if table == "lamindb_branch" {
             "CAST(_status_code AS BIGINT)"
