@@ -474,7 +474,17 @@ pub struct LoadArgs {
 }
 
 impl LoadArgs {
-    pub fn run(self, g: &Global) -> Result<Output> {
+    pub fn run(mut self, g: &Global) -> Result<Output> {
+        // A LaminHub URL of a record of this instance (`https://lamin.ai/<owner>/<instance>/
+        // transform/<uid>`, as lamin-cli takes them): the record by uid.
+        if let Some(url) = self.entity.clone().filter(|e| e.contains("://")) {
+            for kind in ["transform", "artifact"] {
+                if let Some((_, uid)) = url.rsplit_once(&format!("/{kind}/")) {
+                    self.uid = Some(uid.trim_end_matches('/').to_owned());
+                    self.entity = Some(kind.to_owned());
+                }
+            }
+        }
         match self.entity.as_deref() {
             Some("transform") => return self.load_transform(g),
             Some("README.md") => return super::notes::load_readme(g),
@@ -546,6 +556,7 @@ impl LoadArgs {
         let text = if name.ends_with(".ipynb") {
             serde_json::to_string_pretty(&lamindb_core::lineage::source::notebook_from_py_percent(
                 source,
+                t.description.as_deref(),
             ))
             .expect("json")
         } else {
@@ -559,13 +570,19 @@ impl LoadArgs {
         let path = dir.join(&name);
         match std::fs::read_to_string(&path) {
             Ok(existing) if existing == text => {}
-            Ok(_) => {
+            // As lamin-cli: a file with other content is replaced only when the user says so.
+            Ok(_)
+                if !super::transforms::confirm(&format!(
+                    "! {} exists: replace?",
+                    path.display()
+                )) =>
+            {
                 return Err(Error::AlreadyExists(format!(
                     "{} exists with other content; move it away or load into another folder",
                     path.display()
                 )))
             }
-            Err(_) => std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?,
+            _ => std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?,
         }
         Ok(Output::new(
             path.display().to_string(),

@@ -306,7 +306,7 @@ fn tool_version(tool: &str) -> Option<String> {
 
 /// The packages of the Python that runs the script (`pip freeze`, offline), as lamin-cli
 /// records a Python run's environment.
-fn python_packages(python: &str) -> Option<String> {
+pub(crate) fn python_packages(python: &str) -> Option<String> {
     let out = Command::new(python)
         .args(["-m", "pip", "freeze", "--disable-pip-version-check"])
         .env("PIP_NO_INDEX", "1")

@@ -92,6 +92,22 @@ impl SaveTransform<'_> {
                 pairs.join(", ")
             ));
         }
+        if kind == TransformKind::Notebook {
+            if let Some(existing) = uid
+                .as_deref()
+                .map(|u| pinned(&inst, u))
+                .transpose()?
+                .flatten()
+            {
+                return save_notebook_run(
+                    &inst,
+                    &existing,
+                    &path,
+                    (&source, description.as_deref()),
+                    lines,
+                );
+            }
+        }
         let spec = TransformSpec {
             key: key_of(&inst, &path)?,
             uid,
@@ -147,4 +163,145 @@ impl SaveTransform<'_> {
             }),
         ))
     }
+}
+
+/// The transform a notebook's `ln.track("…")` pins, if it exists: that version (16
+/// characters), or the newest version of the family (12).
+fn pinned(inst: &Instance, uid: &str) -> Result<Option<Transform>> {
+    let mut rows = inst
+        .query::<Transform>()
+        .filter(Q::new("uid__startswith", uid))
+        .all()?;
+    rows.retain(|t| uid.len() < 16 || t.uid == uid);
+    rows.sort_by(|a, b| a.uid.cmp(&b.uid));
+    Ok(rows.pop())
+}
+
+/// Asks `question` on stdout and reads the answer from stdin (`y` proceeds), as lamin-cli
+/// does before it overwrites a saved source or report.
+pub(crate) fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, Write};
+    print!("{question} (y/n) ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    answer.trim() == "y"
+}
+
+/// `lamin save NOTEBOOK` for a notebook whose transform exists (Python LaminDB's
+/// `save_context_core` from the CLI): its source and title are stored (after confirmation when
+/// another source is), its latest run (started by `ln.track()` in the notebook, else a new one)
+/// gets the environment Python recorded and an html report of the notebook with its outputs.
+fn save_notebook_run(
+    inst: &Instance,
+    transform: &Transform,
+    path: &Path,
+    (source, title): (&str, Option<&str>),
+    mut lines: Vec<String>,
+) -> Result<Output> {
+    let hash = lamindb_storage::hash_string(source);
+    let mut transform = transform.clone();
+    match transform.hash.as_deref() {
+        None => transform = inst.transforms().set_source(&transform, source, &hash, title)?,
+        Some(h) if h != hash => {
+            if confirm(&format!(
+                "You are about to overwrite existing source code (hash '{h}') for Transform('{}'). Proceed?",
+                transform.uid
+            )) {
+                transform = inst.transforms().set_source(&transform, source, &hash, title)?;
+            } else {
+                lines.push("! Please re-run `ln.track()` to make a new version".into());
+                let mut out = Output::new(lines.join("\n"), json!({ "uid": transform.uid }));
+                out.exit_code = 1;
+                return Ok(out);
+            }
+        }
+        Some(_) => lines.push("source code is already saved".into()),
+    }
+    let run = match inst.runs().of_transform(&transform)?.into_iter().next() {
+        Some(r) => r,
+        None => {
+            let r = inst.runs().start(&transform, &RunSpec::default())?;
+            lines.push(format!(
+                "found no run, creating Run('{}') to display the html",
+                r.uid
+            ));
+            r
+        }
+    };
+    let mut run = run;
+    if run.environment_id.is_none() {
+        // The environment `ln.track()` wrote for this run, else the packages of `python`.
+        let written = settings::cache_dir()
+            .join("environments")
+            .join(format!("run_{}", run.uid))
+            .join("run_env_pip.txt");
+        let text = std::fs::read_to_string(&written)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| super::runs::python_packages("python"));
+        if let Some(text) = text {
+            run = lamindb_core::lineage::track::save_environment(
+                inst,
+                &run,
+                "requirements.txt",
+                &text,
+            )?;
+        }
+    }
+    let html = lamindb_core::lineage::source::notebook_report_html(path)?;
+    let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let name = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "notebook".into());
+    let report_path = dir.path().join(format!("{name}.html"));
+    std::fs::write(&report_path, &html).map_err(|e| Error::io(&report_path, e))?;
+    let save_report = match run.report_id {
+        None => true,
+        Some(id) => {
+            let old = inst.artifacts().by_id(id)?;
+            let new_hash = lamindb_storage::hash_string(&html);
+            if old.hash.as_deref() == Some(new_hash.as_str()) {
+                lines.push("report is already saved".into());
+                false
+            } else if confirm(&format!(
+                "You are about to overwrite an existing report (hash '{}') for Run('{}'). Proceed?",
+                old.hash.as_deref().unwrap_or_default(),
+                run.uid
+            )) {
+                true
+            } else {
+                lines.push("keeping old report".into());
+                false
+            }
+        }
+    };
+    if save_report {
+        let saved = inst.artifacts().save(NewArtifactSpec {
+            path: report_path.clone(),
+            description: Some(format!("Report of run {}", run.uid)),
+            kind: Some(lamindb_core::records::artifact::RUN_KIND.into()),
+            run: lamindb_core::records::artifact::RunLink::Untracked,
+            ..Default::default()
+        })?;
+        run = inst.runs().set_report(&run, &saved.artifact)?;
+        lines.push(format!("saved report of Run('{}')", run.uid));
+    }
+    lines.push(format!(
+        "saved Transform('{}', key='{}')",
+        transform.uid, transform.key
+    ));
+    Ok(Output::new(
+        lines.join("\n"),
+        json!({
+            "uid": transform.uid,
+            "key": transform.key,
+            "kind": transform.kind,
+            "hash": transform.hash,
+            "run": run.uid,
+            "report": run.report_id,
+            "environment": run.environment_id,
+        }),
+    ))
 }

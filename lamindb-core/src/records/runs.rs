@@ -549,6 +549,29 @@ impl Transforms<'_> {
         }
     }
 
+    /// Stores `source` (secrets redacted) as `transform`'s source code, with `hash`, and its
+    /// description: what saving a notebook whose run Python LaminDB started records.
+    pub fn set_source(
+        &self,
+        transform: &Transform,
+        source: &str,
+        hash: &str,
+        description: Option<&str>,
+    ) -> Result<Transform> {
+        let mut conn = self.inst.conn();
+        diesel::update(t::table.find(transform.id))
+            .set((
+                t::source_code.eq(Some(crate::util::secrets::store_source(source))),
+                t::hash.eq(Some(hash)),
+                t::description.eq(description.or(transform.description.as_deref())),
+            ))
+            .execute(&mut *conn)?;
+        Ok(t::table
+            .find(transform.id)
+            .select(Transform::as_select())
+            .first(&mut *conn)?)
+    }
+
     /// The latest version of the transform with this key.
     pub fn get_by_key(&self, key: &str) -> Result<Transform> {
         let mut rows: Vec<Transform> = t::table
@@ -666,6 +689,18 @@ impl Runs<'_> {
                 .set(r::report_id.eq(Some(rep.id)))
                 .execute(&mut *conn)?;
         }
+        Ok(r::table
+            .find(run.id)
+            .select(Run::as_select())
+            .first(&mut *conn)?)
+    }
+
+    /// Links `report` as the run's report (a notebook's html, a log).
+    pub fn set_report(&self, run: &Run, report: &Artifact) -> Result<Run> {
+        let mut conn = self.inst.conn();
+        diesel::update(r::table.find(run.id))
+            .set(r::report_id.eq(Some(report.id)))
+            .execute(&mut *conn)?;
         Ok(r::table
             .find(run.id)
             .select(Run::as_select())

@@ -1,7 +1,7 @@
 //! `lamin save` of scripts and notebooks (transforms keyed by their path in the development
 //! folder, versioned by source), `lamin delete transform`, and `describe` by name.
 
-use lamindb_tests::both;
+use lamindb_tests::{both, lamin_bin};
 
 use super::Env;
 
@@ -260,3 +260,106 @@ both!(agent_plans_save_as_plan_artifacts, |backend| {
     let a = env.json(&["describe", "--key", ".plans/refactor.md"]);
     assert_eq!(a["kind"], "dataset");
 });
+
+// A notebook whose `ln.track("…")` pins an existing transform (as after Python LaminDB ran it in
+// a kernel): saving it stores the source in jupytext's form, attaches an html report with the
+// cells' outputs to its latest run, and asks before overwriting a different source or report.
+both!(
+    notebooks_with_a_pinned_transform_get_source_and_report,
+    |backend| {
+        use std::io::Write;
+        let env = Env::new(backend);
+        env.init();
+        let nb = |extra: &str| {
+            serde_json::json!({
+            "cells": [
+                {"cell_type": "markdown", "source": ["# Expression QC"]},
+                {"cell_type": "code", "execution_count": 1, "source": ["import lamindb as ln"]},
+                {"cell_type": "code", "execution_count": 2,
+                 "source": ["ln.track(\"QcNoteBook1a0000\")"]},
+                {"cell_type": "code", "execution_count": 3, "source": [extra],
+                 "outputs": [{"output_type": "stream", "name": "stdout", "text": ["42 <cells>\n"]}]},
+            ],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5
+        })
+        .to_string()
+        };
+        let path = env.write("qc.ipynb", nb("print(42)").as_bytes());
+        env.ok(&["save", path.to_str().unwrap()]);
+        let save_answering = |answer: &str| {
+            let mut child = env
+                .command(lamin_bin())
+                .args(["save", path.to_str().unwrap()])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(answer.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        };
+        // The same notebook again: its run gets the report.
+        let out = save_answering("");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let t = env.json(&["describe", "transform", "--uid", "QcNoteBook1a0000"]);
+        assert_eq!(t["description"], "Expression QC");
+        assert_eq!(
+        t["source_code"],
+        "# %% [markdown]\n#\n\n# %%\nimport lamindb as ln\n\n# %%\nln.track(\"QcNoteBook1a0000\")\n\n# %%\nprint(42)\n"
+    );
+        let runs = env.json(&["list", "runs"]);
+        let run_uid = runs[0]["uid"].as_str().unwrap().to_owned();
+        let described = env.ok(&["describe", "run", "--uid", &run_uid]);
+        assert!(described.contains("report"), "{described}");
+        // Changed: overwriting asks; "n" keeps the stored source and exits 1, "y" replaces it.
+        std::fs::write(&path, nb("print(43)")).unwrap();
+        let out = save_answering("n\n");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stdout)
+            .contains("You are about to overwrite existing source code"));
+        let kept = env.json(&["describe", "transform", "--uid", "QcNoteBook1a0000"]);
+        assert_eq!(kept["hash"], t["hash"]);
+        let out = save_answering("y\ny\n");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(
+            stdout.contains("You are about to overwrite an existing report"),
+            "{stdout}"
+        );
+        let changed = env.json(&["describe", "transform", "--uid", "QcNoteBook1a0000"]);
+        assert_ne!(changed["hash"], t["hash"]);
+        assert!(changed["source_code"]
+            .as_str()
+            .unwrap()
+            .ends_with("print(43)\n"));
+        // The report shows the cells' outputs, escaped.
+        let saved = env.json(&["save", path.to_str().unwrap()]);
+        let report_id = saved["report"].as_i64().unwrap().to_string();
+        let found = env.json(&[
+            "list",
+            "artifacts",
+            "--filter",
+            &format!("id={report_id}"),
+            "--filter",
+            "kind=__lamindb_run__",
+        ]);
+        let html = std::fs::read_to_string(found[0]["path"].as_str().unwrap()).unwrap();
+        assert!(
+            html.contains("42 &lt;cells&gt;") && html.contains("print(43)"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Expression QC</pre>"),
+            "the title heading is left out"
+        );
+    }
+);
