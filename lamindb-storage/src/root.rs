@@ -248,17 +248,17 @@ impl StorageRoot {
     /// metadata alone (one HEAD, or one LIST for a folder), as Python LaminDB registers cloud
     /// objects without downloading them.
     pub fn hash_object(&self, key: &str) -> Result<crate::ContentHash> {
-        let s3 = self.kind == StorageKind::S3;
+        // An object's hash from its entity tag, as Python LaminDB derives it per protocol.
+        let of_etag = |etag: &str| match self.kind {
+            StorageKind::Gs => crate::hash_from_gcs_etag(etag),
+            _ => crate::hash_from_etag(etag, self.kind == StorageKind::S3),
+        };
         let files = self.list(key)?;
         if files.is_empty() {
             let stat = self.stat(key)?.ok_or_else(|| Error::NotFound {
                 path: self.url_of(key).into(),
             })?;
-            let etag = stat.etag.clone().unwrap_or_default();
-            let (hash, hash_type) = match self.kind {
-                StorageKind::Gs => crate::hash_from_gcs_etag(&etag),
-                _ => crate::hash_from_etag(&etag, s3),
-            };
+            let (hash, hash_type) = of_etag(stat.etag.as_deref().unwrap_or_default());
             return Ok(crate::ContentHash {
                 hash,
                 hash_type,
@@ -268,15 +268,21 @@ impl StorageRoot {
         }
         let size = files.iter().map(|(_, s)| s.size).sum();
         let n = files.len() as u64;
-        let tags = files
-            .into_iter()
-            .map(|(_, s)| {
-                s.etag
-                    .unwrap_or_default()
-                    .trim_matches(|c| c == '"' || c == '=')
-                    .to_owned()
-            })
-            .collect();
+        // A folder combines its files' hashes (not their raw tags), as Python's
+        // `hash_from_hashes_list` does, so a folder uploaded from here hashes the same in place.
+        // Some S3-protocol servers (s3s-fs) list objects without their ETags: those are asked
+        // for one by one.
+        let mut tags = Vec::with_capacity(files.len());
+        for (rel, stat) in files {
+            let etag = match stat.etag {
+                Some(e) => e,
+                None => self
+                    .stat(&format!("{key}/{rel}"))?
+                    .and_then(|s| s.etag)
+                    .unwrap_or_default(),
+            };
+            tags.push(of_etag(&etag).0);
+        }
         Ok(crate::ContentHash {
             hash: crate::hash_from_hashes(tags),
             hash_type: crate::HashType::Md5D,
