@@ -195,54 +195,16 @@ pub fn query(
         .iter()
         .map(|n| n.to_string())
         .collect();
-    let mut rows = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        let row: Vec<Value> = df
-            .columns()
-            .iter()
-            .map(|s| any_value_json(s.get(i).unwrap_or(AnyValue::Null)))
-            .collect();
-        rows.push(row);
-    }
-    // The same aligned table `lamin list` prints.
-    let shown = lamindb_core::query::Rows {
-        columns: names.clone(),
-        rows: rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|v| match v {
-                        Value::Null => lamindb_core::query::Cell::Null,
-                        Value::String(s) => lamindb_core::query::Cell::Text(s.clone()),
-                        other => lamindb_core::query::Cell::Text(other.to_string()),
-                    })
-                    .collect()
-            })
-            .collect(),
-    };
+    // The table and cells `lamin list --include` prints; JSON rows as arrays in column order.
+    let (table, objects) = super::list::frame_output(&df);
+    let rows: Vec<Value> = objects
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| Value::Array(names.iter().map(|n| o[n].clone()).collect()))
+        .collect();
     Ok(Output::new(
-        format!("{}\n({} rows)", super::list::table(&shown), df.height()),
+        format!("{table}\n({} rows)", df.height()),
         json!({ "uid": c.uid, "key": c.key, "columns": names, "rows": rows }),
     ))
-}
-
-fn any_value_json(v: polars::prelude::AnyValue<'_>) -> Value {
-    use polars::prelude::AnyValue as A;
-    match v {
-        A::Null => Value::Null,
-        A::Boolean(b) => json!(b),
-        A::String(s) => json!(s),
-        A::StringOwned(s) => json!(s.as_str()),
-        A::Int8(x) => json!(x),
-        A::Int16(x) => json!(x),
-        A::Int32(x) => json!(x),
-        A::Int64(x) => json!(x),
-        A::UInt8(x) => json!(x),
-        A::UInt16(x) => json!(x),
-        A::UInt32(x) => json!(x),
-        A::UInt64(x) => json!(x),
-        A::Float32(x) => json!(x),
-        A::Float64(x) => json!(x),
-        other => json!(other.to_string()),
-    }
 }

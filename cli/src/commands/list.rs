@@ -223,7 +223,7 @@ fn cell_json(v: polars::prelude::AnyValue<'_>) -> Value {
 }
 
 /// A DataFrame as an aligned text table and as a JSON array of row objects.
-fn frame_output(df: &polars::prelude::DataFrame) -> (String, Value) {
+pub(crate) fn frame_output(df: &polars::prelude::DataFrame) -> (String, Value) {
     let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
     let mut cells: Vec<Vec<String>> = Vec::with_capacity(df.height());
     let rows = (0..df.height())

@@ -49,6 +49,16 @@ pub struct Notebook {
     pub out_of_order: Vec<(i64, i64)>,
 }
 
+/// The notebook at `path` as JSON; a file that is no JSON is a `Format` error naming it.
+fn read_notebook_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Format {
+        path: path.to_path_buf(),
+        format: "Jupyter notebook",
+        message: e.to_string(),
+    })
+}
+
 fn cell_text(cell: &Value) -> String {
     match cell.get("source") {
         Some(Value::Array(lines)) => lines.iter().filter_map(Value::as_str).collect(),
@@ -212,28 +222,19 @@ fn lines_between_cells(prev: &[String], next: &[String]) -> usize {
 /// Whether a code line is a Jupyter magic jupytext comments out (`%magic`, `!cmd`, `x?`,
 /// `x = !cmd`, shell commands such as `ls`).
 fn is_magic(line: &str) -> bool {
-    static RES: std::sync::OnceLock<[Regex; 4]> = std::sync::OnceLock::new();
-    let [magic, help_or_bash, assign, cmd] = RES.get_or_init(|| {
+    static RES: std::sync::OnceLock<[Regex; 5]> = std::sync::OnceLock::new();
+    RES.get_or_init(|| {
         [
-            Regex::new(r"^\s*(# |#)*(%|%%|%%%)[a-zA-Z]").expect("regex"),
-            Regex::new(r"^\s*(?:(?:# |#)+\s*)?(\?|!)\s*[A-Za-z\.\~\$\\/\{\}]").expect("regex"),
-            Regex::new(r"^(# |#)*\s*([a-zA-Z_][a-zA-Z_$0-9]*)\s*=\s*(%|%%|%%%|!)[a-zA-Z](.*)")
-                .expect("regex"),
-            Regex::new(
-                r"^(# |#)*(cat|cd|cp|mv|rm|rmdir|mkdir|copy|ddir|echo|ls|ldir|ren)($|\s$|\s[^=,])",
-            )
-            .expect("regex"),
+            r"^\s*(# |#)*(%|%%|%%%)[a-zA-Z]",
+            r"^\s*(?:(?:# |#)+\s*)?(\?|!)\s*[A-Za-z\.\~\$\\/\{\}]",
+            r"^(# |#)*\s*([a-zA-Z_][a-zA-Z_$0-9]*)\s*=\s*(%|%%|%%%|!)[a-zA-Z](.*)",
+            r"^\s*(# )*[^\s]*\?\s*$",
+            r"^(# |#)*(cat|cd|cp|mv|rm|rmdir|mkdir|copy|ddir|echo|ls|ldir|ren)($|\s$|\s[^=,])",
         ]
-    });
-    let help = line.trim_end().ends_with('?')
-        && Regex::new(r"^\s*(# )*[^\s]*\?\s*$")
-            .expect("regex")
-            .is_match(line);
-    magic.is_match(line)
-        || help_or_bash.is_match(line)
-        || assign.is_match(line)
-        || help
-        || cmd.is_match(line)
+        .map(|p| Regex::new(p).expect("valid pattern"))
+    })
+    .iter()
+    .any(|re| re.is_match(line))
 }
 
 /// A code cell's lines with its magics commented (jupytext's `comment_magic`).
@@ -271,12 +272,7 @@ fn source_lines(text: &str) -> Vec<String> {
 impl Notebook {
     /// Reads the notebook at `path`.
     pub fn read(path: &Path) -> Result<Notebook> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let doc: Value = serde_json::from_str(&text).map_err(|e| Error::Format {
-            path: path.to_path_buf(),
-            format: "Jupyter notebook",
-            message: e.to_string(),
-        })?;
+        let doc = read_notebook_json(path)?;
         let cells = doc
             .get("cells")
             .and_then(Value::as_array)
@@ -361,12 +357,7 @@ fn html_escape(s: &str) -> String {
 /// text, results, HTML and errors), the title heading left out as Python LaminDB leaves it out
 /// of its nbconvert report.
 pub fn notebook_report_html(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| Error::Format {
-        path: path.to_path_buf(),
-        format: "Jupyter notebook",
-        message: e.to_string(),
-    })?;
+    let doc = read_notebook_json(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -62,6 +62,33 @@ impl Instance {
     }
 }
 
+/// The uid of the next version after readme `latest_uid` of `table` (the highest version of
+/// its family, plus one), with the row `latest_id` no longer the latest.
+fn supersede(
+    c: &mut crate::db::DbConnection,
+    table: &str,
+    latest_id: Option<i64>,
+    latest_uid: &str,
+) -> Result<String> {
+    let stem = &latest_uid[..BLOCK_STEM_LEN.min(latest_uid.len())];
+    let mut f = Sql::default();
+    f.push(&format!(
+        "SELECT uid AS t0 FROM \"{table}\" WHERE uid LIKE "
+    ))
+    .bind(Bind::Text(format!("{stem}%")));
+    let family: Vec<String> = f.load(c)?.iter().map(|r| r.0[0].display()).collect();
+    let next = uid::next_version(stem, family.iter().map(String::as_str))?;
+    if let Some(id) = latest_id {
+        let mut u = Sql::default();
+        u.push(&format!("UPDATE \"{table}\" SET is_latest = "))
+            .bind(Bind::Bool(false))
+            .push(" WHERE id = ")
+            .bind(Bind::Int(id));
+        u.execute(c)?;
+    }
+    Ok(next)
+}
+
 impl Blocks<'_> {
     /// Adds a block of `kind` with `content` to record `host_id` of `registry`.
     pub fn add(
@@ -86,7 +113,6 @@ impl Blocks<'_> {
         conn.write(|c| {
             c.lock(&table, &host_id.to_string())?;
             let mut uid_new = uid::new_versioned(BLOCK_STEM_LEN);
-            let mut demote = None;
             if kind == BlockKind::Readme {
                 let mut q = Sql::default();
                 q.push(&format!(
@@ -102,22 +128,8 @@ impl Blocks<'_> {
                             created: false,
                         });
                     }
-                    let stem = latest_uid[..BLOCK_STEM_LEN.min(latest_uid.len())].to_owned();
-                    let mut f = Sql::default();
-                    f.push(&format!("SELECT uid AS t0 FROM \"{table}\" WHERE uid LIKE "))
-                        .bind(Bind::Text(format!("{stem}%")));
-                    let family: Vec<String> = f.load(c)?.iter().map(|r| r.0[0].display()).collect();
-                    uid_new = uid::next_version(&stem, family.iter().map(String::as_str))?;
-                    demote = latest.0[0].as_i64();
+                    uid_new = supersede(c, &table, latest.0[0].as_i64(), &latest_uid)?;
                 }
-            }
-            if let Some(id) = demote {
-                let mut u = Sql::default();
-                u.push(&format!("UPDATE \"{table}\" SET is_latest = "))
-                    .bind(Bind::Bool(false))
-                    .push(" WHERE id = ")
-                    .bind(Bind::Int(id));
-                u.execute(c)?;
             }
             // A branch's blocks live on that branch; every other block on the current branch
             // (Python's branch-sensitive blocks).
@@ -207,18 +219,7 @@ impl Blocks<'_> {
                 .push(" AND is_latest AND branch_id <> -1 ORDER BY created_at DESC, id DESC");
             let mut uid_new = uid::new_versioned(BLOCK_STEM_LEN);
             if let Some(latest) = head.load(c)?.into_iter().next() {
-                let stem = latest.0[1].display()[..BLOCK_STEM_LEN].to_owned();
-                let mut f = Sql::default();
-                f.push("SELECT uid AS t0 FROM lamindb_block WHERE uid LIKE ")
-                    .bind(Bind::Text(format!("{stem}%")));
-                let family: Vec<String> = f.load(c)?.iter().map(|r| r.0[0].display()).collect();
-                uid_new = uid::next_version(&stem, family.iter().map(String::as_str))?;
-                let mut u = Sql::default();
-                u.push("UPDATE lamindb_block SET is_latest = ")
-                    .bind(Bind::Bool(false))
-                    .push(" WHERE id = ")
-                    .bind(Bind::Int(latest.0[0].as_i64().unwrap_or_default()));
-                u.execute(c)?;
+                uid_new = supersede(c, "lamindb_block", latest.0[0].as_i64(), &latest.0[1].display())?;
             }
             let mut ins = Sql::default();
             ins.push(

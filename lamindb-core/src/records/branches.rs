@@ -203,80 +203,87 @@ impl Branches<'_> {
 
     /// Creates branch `name` (refused when one has that name).
     pub fn create(&self, name: &str, description: Option<&str>) -> Result<Place> {
-        if name.trim().is_empty() || name.len() > 100 {
-            return Err(Error::Validation(
-                "a branch name has 1 to 100 characters".into(),
-            ));
-        }
-        let user = self.inst.user().id;
-        let mut conn = self.inst.conn();
-        conn.write(|c| {
-            c.lock("lamindb_branch", name)?;
-            let mut q = Sql::default();
-            q.push("SELECT CAST(id AS BIGINT) AS i0 FROM lamindb_branch WHERE name = ")
-                .bind(Bind::Text(name.to_owned()));
-            if !q.load_ints(c)?.is_empty() {
-                return Err(Error::AlreadyExists(format!(
-                    "Branch '{name}' already exists."
-                )));
-            }
-            let mut ins = Sql::default();
-            ins.push("INSERT INTO lamindb_branch (name, uid, description, created_at, space_id, created_by_id, _status_code) VALUES (")
-                .bind(Bind::Text(name.to_owned()))
-                .push(", ")
-                .bind(Bind::Text(uid::random(12)))
-                .push(", ")
-                .bind_opt(description.map(|d| Bind::Text(d.to_owned())))
-                .push(", ")
-                .bind_time(c.dialect(), UtcTime::now())
-                .push(", 1, ")
-                .bind(Bind::Int(user.into()))
-                .push(", 0)");
-            ins.execute(c)?;
-            Ok(())
-        })?;
-        drop(conn);
+        self.insert_place(
+            "lamindb_branch",
+            name,
+            description,
+            // A branch is in space `all` and starts in no review state.
+            &[("space_id", Bind::Int(1)), ("_status_code", Bind::Int(0))],
+        )?;
         self.get(name)
     }
 
     /// Creates space `name` (refused when one has that name, ignoring case). On instances
     /// without a hub, spaces only group records: they grant or restrict nothing.
     pub fn create_space(&self, name: &str, description: Option<&str>) -> Result<Place> {
-        if name.trim().is_empty() || name.len() > 100 {
-            return Err(Error::Validation(
-                "a space name has 1 to 100 characters".into(),
-            ));
-        }
-        let user = self.inst.user().id;
-        let mut conn = self.inst.conn();
-        conn.write(|c| {
-            c.lock("lamindb_space", &name.to_lowercase())?;
-            let mut q = Sql::default();
-            q.push("SELECT CAST(id AS BIGINT) AS i0 FROM lamindb_space WHERE LOWER(name) = ")
-                .bind(Bind::Text(name.to_lowercase()));
-            if !q.load_ints(c)?.is_empty() {
-                return Err(Error::AlreadyExists(format!("Space '{name}' already exists.")));
-            }
-            let mut ins = Sql::default();
-            ins.push("INSERT INTO lamindb_space (name, uid, description, created_at, created_by_id) VALUES (")
-                .bind(Bind::Text(name.to_owned()))
-                .push(", ")
-                .bind(Bind::Text(uid::random(12)))
-                .push(", ")
-                .bind_opt(description.map(|d| Bind::Text(d.to_owned())))
-                .push(", ")
-                .bind_time(c.dialect(), UtcTime::now())
-                .push(", ")
-                .bind(Bind::Int(user.into()))
-                .push(")");
-            ins.execute(c)?;
-            Ok(())
-        })?;
-        drop(conn);
+        self.insert_place("lamindb_space", name, description, &[])?;
         tracing::warn!(
             "creating spaces manually on local instances is possible for demo purposes, but does not affect access permissions"
         );
         self.space(name)
+    }
+
+    /// Inserts a branch or space row named `name` (with `extra` columns), unless one has that
+    /// name — for spaces ignoring case, as their unique index does.
+    fn insert_place(
+        &self,
+        table: &str,
+        name: &str,
+        description: Option<&str>,
+        extra: &[(&str, Bind)],
+    ) -> Result<()> {
+        let (what, fold_case) = match table {
+            "lamindb_space" => ("Space", true),
+            _ => ("Branch", false),
+        };
+        if name.trim().is_empty() || name.len() > 100 {
+            return Err(Error::Validation(format!(
+                "a {} name has 1 to 100 characters",
+                what.to_lowercase()
+            )));
+        }
+        let user = self.inst.user().id;
+        let mut conn = self.inst.conn();
+        conn.write(|c| {
+            let (column, key) = if fold_case {
+                ("LOWER(name)", name.to_lowercase())
+            } else {
+                ("name", name.to_owned())
+            };
+            c.lock(table, &key)?;
+            let mut q = Sql::default();
+            q.push(&format!(
+                "SELECT CAST(id AS BIGINT) AS i0 FROM {table} WHERE {column} = "
+            ))
+            .bind(Bind::Text(key));
+            if !q.load_ints(c)?.is_empty() {
+                return Err(Error::AlreadyExists(format!(
+                    "{what} '{name}' already exists."
+                )));
+            }
+            let mut ins = Sql::default();
+            ins.push(&format!(
+                "INSERT INTO {table} (name, uid, description, created_at, created_by_id{}) VALUES (",
+                extra
+                    .iter()
+                    .map(|(col, _)| format!(", {col}"))
+                    .collect::<String>()
+            ))
+            .bind(Bind::Text(name.to_owned()))
+            .push(", ")
+            .bind(Bind::Text(uid::random(12)))
+            .push(", ")
+            .bind_opt(description.map(|d| Bind::Text(d.to_owned())))
+            .push(", ")
+            .bind_time(c.dialect(), UtcTime::now())
+            .push(", ")
+            .bind(Bind::Int(user.into()));
+            for (_, value) in extra {
+                ins.push(", ").bind(value.clone());
+            }
+            ins.push(")").execute(c)?;
+            Ok(())
+        })
     }
 
     /// Sets a branch's review state.

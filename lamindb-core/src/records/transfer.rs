@@ -92,9 +92,14 @@ fn columns(conn: &mut DbConnection, table: &str) -> Result<Vec<Column>> {
     Ok(cols)
 }
 
-/// Rows of `table` where `column` = `value`.
-fn rows_where(conn: &mut DbConnection, table: &str, column: &str, value: Bind) -> Result<Vec<Row>> {
-    let cols = columns(conn, table)?;
+/// Rows of `table` (with columns `cols`) where `column` = `value`.
+fn rows_where(
+    conn: &mut DbConnection,
+    cols: &[Column],
+    table: &str,
+    column: &str,
+    value: Bind,
+) -> Result<Vec<Row>> {
     let mut q = Sql::default();
     q.push("SELECT ")
         .push(
@@ -135,10 +140,14 @@ fn id_where(
     Ok(q.load_ints(conn)?.first().copied())
 }
 
-/// Inserts `values` (column → cell) into `table`, converting each cell to the column's type on
-/// this backend; returns the new id.
-fn insert(conn: &mut DbConnection, table: &str, values: &[(String, Cell)]) -> Result<i64> {
-    let cols = columns(conn, table)?;
+/// Inserts `values` (column → cell) into `table` (with columns `cols`), converting each cell to
+/// the column's type on this backend; returns the new id.
+fn insert(
+    conn: &mut DbConnection,
+    cols: &[Column],
+    table: &str,
+    values: &[(String, Cell)],
+) -> Result<i64> {
     let dialect = conn.dialect();
     let known: Vec<(&Column, &Cell)> = values
         .iter()
@@ -224,18 +233,48 @@ struct Copier<'a> {
     link_run: Option<i64>,
     /// (table, source id) → target id.
     ids: HashMap<(String, i64), i64>,
+    /// The columns of each table, read once per side (true: the source).
+    columns: HashMap<(bool, String), Vec<Column>>,
     transferred: usize,
     mapped: usize,
 }
 
 impl Copier<'_> {
+    /// The columns of `table` in the source (`source`) or the target, read once.
+    fn cols(&mut self, source: bool, table: &str) -> Result<Vec<Column>> {
+        let key = (source, table.to_owned());
+        if let Some(c) = self.columns.get(&key) {
+            return Ok(c.clone());
+        }
+        let cols = if source {
+            columns(&mut self.source.conn(), table)?
+        } else {
+            columns(&mut *self.conn, table)?
+        };
+        self.columns.insert(key, cols.clone());
+        Ok(cols)
+    }
+
+    /// Rows of source table `table` where `column` = `value`.
+    fn source_rows(&mut self, table: &str, column: &str, value: Bind) -> Result<Vec<Row>> {
+        let cols = self.cols(true, table)?;
+        rows_where(&mut self.source.conn(), &cols, table, column, value)
+    }
+
+    /// Inserts `values` into target table `table`; returns the new id.
+    fn insert(&mut self, table: &str, values: &[(String, Cell)]) -> Result<i64> {
+        let cols = self.cols(false, table)?;
+        insert(&mut *self.conn, &cols, table, values)
+    }
+
     /// The target id of row `id` of `table` in the source: found by uid (by root for storage
     /// locations), then by name and type (labels, features) or hash (schemas), else copied.
     fn map(&mut self, table: &str, id: i64) -> Result<i64> {
         if let Some(t) = self.ids.get(&(table.to_owned(), id)) {
             return Ok(*t);
         }
-        let row = rows_where(&mut self.source.conn(), table, "id", Bind::Int(id))?
+        let row = self
+            .source_rows(table, "id", Bind::Int(id))?
             .into_iter()
             .next()
             .ok_or_else(|| {
@@ -334,7 +373,7 @@ impl Copier<'_> {
 
     /// Inserts a copy of `row`, its references mapped into this instance.
     fn copy(&mut self, table: &str, row: &Row) -> Result<i64> {
-        let cols = columns(&mut *self.conn, table)?;
+        let cols = self.cols(false, table)?;
         let mut values = Vec::with_capacity(cols.len());
         for c in &cols {
             if c.name == "id" {
@@ -346,7 +385,7 @@ impl Copier<'_> {
             let value = self.column_value(table, c, cell, row)?;
             values.push((c.name.clone(), value));
         }
-        insert(&mut *self.conn, table, &values)
+        self.insert(table, &values)
     }
 
     fn column_value(&mut self, table: &str, c: &Column, cell: &Cell, row: &Row) -> Result<Cell> {
@@ -379,7 +418,7 @@ impl Copier<'_> {
             }
             (_, "lamindb_transform") => Cell::Null,
             (_, other) => {
-                let has_uid = columns(&mut self.source.conn(), other)?.iter().any(|col| {
+                let has_uid = self.cols(true, other)?.iter().any(|col| {
                     col.name == "uid" || other == "lamindb_storage" || other == "lamindb_jsonvalue"
                 });
                 if has_uid {
@@ -420,12 +459,7 @@ impl Copier<'_> {
             })
             .collect();
         for link in links {
-            let rows = rows_where(
-                &mut self.source.conn(),
-                link.table,
-                link.host_column,
-                Bind::Int(src),
-            )?;
+            let rows = self.source_rows(link.table, link.host_column, Bind::Int(src))?;
             for row in rows {
                 let Some(Cell::Int(value)) = row.get(link.value_column) else {
                     continue;
@@ -460,7 +494,7 @@ impl Copier<'_> {
                     };
                     values.push((col.clone(), v));
                 }
-                insert(&mut *self.conn, link.table, &values)?;
+                self.insert(link.table, &values)?;
             }
         }
         Ok(())
@@ -483,12 +517,7 @@ impl Copier<'_> {
             if !have.load_ints(&mut *self.conn)?.is_empty() {
                 continue;
             }
-            for row in rows_where(
-                &mut self.source.conn(),
-                "lamindb_schemafeature",
-                "schema_id",
-                Bind::Int(src),
-            )? {
+            for row in self.source_rows("lamindb_schemafeature", "schema_id", Bind::Int(src))? {
                 let Some(Cell::Int(f)) = row.get("feature_id") else {
                     continue;
                 };
@@ -505,7 +534,7 @@ impl Copier<'_> {
                         (c.clone(), v)
                     })
                     .collect();
-                insert(&mut *self.conn, "lamindb_schemafeature", &values)?;
+                self.insert("lamindb_schemafeature", &values)?;
             }
         }
         Ok(())
@@ -568,6 +597,7 @@ impl Instance {
                 run_id: run.id,
                 link_run,
                 ids: HashMap::new(),
+                columns: HashMap::new(),
                 transferred: 0,
                 mapped: 0,
             };
