@@ -64,7 +64,8 @@ pub fn save(g: &Global, path: &Path, forced: bool, key_given: bool) -> Result<Ou
         Err(e) => return Ok(failed(e)),
     };
     if saved.file_text != text {
-        std::fs::write(path, &saved.file_text).map_err(|e| Error::io(path, e))?;
+        // Atomically: another `lamin save` of the note may be reading it right now.
+        lamindb_core::util::fs::write_atomic(path, &saved.file_text)?;
     }
     let mut lines = Vec::new();
     if let Some(old) = &saved.renamed_from {

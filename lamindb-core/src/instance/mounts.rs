@@ -69,7 +69,7 @@ fn write(mounts: &[Mount]) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     let text = serde_json::to_string_pretty(mounts).expect("mounts serialise");
-    crate::instance::settings::write_atomic(&path, &text)
+    crate::util::fs::write_atomic(&path, &text)
 }
 
 /// Removes the mount at `mountpoint`; an error when none is registered there.

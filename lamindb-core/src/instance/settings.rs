@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::util::fs::write_atomic;
 use crate::{Error, Result};
 
 /// Environment variable naming the settings folder.
@@ -427,12 +428,6 @@ impl InstanceSettings {
         write_atomic(&path, &self.slug())?;
         Ok(path)
     }
-}
-
-pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 fn parse_env(text: &str) -> BTreeMap<String, String> {

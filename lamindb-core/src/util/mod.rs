@@ -1,6 +1,7 @@
 //! Leaf helpers with no knowledge of registries: uids, keys, secret redaction, progress
-//! reporting.
+//! reporting, atomic file writes.
 
+pub mod fs;
 pub mod key;
 pub mod progress;
 pub mod secrets;

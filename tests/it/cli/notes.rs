@@ -100,3 +100,32 @@ both!(readme_is_an_artifact_and_a_block, |backend| {
     env.ok(&["load", "README.md"]);
     assert_eq!(std::fs::read(&readme).unwrap(), b"# Project\n\nv2\n");
 });
+
+// Six processes save the same new note at once: one record, one readme, one uid in the file.
+both!(parallel_saves_of_a_note_make_one_record, |backend| {
+    let env = Env::new(backend);
+    env.init();
+    env.ok(&["create", "record", "Lab", "--is-type"]);
+    let note = env.write("lab/meeting.md", b"# Meeting\n\nagenda\n");
+    let outputs: Vec<Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| run(&env, &["--json", "save", note.to_str().unwrap()])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut records = Vec::new();
+    let mut blocks = Vec::new();
+    for o in &outputs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+        records.push(j["record"].as_str().unwrap().to_owned());
+        blocks.push(j["block"].as_str().unwrap().to_owned());
+    }
+    records.dedup();
+    blocks.dedup();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(blocks.len(), 1, "{blocks:?}");
+    let text = std::fs::read_to_string(&note).unwrap();
+    assert_eq!(text.matches("uid:").count(), 1, "{text}");
+    assert!(text.contains(&records[0]), "{text}");
+});

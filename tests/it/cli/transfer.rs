@@ -142,9 +142,8 @@ fn transfer_from_postgres_to_sqlite() {
 }
 
 // Six processes transfer the same artifact at once: one copy, every process succeeds.
-#[test]
-fn parallel_transfers_make_one_copy() {
-    let env = Env::new(Backend::Sqlite);
+lamindb_tests::both!(parallel_transfers_make_one_copy, |target| {
+    let env = Env::new(target);
     env.init();
     let src = env.dir.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
@@ -187,4 +186,4 @@ fn parallel_transfers_make_one_copy() {
             .len(),
         1
     );
-}
+});
